@@ -1,0 +1,550 @@
+//! Generates the message types from `schemas/*.xsd` (see `docs/architecture.md`,
+//! "Messages from schemas").
+//!
+//! The schemas use a deliberately small subset of XSD, checked here with a clear
+//! message when a schema steps outside it:
+//! - `xs:simpleType` = `xs:restriction` of a builtin (`xs:string`, `xs:integer`, `xs:int`,
+//!   `xs:long`, `xs:decimal`, `xs:date`, `xs:dateTime`, `xs:boolean`) or of another
+//!   simple type, with facets `minLength`, `maxLength`, `length`, `minInclusive`,
+//!   `maxInclusive`, `totalDigits`, `fractionDigits`, `enumeration`;
+//! - `xs:complexType` = `xs:sequence` or `xs:all` of elements (a struct) or `xs:choice`
+//!   of elements (an enum); every element names its type;
+//! - a top-level `xs:element` declares a document root;
+//! - `<xs:appinfo><alias>name</alias></xs:appinfo>` in an element's annotation adds an
+//!   accepted alternative name (a known misspelling).
+//!
+//! Output: one Rust type per XSD type, plus `Decode`/`Encode` impls that call the
+//! runtime in `src/codec`, and a `FACETS_*` constant per simple type.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const XS: &str = "http://www.w3.org/2001/XMLSchema";
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Prim {
+    Str,
+    Int,
+    Dec,
+    Date,
+    DateTime,
+    Bool,
+}
+
+#[derive(Clone, Default, Debug)]
+struct Facets {
+    min_len: Option<u32>,
+    max_len: Option<u32>,
+    min: Option<String>,
+    max: Option<String>,
+    total_digits: Option<u32>,
+    fraction_digits: Option<u32>,
+    enums: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+struct SimpleDef {
+    base: String,
+    facets: Facets,
+}
+
+#[derive(Clone, Debug)]
+struct Field {
+    name: String,
+    aliases: Vec<String>,
+    ty: String,
+    min: u32,
+    max: Option<u32>, // None = unbounded
+}
+
+#[derive(Clone, Debug)]
+enum ComplexDef {
+    Struct(Vec<Field>),
+    Choice(Vec<Field>),
+}
+
+#[derive(Default)]
+struct Schemas {
+    simple: BTreeMap<String, SimpleDef>,
+    complex: BTreeMap<String, ComplexDef>,
+    roots: BTreeMap<String, (String, Vec<String>)>,
+    docs: BTreeMap<String, String>,
+}
+
+fn main() {
+    let dir = schema_dir();
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xsd"))
+        .collect();
+    files.sort();
+    let mut s = Schemas::default();
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let text = std::fs::read_to_string(f).unwrap();
+        parse_schema(&mut s, f, &text);
+    }
+    let code = generate(&s);
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("messages.rs");
+    std::fs::write(out, code).unwrap();
+}
+
+fn schema_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("CMP_SCHEMA_DIR") {
+        return PathBuf::from(d);
+    }
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    // In the workspace: ../../schemas. In a packaged crate: ./schemas.
+    let ws = manifest.join("../../schemas");
+    if ws.is_dir() {
+        ws
+    } else {
+        manifest.join("schemas")
+    }
+}
+
+fn local(qname: &str) -> &str {
+    qname.rsplit(':').next().unwrap()
+}
+
+fn is_xs(n: &roxmltree::Node, name: &str) -> bool {
+    n.is_element() && n.tag_name().namespace() == Some(XS) && n.tag_name().name() == name
+}
+
+fn parse_schema(s: &mut Schemas, file: &Path, text: &str) {
+    let doc = roxmltree::Document::parse(text)
+        .unwrap_or_else(|e| panic!("{}: not well-formed: {e}", file.display()));
+    let ctx = |n: &roxmltree::Node| format!("{} line {}", file.display(), doc.text_pos_at(n.range().start).row);
+    for top in doc.root_element().children().filter(|n| n.is_element()) {
+        let name = top.attribute("name").map(str::to_string);
+        if is_xs(&top, "simpleType") {
+            let name = name.expect("simpleType without name");
+            let r = top
+                .children()
+                .find(|c| is_xs(c, "restriction"))
+                .unwrap_or_else(|| panic!("{}: simpleType {name} must be a restriction", ctx(&top)));
+            let base = local(r.attribute("base").expect("restriction base")).to_string();
+            let mut f = Facets::default();
+            for facet in r.children().filter(|c| c.is_element()) {
+                let v = facet.attribute("value").unwrap_or_default().to_string();
+                let num = || v.parse::<u32>().unwrap_or_else(|_| panic!("{}: bad facet", ctx(&facet)));
+                match facet.tag_name().name() {
+                    "minLength" => f.min_len = Some(num()),
+                    "maxLength" => f.max_len = Some(num()),
+                    "length" => {
+                        f.min_len = Some(num());
+                        f.max_len = Some(num())
+                    }
+                    "minInclusive" => f.min = Some(v),
+                    "maxInclusive" => f.max = Some(v),
+                    "totalDigits" => f.total_digits = Some(num()),
+                    "fractionDigits" => f.fraction_digits = Some(num()),
+                    "enumeration" => f.enums.push(v),
+                    "annotation" => {}
+                    other => panic!("{}: facet {other} is not supported", ctx(&facet)),
+                }
+            }
+            doc_of(s, &name, &top);
+            s.simple.insert(name, SimpleDef { base, facets: f });
+        } else if is_xs(&top, "complexType") {
+            let name = name.expect("complexType without name");
+            let group = top
+                .children()
+                .find(|c| is_xs(c, "sequence") || is_xs(c, "all") || is_xs(c, "choice"));
+            let fields: Vec<Field> = group
+                .map(|g| {
+                    g.children()
+                        .filter(|c| c.is_element() && !is_xs(c, "annotation"))
+                        .map(|e| {
+                            assert!(is_xs(&e, "element"), "{}: only elements may appear in {name}", ctx(&e));
+                            field(&e, &ctx)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            doc_of(s, &name, &top);
+            let def = match group {
+                Some(g) if is_xs(&g, "choice") => ComplexDef::Choice(fields),
+                _ => ComplexDef::Struct(fields),
+            };
+            s.complex.insert(name, def);
+        } else if is_xs(&top, "element") {
+            let name = name.expect("element without name");
+            let ty = local(top.attribute("type").expect("root element type")).to_string();
+            s.roots.insert(name, (ty, aliases(&top)));
+        }
+    }
+}
+
+fn doc_of(s: &mut Schemas, name: &str, n: &roxmltree::Node) {
+    let text = n
+        .descendants()
+        .find(|c| is_xs(c, "documentation"))
+        .and_then(|d| d.text())
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+    if let Some(t) = text {
+        s.docs.insert(name.to_string(), t);
+    }
+}
+
+fn aliases(e: &roxmltree::Node) -> Vec<String> {
+    e.descendants()
+        .filter(|c| c.is_element() && c.tag_name().name() == "alias")
+        .filter_map(|c| c.text().map(|t| t.trim().to_string()))
+        .collect()
+}
+
+fn field(e: &roxmltree::Node, ctx: &dyn Fn(&roxmltree::Node) -> String) -> Field {
+    let name = e.attribute("name").unwrap_or_else(|| panic!("{}: element without name", ctx(e)));
+    let ty = e
+        .attribute("type")
+        .unwrap_or_else(|| panic!("{}: element {name} must name its type", ctx(e)));
+    let min = e.attribute("minOccurs").map_or(1, |v| v.parse().unwrap());
+    let max = match e.attribute("maxOccurs") {
+        None => Some(1),
+        Some("unbounded") => None,
+        Some(v) => Some(v.parse().unwrap()),
+    };
+    Field { name: name.to_string(), aliases: aliases(e), ty: local(ty).to_string(), min, max }
+}
+
+// ---------------------------------------------------------------------------
+// Code generation
+
+fn builtin(name: &str) -> Option<Prim> {
+    Some(match name {
+        "string" | "token" | "normalizedString" => Prim::Str,
+        "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => Prim::Int,
+        "decimal" => Prim::Dec,
+        "date" => Prim::Date,
+        "dateTime" => Prim::DateTime,
+        "boolean" => Prim::Bool,
+        _ => return None,
+    })
+}
+
+/// A simple type flattened down to its primitive with the facets of every level
+/// (the nearest restriction wins).
+fn resolve(s: &Schemas, name: &str) -> (Prim, Facets) {
+    if let Some(p) = builtin(name) {
+        let mut f = Facets::default();
+        if name == "positiveInteger" {
+            f.min = Some("1".into());
+        } else if name == "nonNegativeInteger" {
+            f.min = Some("0".into());
+        }
+        return (p, f);
+    }
+    let def = s.simple.get(name).unwrap_or_else(|| panic!("unknown simple type {name}"));
+    let (p, mut f) = resolve(s, &def.base);
+    let g = &def.facets;
+    macro_rules! over {
+        ($($x:ident),*) => { $( if g.$x.is_some() { f.$x = g.$x.clone(); } )* };
+    }
+    over!(min_len, max_len, min, max, total_digits, fraction_digits);
+    if !g.enums.is_empty() {
+        f.enums = g.enums.clone();
+    }
+    (p, f)
+}
+
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if i > 0 && (prev_lower || next_lower) && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(*c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    match out.as_str() {
+        "type" | "match" | "ref" | "use" | "mod" | "enum" | "struct" | "fn" | "impl" => format!("r#{out}"),
+        _ => out,
+    }
+}
+
+fn variant(value: &str) -> String {
+    let words: Vec<&str> = value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut out = String::new();
+    for w in words {
+        let all_upper = w.chars().all(|c| !c.is_ascii_lowercase());
+        let mut cs = w.chars();
+        if let Some(first) = cs.next() {
+            out.push(first.to_ascii_uppercase());
+            if all_upper {
+                out.extend(cs.map(|c| c.to_ascii_lowercase()));
+            } else {
+                out.extend(cs);
+            }
+        }
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'V');
+    }
+    out
+}
+
+fn shout(name: &str) -> String {
+    snake(name).trim_start_matches("r#").to_ascii_uppercase()
+}
+
+fn rust_prim(p: Prim) -> &'static str {
+    match p {
+        Prim::Str => "String",
+        Prim::Int => "i64",
+        Prim::Dec => "crate::Decimal",
+        Prim::Date => "crate::Date",
+        Prim::DateTime => "crate::DateTime",
+        Prim::Bool => "bool",
+    }
+}
+
+fn prim_name(p: Prim) -> &'static str {
+    match p {
+        Prim::Str => "Str",
+        Prim::Int => "Int",
+        Prim::Dec => "Dec",
+        Prim::Date => "Date",
+        Prim::DateTime => "DateTime",
+        Prim::Bool => "Bool",
+    }
+}
+
+enum Kind {
+    /// A scalar with a facets constant (builtin types get an ad hoc one).
+    Scalar { rust: String, facets: String },
+    /// A generated enum of a simple type.
+    Enum(String),
+    Complex(String),
+}
+
+fn kind(s: &Schemas, ty: &str) -> Kind {
+    if s.complex.contains_key(ty) {
+        return Kind::Complex(ty.to_string());
+    }
+    let (p, f) = resolve(s, ty);
+    if !f.enums.is_empty() {
+        return Kind::Enum(ty.to_string());
+    }
+    let facets = if builtin(ty).is_some() { format!("FACETS_XS_{}", shout(ty)) } else { format!("FACETS_{}", shout(ty)) };
+    Kind::Scalar { rust: rust_prim(p).to_string(), facets }
+}
+
+fn facets_const(name: &str, type_name: &str, p: Prim, f: &Facets) -> String {
+    let opt = |v: &Option<u32>| v.map_or("None".to_string(), |n| format!("Some({n})"));
+    let opt_s = |v: &Option<String>| v.as_ref().map_or("None".to_string(), |n| format!("Some({n:?})"));
+    format!(
+        "pub const {name}: Facets = Facets {{ type_name: {type_name:?}, prim: Prim::{}, min_len: {}, max_len: {}, min: {}, max: {}, total_digits: {}, fraction_digits: {} }};\n",
+        prim_name(p),
+        opt(&f.min_len),
+        opt(&f.max_len),
+        opt_s(&f.min),
+        opt_s(&f.max),
+        opt(&f.total_digits),
+        opt(&f.fraction_digits),
+    )
+}
+
+fn generate(s: &Schemas) -> String {
+    let mut out = String::from("// @generated by cmp-model/build.rs from schemas/*.xsd. Do not edit.\n\n");
+    // Facet constants for every builtin and named simple type.
+    for b in ["string", "integer", "int", "long", "decimal", "date", "dateTime", "boolean", "nonNegativeInteger", "positiveInteger"] {
+        let (p, f) = resolve(s, b);
+        out += &facets_const(&format!("FACETS_XS_{}", shout(b)), b, p, &f);
+    }
+    for name in s.simple.keys() {
+        let (p, f) = resolve(s, name);
+        if f.enums.is_empty() {
+            out += &facets_const(&format!("FACETS_{}", shout(name)), name, p, &f);
+        } else {
+            gen_enum(&mut out, s, name, &f.enums);
+        }
+    }
+    for (name, def) in &s.complex {
+        match def {
+            ComplexDef::Struct(fields) => gen_struct(&mut out, s, name, fields),
+            ComplexDef::Choice(fields) => gen_choice(&mut out, s, name, fields),
+        }
+    }
+    // Document roots.
+    out += "\n/// Every document root declared in the schemas: (element, type, aliases).\npub const ROOTS: &[(&str, &str, &[&str])] = &[\n";
+    for (el, (ty, al)) in &s.roots {
+        assert!(s.complex.contains_key(ty), "root {el} must have a complex type");
+        writeln!(out, "    ({el:?}, {ty:?}, &{al:?}),").unwrap();
+    }
+    out += "];\n";
+    // A type that roots several elements (the four faults) gets no `Document` impl.
+    for (el, (ty, al)) in &s.roots {
+        if s.roots.values().filter(|(t, _)| t == ty).count() > 1 {
+            continue;
+        }
+        writeln!(
+            out,
+            "impl Document for {ty} {{ const ROOT: &'static str = {el:?}; const ALIASES: &'static [&'static str] = &{al:?}; }}"
+        )
+        .unwrap();
+    }
+    out
+}
+
+fn doc_comment(out: &mut String, s: &Schemas, name: &str) {
+    if let Some(d) = s.docs.get(name) {
+        writeln!(out, "/// {d}").unwrap();
+    }
+}
+
+fn gen_enum(out: &mut String, s: &Schemas, name: &str, values: &[String]) {
+    doc_comment(out, s, name);
+    writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum {name} {{").unwrap();
+    for v in values {
+        writeln!(out, "    /// `{v}`\n    {},", variant(v)).unwrap();
+    }
+    out.push_str("}\n");
+    writeln!(out, "impl {name} {{\n    pub const VALUES: &'static [&'static str] = &{values:?};").unwrap();
+    out.push_str("    /// The token exactly as the schema documents it.\n    pub fn as_str(self) -> &'static str {\n        match self {\n");
+    for v in values {
+        writeln!(out, "            Self::{} => {v:?},", variant(v)).unwrap();
+    }
+    out.push_str("        }\n    }\n    /// Matches case-insensitively, ignoring blanks, `_` and `-`.\n    pub fn parse(text: &str) -> Option<Self> {\n");
+    out.push_str("        let i = crate::codec::enum_index(text, Self::VALUES)?;\n        Some([");
+    for v in values {
+        write!(out, "Self::{}, ", variant(v)).unwrap();
+    }
+    out.push_str("][i])\n    }\n}\n");
+    writeln!(
+        out,
+        "impl ScalarValue for {name} {{\n    fn decode_text(text: &str, _: &Facets) -> Result<Self, Problem> {{ Self::parse(text).ok_or(Problem::Enum(Self::VALUES)) }}\n    fn encode(&self, name: &'static str, sink: &mut dyn Sink) {{ sink.text(name, self.as_str()) }}\n}}"
+    )
+    .unwrap();
+}
+
+/// The Rust type of a field and the expression that reads it.
+fn field_parts(s: &Schemas, f: &Field) -> (String, String) {
+    let (base, reader) = match kind(s, &f.ty) {
+        Kind::Scalar { rust, facets } => (rust, format!("|n, r| r.scalar::<_>(n, &{facets})")),
+        Kind::Enum(t) => (t.clone(), "|n, r| r.scalar::<_>(n, &FACETS_XS_STRING)".to_string()),
+        Kind::Complex(t) => (t.clone(), format!("|n, r| {t}::decode(n, r)")),
+    };
+    let ty = match (f.min, f.max) {
+        (_, None) | (_, Some(2..)) => format!("Vec<{base}>"),
+        (0, _) => format!("Option<{base}>"),
+        _ => base,
+    };
+    (ty, reader)
+}
+
+fn names_array(f: &Field) -> String {
+    let mut all = vec![f.name.clone()];
+    all.extend(f.aliases.iter().cloned());
+    format!("&{all:?}")
+}
+
+fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
+    doc_comment(out, s, name);
+    let default = if has_default(s, name) { ", Default" } else { "" };
+    writeln!(out, "#[derive(Debug, Clone, PartialEq{default})]\npub struct {name} {{").unwrap();
+    for f in fields {
+        let (ty, _) = field_parts(s, f);
+        writeln!(out, "    /// `{}`\n    pub {}: {ty},", f.name, snake(&f.name)).unwrap();
+    }
+    out.push_str("}\n");
+    // Field table used by the decoder to match child names.
+    writeln!(out, "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{").unwrap();
+    writeln!(out, "        const NAMES: &[&[&str]] = &[{}];", fields.iter().map(names_array).collect::<Vec<_>>().join(", ")).unwrap();
+    out.push_str("        let groups = r.group(node, NAMES)?;\n        let before = r.error_count();\n");
+    for (i, f) in fields.iter().enumerate() {
+        let (_, reader) = field_parts(s, f);
+        let max = f.max.map_or("None".to_string(), |m| format!("Some({m})"));
+        let call = match (f.min, f.max) {
+            (_, None) | (_, Some(2..)) => "many",
+            (0, _) => "optional",
+            _ => "required",
+        };
+        let extra = if call == "many" { format!(", {}, {max}", f.min) } else { String::new() };
+        writeln!(out, "        let {} = r.{call}(node, {:?}, &groups[{i}]{extra}, {reader});", snake(&f.name), f.name).unwrap();
+    }
+    out.push_str("        if r.error_count() > before { return None; }\n");
+    write!(out, "        Some(Self {{ ").unwrap();
+    for f in fields {
+        let v = snake(&f.name);
+        let needs_unwrap = matches!((f.min, f.max), (1.., Some(1)));
+        if needs_unwrap {
+            write!(out, "{v}: {v}?, ").unwrap();
+        } else {
+            write!(out, "{v}, ").unwrap();
+        }
+    }
+    out.push_str("})\n    }\n}\n");
+    writeln!(out, "impl Encode for {name} {{\n    fn encode_fields(&self, sink: &mut dyn Sink) {{").unwrap();
+    for f in fields {
+        let v = snake(&f.name);
+        let is_complex = s.complex.contains_key(&f.ty);
+        let one = if is_complex { format!("sink.open({n:?}); x.encode_fields(sink); sink.close({n:?});", n = f.name) } else { format!("x.encode({:?}, sink);", f.name) };
+        match (f.min, f.max) {
+            (_, None) | (_, Some(2..)) => writeln!(
+                out,
+                "        sink.open_list({n:?}, self.{v}.len()); for x in &self.{v} {{ {one} }} sink.close_list({n:?});",
+                n = f.name
+            )
+            .unwrap(),
+            (0, _) => writeln!(out, "        if let Some(x) = &self.{v} {{ {one} }}").unwrap(),
+            _ => writeln!(out, "        {{ let x = &self.{v}; {one} }}").unwrap(),
+        }
+    }
+    out.push_str("    }\n}\n");
+}
+
+/// Whether a struct can derive `Default`: every required single field must have one
+/// (scalars and structs do; enums and choices do not).
+fn has_default(s: &Schemas, name: &str) -> bool {
+    match s.complex.get(name) {
+        Some(ComplexDef::Struct(fields)) => fields.iter().all(|f| {
+            !matches!((f.min, f.max), (1.., Some(1)))
+                || match kind(s, &f.ty) {
+                    Kind::Scalar { .. } => true,
+                    Kind::Enum(_) => false,
+                    Kind::Complex(t) => has_default(s, &t),
+                }
+        }),
+        _ => false,
+    }
+}
+
+fn gen_choice(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
+    doc_comment(out, s, name);
+    writeln!(out, "#[derive(Debug, Clone, PartialEq)]\npub enum {name} {{").unwrap();
+    for f in fields {
+        let (ty, _) = field_parts(&*s, &Field { min: 1, max: Some(1), ..f.clone() });
+        writeln!(out, "    /// `{}`\n    {}({ty}),", f.name, variant(&f.name)).unwrap();
+    }
+    out.push_str("}\n");
+    writeln!(out, "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{").unwrap();
+    writeln!(out, "        const NAMES: &[&[&str]] = &[{}];", fields.iter().map(names_array).collect::<Vec<_>>().join(", ")).unwrap();
+    out.push_str("        let (i, child) = r.choice(node, NAMES)?;\n        match i {\n");
+    for (i, f) in fields.iter().enumerate() {
+        let (_, reader) = field_parts(s, &Field { min: 1, max: Some(1), ..f.clone() });
+        writeln!(out, "            {i} => r.at(child, {:?}, None, {reader}).map(Self::{}),", f.name, variant(&f.name)).unwrap();
+    }
+    out.push_str("            _ => None,\n        }\n    }\n}\n");
+    writeln!(out, "impl Encode for {name} {{\n    fn encode_fields(&self, sink: &mut dyn Sink) {{\n        match self {{").unwrap();
+    for f in fields {
+        let one = if s.complex.contains_key(&f.ty) {
+            format!("{{ sink.open({n:?}); x.encode_fields(sink); sink.close({n:?}); }}", n = f.name)
+        } else {
+            format!("x.encode({:?}, sink)", f.name)
+        };
+        writeln!(out, "            Self::{}(x) => {one},", variant(&f.name)).unwrap();
+    }
+    out.push_str("        }\n    }\n}\n");
+}

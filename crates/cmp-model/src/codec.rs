@@ -1,0 +1,261 @@
+//! The runtime behind the generated types: decoding a [`Node`] tree with every field
+//! error collected ([`Reader`]), and encoding into a dialect-neutral [`Sink`].
+
+use crate::fault::{FieldError, PathSeg};
+use crate::node::Node;
+
+/// The primitive under a simple type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prim {
+    Str,
+    Int,
+    Dec,
+    Date,
+    DateTime,
+    Bool,
+}
+
+/// The facets of one simple type, flattened by the generator.
+#[derive(Debug, Clone, Copy)]
+pub struct Facets {
+    pub type_name: &'static str,
+    pub prim: Prim,
+    pub min_len: Option<u32>,
+    pub max_len: Option<u32>,
+    pub min: Option<&'static str>,
+    pub max: Option<&'static str>,
+    pub total_digits: Option<u32>,
+    pub fraction_digits: Option<u32>,
+}
+
+/// Why a scalar was refused; rendered into a [`FieldError`] with its path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    TooShort(u32),
+    TooLong(u32),
+    OutOfRange(Option<&'static str>, Option<&'static str>),
+    /// Not a value of the named kind (`integer`, `date`, …).
+    Format(&'static str),
+    Enum(&'static [&'static str]),
+}
+
+impl Problem {
+    pub fn into_error(self, path: Vec<PathSeg>) -> FieldError {
+        match self {
+            Problem::TooShort(n) => FieldError::new("TOO_SHORT", path, format!("needs at least {n} characters")),
+            Problem::TooLong(n) => FieldError::new("TOO_LONG", path, format!("exceeds {n} characters")),
+            Problem::OutOfRange(min, max) => {
+                let range = match (min, max) {
+                    (Some(a), Some(b)) => format!("{a} to {b}"),
+                    (Some(a), None) => format!("at least {a}"),
+                    (None, Some(b)) => format!("at most {b}"),
+                    (None, None) => "the allowed range".into(),
+                };
+                FieldError::new("OUT_OF_RANGE", path, format!("is out of range ({range})"))
+            }
+            Problem::Format(what) => FieldError::new("INVALID_FORMAT", path, format!("is not a valid {what}")),
+            Problem::Enum(values) => FieldError::new("INVALID_ENUM", path, format!("is not one of: {}", values.join(", "))),
+        }
+    }
+}
+
+/// A scalar that can be read from text and written to a sink.
+pub trait ScalarValue: Sized {
+    fn decode_text(text: &str, facets: &Facets) -> Result<Self, Problem>;
+    fn encode(&self, name: &'static str, sink: &mut dyn Sink);
+}
+
+/// A generated type read from a node; `None` means errors were recorded in the reader.
+pub trait Decode: Sized {
+    fn decode(node: &Node, r: &mut Reader) -> Option<Self>;
+}
+
+/// A generated type written as the content of an element.
+pub trait Encode {
+    fn encode_fields(&self, sink: &mut dyn Sink);
+}
+
+/// A generated type that is a document root (a top-level `xs:element`).
+pub trait Document: Decode + Encode {
+    const ROOT: &'static str;
+    const ALIASES: &'static [&'static str];
+}
+
+/// Where encoded values go: an XML, SOAP or JSON writer.
+pub trait Sink {
+    /// Start an element (or, inside a list, an item) holding other elements.
+    fn open(&mut self, name: &'static str);
+    fn close(&mut self, name: &'static str);
+    /// A repeated element: `len` items follow, each opened with the same name.
+    fn open_list(&mut self, name: &'static str, len: usize);
+    fn close_list(&mut self, name: &'static str);
+    /// A string value (escaped for XML, quoted for JSON).
+    fn text(&mut self, name: &'static str, value: &str);
+    /// A value whose text needs no escaping: a JSON number or boolean when
+    /// `json_literal`, a JSON string otherwise.
+    fn value(&mut self, name: &'static str, value: &dyn std::fmt::Display, json_literal: bool);
+}
+
+/// The index of `text` among an enumeration's documented tokens, matching
+/// case-insensitively and ignoring blanks, `_` and `-` (WIRE.md §3).
+pub fn enum_index(text: &str, values: &[&str]) -> Option<usize> {
+    fn norm(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\t')).map(|c| c.to_ascii_lowercase())
+    }
+    values.iter().position(|v| norm(v).eq(norm(text)))
+}
+
+/// Decodes a whole document: the root node must carry `T::ROOT` or one of its aliases
+/// (the caller has already checked or renamed it). Every error is collected.
+pub fn decode_document<T: Document>(node: &Node) -> Result<T, Vec<FieldError>> {
+    let mut r = Reader::new(T::ROOT);
+    match T::decode(node, &mut r) {
+        Some(v) if r.errors.is_empty() => Ok(v),
+        _ => Err(r.errors),
+    }
+}
+
+/// Decoding state: the current element path and the errors found so far.
+pub struct Reader {
+    path: Vec<PathSeg>,
+    errors: Vec<FieldError>,
+}
+
+impl Reader {
+    pub fn new(root: &'static str) -> Self {
+        Reader { path: vec![PathSeg::new(root)], errors: Vec::new() }
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
+    fn fail(&mut self, code: &'static str, child: Option<PathSeg>, phrase: impl Into<String>) {
+        let mut path = self.path.clone();
+        path.extend(child);
+        self.errors.push(FieldError::new(code, path, phrase));
+    }
+
+    /// Sorts the children of a container by field (`names[i]` = the field's name and
+    /// aliases). Unknown children are errors; so is text where elements belong.
+    pub fn group<'n>(&mut self, node: &'n Node, names: &[&[&str]]) -> Option<Vec<Vec<&'n Node>>> {
+        if node.children.is_empty() && !node.text.trim().is_empty() {
+            self.fail("INVALID_FORMAT", None, "must contain elements, not a value");
+            return None;
+        }
+        let mut groups = vec![Vec::new(); names.len()];
+        for child in &node.children {
+            match names.iter().position(|alts| alts.contains(&child.name.as_str())) {
+                Some(i) => groups[i].push(child),
+                None => self.fail("UNKNOWN_ELEMENT", Some(PathSeg::owned(&child.name)), "is not a known element"),
+            }
+        }
+        Some(groups)
+    }
+
+    /// The single child of a choice container.
+    pub fn choice<'n>(&mut self, node: &'n Node, names: &[&[&str]]) -> Option<(usize, &'n Node)> {
+        let groups = self.group(node, names)?;
+        let present: Vec<(usize, &Node)> =
+            groups.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (i, *n))).collect();
+        if present.len() == 1 {
+            return Some(present[0]);
+        }
+        let all: Vec<&str> = names.iter().map(|n| n[0]).collect();
+        self.fail("CHOICE", None, format!("must hold exactly one of: {}", all.join(", ")));
+        None
+    }
+
+    /// Reads `node` as field `name` (at `index` within a list).
+    pub fn at<T>(
+        &mut self,
+        node: &Node,
+        name: &'static str,
+        index: Option<usize>,
+        read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
+    ) -> Option<T> {
+        self.path.push(PathSeg { name: name.into(), index });
+        let v = read(node, self);
+        self.path.pop();
+        v
+    }
+
+    pub fn required<T>(
+        &mut self,
+        _node: &Node,
+        name: &'static str,
+        found: &[&Node],
+        read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
+    ) -> Option<T> {
+        match found {
+            [] => {
+                self.fail("MANDATORY", Some(PathSeg::new(name)), "is mandatory");
+                None
+            }
+            [one] if one.is_blank() => {
+                self.fail("MANDATORY", Some(PathSeg::new(name)), "is mandatory");
+                None
+            }
+            [one] => self.at(one, name, None, read),
+            _ => {
+                self.fail("DUPLICATE_ELEMENT", Some(PathSeg::new(name)), "may occur only once");
+                None
+            }
+        }
+    }
+
+    /// An optional field: absent, JSON `null` and an empty element all read as `None`.
+    pub fn optional<T>(
+        &mut self,
+        _node: &Node,
+        name: &'static str,
+        found: &[&Node],
+        read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
+    ) -> Option<T> {
+        match found {
+            [] => None,
+            [one] if one.is_blank() => None,
+            [one] => self.at(one, name, None, read),
+            _ => {
+                self.fail("DUPLICATE_ELEMENT", Some(PathSeg::new(name)), "may occur only once");
+                None
+            }
+        }
+    }
+
+    pub fn many<T>(
+        &mut self,
+        _node: &Node,
+        name: &'static str,
+        found: &[&Node],
+        min: u32,
+        max: Option<u32>,
+        read: impl Fn(&Node, &mut Reader) -> Option<T>,
+    ) -> Vec<T> {
+        let present: Vec<&Node> = found.iter().copied().filter(|n| !n.is_blank()).collect();
+        if (present.len() as u32) < min {
+            let phrase = if min == 1 { "is mandatory".to_string() } else { format!("must occur at least {min} times") };
+            self.fail("MANDATORY", Some(PathSeg::new(name)), phrase);
+        }
+        if let Some(max) = max.filter(|m| present.len() as u32 > *m) {
+            self.fail("TOO_MANY", Some(PathSeg::new(name)), format!("may occur at most {max} times"));
+        }
+        present.iter().enumerate().filter_map(|(i, n)| self.at(n, name, Some(i), &read)).collect()
+    }
+
+    /// Reads a scalar value from a leaf node.
+    pub fn scalar<T: ScalarValue>(&mut self, node: &Node, facets: &Facets) -> Option<T> {
+        if !node.children.is_empty() {
+            self.fail("INVALID_FORMAT", None, "must be a value, not a container");
+            return None;
+        }
+        match T::decode_text(&node.text, facets) {
+            Ok(v) => Some(v),
+            Err(p) => {
+                let path = self.path.clone();
+                self.errors.push(p.into_error(path));
+                None
+            }
+        }
+    }
+}

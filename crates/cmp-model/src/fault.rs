@@ -1,0 +1,262 @@
+//! The one fault model (WIRE.md §4), rendered per dialect by [`crate::render`].
+//!
+//! Layers: `cmp-model` produces field errors while decoding; `cmp-core` produces rule
+//! and not-found faults and maps store errors (unavailable / system); `cmp-gateway`
+//! produces negotiation, limit and routing faults. All of them are a [`Fault`].
+//! `messageId` codes are stable and listed in `docs/faults.md`.
+
+use std::borrow::Cow;
+
+/// One step of an element path; `index` is the position in a repeated element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathSeg {
+    pub name: Cow<'static, str>,
+    pub index: Option<usize>,
+}
+
+impl PathSeg {
+    pub fn new(name: &'static str) -> Self {
+        PathSeg { name: Cow::Borrowed(name), index: None }
+    }
+    pub fn owned(name: &str) -> Self {
+        PathSeg { name: Cow::Owned(name.to_string()), index: None }
+    }
+}
+
+/// How an element path is written: in the request's own dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `createAgreement/agreementData/billingCycle`, 1-based `[n]` for repeats.
+    Xml,
+    /// `agreementData.billingCycle`, 0-based `[n]`, no root.
+    Json,
+    /// Like XML with PascalCase names, under the SOAP wrapper (`CreateAgreement/AgreementData/…`).
+    Soap,
+}
+
+/// One field error. The value is never echoed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldError {
+    pub message_id: &'static str,
+    /// Root first, schema (lowerCamel) names.
+    pub path: Vec<PathSeg>,
+    /// What is wrong, after the field's name: "exceeds 69 characters".
+    pub phrase: String,
+}
+
+impl FieldError {
+    pub fn new(message_id: &'static str, path: Vec<PathSeg>, phrase: impl Into<String>) -> Self {
+        FieldError { message_id, path, phrase: phrase.into() }
+    }
+
+    /// A rule on a field found after decoding: `path` is relative to the document root,
+    /// e.g. `["agreementData", "groupCode"]`.
+    pub fn at(message_id: &'static str, root: &'static str, path: &[&'static str], phrase: impl Into<String>) -> Self {
+        let mut p = vec![PathSeg::new(root)];
+        p.extend(path.iter().map(|s| PathSeg::new(s)));
+        FieldError::new(message_id, p, phrase)
+    }
+
+    /// The element path in the given style; `soap_root` replaces the document root for SOAP.
+    pub fn render_path(&self, style: PathStyle, soap_root: &str) -> String {
+        let mut out = String::new();
+        let segs = self.path.iter().enumerate();
+        for (i, seg) in segs {
+            match style {
+                PathStyle::Json if i == 0 => continue,
+                PathStyle::Json => {
+                    if out.len() > 0 {
+                        out.push('.');
+                    }
+                    out.push_str(&seg.name);
+                }
+                PathStyle::Soap if i == 0 => out.push_str(soap_root),
+                PathStyle::Xml | PathStyle::Soap => {
+                    if i > 0 {
+                        out.push('/');
+                    }
+                    if style == PathStyle::Soap {
+                        out.push_str(&pascal(&seg.name));
+                    } else {
+                        out.push_str(&seg.name);
+                    }
+                }
+            }
+            if let Some(n) = seg.index {
+                let n = if style == PathStyle::Json { n } else { n + 1 };
+                out.push_str(&format!("[{n}]"));
+            }
+        }
+        if out.is_empty() {
+            out.push_str(self.path.first().map_or("", |s| &s.name));
+        }
+        out
+    }
+
+    /// "accountIdentifier is mandatory" (the name in the dialect's case).
+    pub fn render_text(&self, style: PathStyle) -> String {
+        let leaf = self.path.last().map_or("", |s| &s.name);
+        let leaf = if style == PathStyle::Soap { pascal(leaf) } else { Cow::Borrowed(leaf) };
+        format!("{leaf} {}", self.phrase)
+    }
+}
+
+/// First letter upper-cased: the SOAP spelling of a REST name.
+pub fn pascal(name: &str) -> Cow<'_, str> {
+    match name.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => {
+            let mut s = String::with_capacity(name.len());
+            s.push(c.to_ascii_uppercase());
+            s.push_str(&name[1..]);
+            Cow::Owned(s)
+        }
+        _ => Cow::Borrowed(name),
+    }
+}
+
+/// The four fault elements of the CMP contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    Validation,
+    Security,
+    ServiceUnavailable,
+    System,
+}
+
+impl FaultKind {
+    /// The element name (`ValidationFault`, …); lowerCamel in REST XML.
+    pub fn element(self) -> &'static str {
+        match self {
+            FaultKind::Validation => "ValidationFault",
+            FaultKind::Security => "SecurityFault",
+            FaultKind::ServiceUnavailable => "ServiceUnavailableFault",
+            FaultKind::System => "SystemFault",
+        }
+    }
+    pub fn rest_element(self) -> &'static str {
+        match self {
+            FaultKind::Validation => "validationFault",
+            FaultKind::Security => "securityFault",
+            FaultKind::ServiceUnavailable => "serviceUnavailableFault",
+            FaultKind::System => "systemFault",
+        }
+    }
+    /// SOAP blames the client for validation and security faults, the server otherwise.
+    pub fn client_fault(self) -> bool {
+        matches!(self, FaultKind::Validation | FaultKind::Security)
+    }
+}
+
+/// What an operation answers instead of a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// The REST status (SOAP always answers 500).
+    pub status: u16,
+    pub message_id: &'static str,
+    pub message_text: String,
+    pub extra_info: Option<String>,
+    pub errors: Vec<FieldError>,
+    pub external_reference: Option<String>,
+    /// Seconds, for 503.
+    pub retry_after: Option<u32>,
+}
+
+impl Fault {
+    fn new(kind: FaultKind, status: u16, message_id: &'static str, text: impl Into<String>) -> Self {
+        Fault {
+            kind,
+            status,
+            message_id,
+            message_text: text.into(),
+            extra_info: None,
+            errors: Vec::new(),
+            external_reference: None,
+            retry_after: None,
+        }
+    }
+
+    /// Field errors of a request (400), every one of them.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let n = errors.len();
+        let text = if n == 1 { "1 error in the request".to_string() } else { format!("{n} errors in the request") };
+        Fault { errors, ..Fault::new(FaultKind::Validation, 400, "VALIDATION_FAILED", text) }
+    }
+
+    /// A body that does not parse (400); `where_` is a line/column or JSON path.
+    pub fn malformed(what: impl Into<String>) -> Self {
+        Fault::new(FaultKind::Validation, 400, "MALFORMED_REQUEST", what)
+    }
+
+    /// The resource named by the request does not exist (404).
+    pub fn not_found(error: FieldError) -> Self {
+        let text = format!("{} {}", error.path.last().map_or("", |s| &s.name), error.phrase);
+        Fault { errors: vec![error], ..Fault::new(FaultKind::Validation, 404, "NOT_FOUND", text) }
+    }
+
+    /// A well-formed request that the current state forbids (409).
+    pub fn rule(message_id: &'static str, text: impl Into<String>) -> Self {
+        Fault::new(FaultKind::Validation, 409, message_id, text)
+    }
+
+    /// The database cannot be reached or the pool is exhausted (503).
+    pub fn unavailable() -> Self {
+        Fault {
+            retry_after: Some(5),
+            ..Fault::new(FaultKind::ServiceUnavailable, 503, "SERVICE_UNAVAILABLE", "the service is unavailable, try again later")
+        }
+    }
+
+    /// A bug: a code and the request id, no internals (500).
+    pub fn system(request_id: &str) -> Self {
+        Fault {
+            extra_info: Some(request_id.to_string()),
+            ..Fault::new(FaultKind::System, 500, "SYSTEM_ERROR", "an internal error occurred")
+        }
+    }
+
+    pub fn security(status: u16, message_id: &'static str, text: impl Into<String>) -> Self {
+        Fault::new(FaultKind::Security, status, message_id, text)
+    }
+
+    /// Protocol-level refusals (404 route, 405, 406, 413, 415).
+    pub fn protocol(status: u16, message_id: &'static str, text: impl Into<String>) -> Self {
+        Fault::new(FaultKind::Validation, status, message_id, text)
+    }
+
+    pub fn with_external_reference(mut self, r: Option<String>) -> Self {
+        if self.external_reference.is_none() {
+            self.external_reference = r;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err() -> FieldError {
+        let mut e = FieldError::at("TOO_LONG", "createAgreement", &["agreementData", "billingMedia"], "exceeds 6 characters");
+        e.path.insert(2, PathSeg { name: "items".into(), index: Some(1) });
+        e
+    }
+
+    #[test]
+    fn paths_are_written_in_the_request_dialect() {
+        let e = err();
+        assert_eq!(e.render_path(PathStyle::Xml, ""), "createAgreement/agreementData/items[2]/billingMedia");
+        assert_eq!(e.render_path(PathStyle::Json, ""), "agreementData.items[1].billingMedia");
+        assert_eq!(
+            e.render_path(PathStyle::Soap, "CreateAgreement/AgreementData"),
+            "CreateAgreement/AgreementData/AgreementData/Items[2]/BillingMedia"
+        );
+        assert_eq!(e.render_text(PathStyle::Soap), "BillingMedia exceeds 6 characters");
+    }
+
+    #[test]
+    fn a_validation_fault_counts_its_errors() {
+        let f = Fault::validation(vec![err(), err()]);
+        assert_eq!((f.status, f.message_text.as_str()), (400, "2 errors in the request"));
+    }
+}

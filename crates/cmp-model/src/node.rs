@@ -1,0 +1,75 @@
+//! The dialect-neutral tree a request body is read into before decoding.
+
+/// An element (XML) or property (JSON). A JSON array becomes repeated nodes of the
+/// same name; a JSON scalar becomes `text`; JSON `null` an empty node.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Node {
+    pub name: String,
+    /// Namespace URI: kept only where dispatch needs it (the SOAP envelope).
+    pub ns: Option<String>,
+    pub text: String,
+    pub children: Vec<Node>,
+}
+
+impl Node {
+    pub fn leaf(name: &str, text: &str) -> Self {
+        Node { name: name.to_string(), text: text.to_string(), ..Default::default() }
+    }
+
+    /// No children and no text but blanks: an absent optional value.
+    pub fn is_blank(&self) -> bool {
+        self.children.is_empty() && self.text.trim().is_empty()
+    }
+
+    pub fn child(&self, name: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// Sets a child's text, replacing any child of that name (path and query
+    /// parameters fill the request model this way).
+    pub fn set_child(&mut self, name: &str, text: &str) {
+        self.children.retain(|c| c.name != name);
+        self.children.push(Node::leaf(name, text));
+    }
+
+    /// Lower-cases the first letter of every name below this node: SOAP's PascalCase
+    /// back to the schema's lowerCamel.
+    pub fn camel_case_descendants(&mut self) {
+        for c in &mut self.children {
+            if let Some(f) = c.name.chars().next().filter(char::is_ascii_uppercase) {
+                c.name.replace_range(0..1, &f.to_ascii_lowercase().to_string());
+            }
+            c.camel_case_descendants();
+        }
+    }
+}
+
+/// Bounds on what a body may contain (DESIGN.md, Gateway: limits).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 32, max_elements: 10_000 }
+    }
+}
+
+/// A body that is not well-formed, or breaks a limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    /// `MALFORMED_REQUEST`, `LIMIT_EXCEEDED` or `DTD_NOT_ALLOWED`.
+    pub message_id: &'static str,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn malformed(message: impl Into<String>) -> Self {
+        ParseError { message_id: "MALFORMED_REQUEST", message: message.into() }
+    }
+    pub fn limit(message: impl Into<String>) -> Self {
+        ParseError { message_id: "LIMIT_EXCEEDED", message: message.into() }
+    }
+}
