@@ -117,7 +117,13 @@ fn is_xs(n: &roxmltree::Node, name: &str) -> bool {
 fn parse_schema(s: &mut Schemas, file: &Path, text: &str) {
     let doc = roxmltree::Document::parse(text)
         .unwrap_or_else(|e| panic!("{}: not well-formed: {e}", file.display()));
-    let ctx = |n: &roxmltree::Node| format!("{} line {}", file.display(), doc.text_pos_at(n.range().start).row);
+    let ctx = |n: &roxmltree::Node| {
+        format!(
+            "{} line {}",
+            file.display(),
+            doc.text_pos_at(n.range().start).row
+        )
+    };
     for top in doc.root_element().children().filter(|n| n.is_element()) {
         let name = top.attribute("name").map(str::to_string);
         if is_xs(&top, "simpleType") {
@@ -125,12 +131,17 @@ fn parse_schema(s: &mut Schemas, file: &Path, text: &str) {
             let r = top
                 .children()
                 .find(|c| is_xs(c, "restriction"))
-                .unwrap_or_else(|| panic!("{}: simpleType {name} must be a restriction", ctx(&top)));
+                .unwrap_or_else(|| {
+                    panic!("{}: simpleType {name} must be a restriction", ctx(&top))
+                });
             let base = local(r.attribute("base").expect("restriction base")).to_string();
             let mut f = Facets::default();
             for facet in r.children().filter(|c| c.is_element()) {
                 let v = facet.attribute("value").unwrap_or_default().to_string();
-                let num = || v.parse::<u32>().unwrap_or_else(|_| panic!("{}: bad facet", ctx(&facet)));
+                let num = || {
+                    v.parse::<u32>()
+                        .unwrap_or_else(|_| panic!("{}: bad facet", ctx(&facet)))
+                };
                 match facet.tag_name().name() {
                     "minLength" => f.min_len = Some(num()),
                     "maxLength" => f.max_len = Some(num()),
@@ -159,7 +170,11 @@ fn parse_schema(s: &mut Schemas, file: &Path, text: &str) {
                     g.children()
                         .filter(|c| c.is_element() && !is_xs(c, "annotation"))
                         .map(|e| {
-                            assert!(is_xs(&e, "element"), "{}: only elements may appear in {name}", ctx(&e));
+                            assert!(
+                                is_xs(&e, "element"),
+                                "{}: only elements may appear in {name}",
+                                ctx(&e)
+                            );
                             field(&e, &ctx)
                         })
                         .collect()
@@ -198,7 +213,9 @@ fn aliases(e: &roxmltree::Node) -> Vec<String> {
 }
 
 fn field(e: &roxmltree::Node, ctx: &dyn Fn(&roxmltree::Node) -> String) -> Field {
-    let name = e.attribute("name").unwrap_or_else(|| panic!("{}: element without name", ctx(e)));
+    let name = e
+        .attribute("name")
+        .unwrap_or_else(|| panic!("{}: element without name", ctx(e)));
     let ty = e
         .attribute("type")
         .unwrap_or_else(|| panic!("{}: element {name} must name its type", ctx(e)));
@@ -208,7 +225,13 @@ fn field(e: &roxmltree::Node, ctx: &dyn Fn(&roxmltree::Node) -> String) -> Field
         Some("unbounded") => None,
         Some(v) => Some(v.parse().unwrap()),
     };
-    Field { name: name.to_string(), aliases: aliases(e), ty: local(ty).to_string(), min, max }
+    Field {
+        name: name.to_string(),
+        aliases: aliases(e),
+        ty: local(ty).to_string(),
+        min,
+        max,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -217,7 +240,9 @@ fn field(e: &roxmltree::Node, ctx: &dyn Fn(&roxmltree::Node) -> String) -> Field
 fn builtin(name: &str) -> Option<Prim> {
     Some(match name {
         "string" | "token" | "normalizedString" => Prim::Str,
-        "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => Prim::Int,
+        "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => {
+            Prim::Int
+        }
         "decimal" => Prim::Dec,
         "date" => Prim::Date,
         "dateTime" => Prim::DateTime,
@@ -238,7 +263,10 @@ fn resolve(s: &Schemas, name: &str) -> (Prim, Facets) {
         }
         return (p, f);
     }
-    let def = s.simple.get(name).unwrap_or_else(|| panic!("unknown simple type {name}"));
+    let def = s
+        .simple
+        .get(name)
+        .unwrap_or_else(|| panic!("unknown simple type {name}"));
     let (p, mut f) = resolve(s, &def.base);
     let g = &def.facets;
     macro_rules! over {
@@ -256,7 +284,8 @@ fn snake(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             if i > 0 && (prev_lower || next_lower) && !out.ends_with('_') {
                 out.push('_');
@@ -269,13 +298,18 @@ fn snake(name: &str) -> String {
         }
     }
     match out.as_str() {
-        "type" | "match" | "ref" | "use" | "mod" | "enum" | "struct" | "fn" | "impl" => format!("r#{out}"),
+        "type" | "match" | "ref" | "use" | "mod" | "enum" | "struct" | "fn" | "impl" => {
+            format!("r#{out}")
+        }
         _ => out,
     }
 }
 
 fn variant(value: &str) -> String {
-    let words: Vec<&str> = value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out = String::new();
     for w in words {
         let all_upper = w.chars().all(|c| !c.is_ascii_lowercase());
@@ -323,7 +357,10 @@ fn prim_name(p: Prim) -> &'static str {
 
 enum Kind {
     /// A scalar with a facets constant (builtin types get an ad hoc one).
-    Scalar { rust: String, facets: String },
+    Scalar {
+        rust: String,
+        facets: String,
+    },
     /// A generated enum of a simple type.
     Enum(String),
     Complex(String),
@@ -337,13 +374,23 @@ fn kind(s: &Schemas, ty: &str) -> Kind {
     if !f.enums.is_empty() {
         return Kind::Enum(ty.to_string());
     }
-    let facets = if builtin(ty).is_some() { format!("FACETS_XS_{}", shout(ty)) } else { format!("FACETS_{}", shout(ty)) };
-    Kind::Scalar { rust: rust_prim(p).to_string(), facets }
+    let facets = if builtin(ty).is_some() {
+        format!("FACETS_XS_{}", shout(ty))
+    } else {
+        format!("FACETS_{}", shout(ty))
+    };
+    Kind::Scalar {
+        rust: rust_prim(p).to_string(),
+        facets,
+    }
 }
 
 fn facets_const(name: &str, type_name: &str, p: Prim, f: &Facets) -> String {
     let opt = |v: &Option<u32>| v.map_or("None".to_string(), |n| format!("Some({n})"));
-    let opt_s = |v: &Option<String>| v.as_ref().map_or("None".to_string(), |n| format!("Some({n:?})"));
+    let opt_s = |v: &Option<String>| {
+        v.as_ref()
+            .map_or("None".to_string(), |n| format!("Some({n:?})"))
+    };
     format!(
         "pub const {name}: Facets = Facets {{ type_name: {type_name:?}, prim: Prim::{}, min_len: {}, max_len: {}, min: {}, max: {}, total_digits: {}, fraction_digits: {} }};\n",
         prim_name(p),
@@ -357,9 +404,21 @@ fn facets_const(name: &str, type_name: &str, p: Prim, f: &Facets) -> String {
 }
 
 fn generate(s: &Schemas) -> String {
-    let mut out = String::from("// @generated by cmp-model/build.rs from schemas/*.xsd. Do not edit.\n\n");
+    let mut out =
+        String::from("// @generated by cmp-model/build.rs from schemas/*.xsd. Do not edit.\n\n");
     // Facet constants for every builtin and named simple type.
-    for b in ["string", "integer", "int", "long", "decimal", "date", "dateTime", "boolean", "nonNegativeInteger", "positiveInteger"] {
+    for b in [
+        "string",
+        "integer",
+        "int",
+        "long",
+        "decimal",
+        "date",
+        "dateTime",
+        "boolean",
+        "nonNegativeInteger",
+        "positiveInteger",
+    ] {
         let (p, f) = resolve(s, b);
         out += &facets_const(&format!("FACETS_XS_{}", shout(b)), b, p, &f);
     }
@@ -380,7 +439,10 @@ fn generate(s: &Schemas) -> String {
     // Document roots.
     out += "\n/// Every document root declared in the schemas: (element, type, aliases).\npub const ROOTS: &[(&str, &str, &[&str])] = &[\n";
     for (el, (ty, al)) in &s.roots {
-        assert!(s.complex.contains_key(ty), "root {el} must have a complex type");
+        assert!(
+            s.complex.contains_key(ty),
+            "root {el} must have a complex type"
+        );
         writeln!(out, "    ({el:?}, {ty:?}, &{al:?}),").unwrap();
     }
     out += "];\n";
@@ -406,12 +468,20 @@ fn doc_comment(out: &mut String, s: &Schemas, name: &str) {
 
 fn gen_enum(out: &mut String, s: &Schemas, name: &str, values: &[String]) {
     doc_comment(out, s, name);
-    writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum {name} {{").unwrap();
+    writeln!(
+        out,
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum {name} {{"
+    )
+    .unwrap();
     for v in values {
         writeln!(out, "    /// `{v}`\n    {},", variant(v)).unwrap();
     }
     out.push_str("}\n");
-    writeln!(out, "impl {name} {{\n    pub const VALUES: &'static [&'static str] = &{values:?};").unwrap();
+    writeln!(
+        out,
+        "impl {name} {{\n    pub const VALUES: &'static [&'static str] = &{values:?};"
+    )
+    .unwrap();
     out.push_str("    /// The token exactly as the schema documents it.\n    pub fn as_str(self) -> &'static str {\n        match self {\n");
     for v in values {
         writeln!(out, "            Self::{} => {v:?},", variant(v)).unwrap();
@@ -433,7 +503,10 @@ fn gen_enum(out: &mut String, s: &Schemas, name: &str, values: &[String]) {
 fn field_parts(s: &Schemas, f: &Field) -> (String, String) {
     let (base, reader) = match kind(s, &f.ty) {
         Kind::Scalar { rust, facets } => (rust, format!("|n, r| r.scalar::<_>(n, &{facets})")),
-        Kind::Enum(t) => (t.clone(), "|n, r| r.scalar::<_>(n, &FACETS_XS_STRING)".to_string()),
+        Kind::Enum(t) => (
+            t.clone(),
+            "|n, r| r.scalar::<_>(n, &FACETS_XS_STRING)".to_string(),
+        ),
         Kind::Complex(t) => (t.clone(), format!("|n, r| {t}::decode(n, r)")),
     };
     let ty = match (f.min, f.max) {
@@ -452,17 +525,46 @@ fn names_array(f: &Field) -> String {
 
 fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
     doc_comment(out, s, name);
-    let default = if has_default(s, name) { ", Default" } else { "" };
-    writeln!(out, "#[derive(Debug, Clone, PartialEq{default})]\npub struct {name} {{").unwrap();
+    let default = if has_default(s, name) {
+        ", Default"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "#[derive(Debug, Clone, PartialEq{default})]\npub struct {name} {{"
+    )
+    .unwrap();
     for f in fields {
         let (ty, _) = field_parts(s, f);
-        writeln!(out, "    /// `{}`\n    pub {}: {ty},", f.name, snake(&f.name)).unwrap();
+        writeln!(
+            out,
+            "    /// `{}`\n    pub {}: {ty},",
+            f.name,
+            snake(&f.name)
+        )
+        .unwrap();
     }
     out.push_str("}\n");
     // Field table used by the decoder to match child names.
-    writeln!(out, "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{").unwrap();
-    writeln!(out, "        const NAMES: &[&[&str]] = &[{}];", fields.iter().map(names_array).collect::<Vec<_>>().join(", ")).unwrap();
-    out.push_str("        let groups = r.group(node, NAMES)?;\n        let before = r.error_count();\n");
+    writeln!(
+        out,
+        "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "        const NAMES: &[&[&str]] = &[{}];",
+        fields
+            .iter()
+            .map(names_array)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+    .unwrap();
+    out.push_str(
+        "        let groups = r.group(node, NAMES)?;\n        let before = r.error_count();\n",
+    );
     for (i, f) in fields.iter().enumerate() {
         let (_, reader) = field_parts(s, f);
         let max = f.max.map_or("None".to_string(), |m| format!("Some({m})"));
@@ -471,8 +573,18 @@ fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
             (0, _) => "optional",
             _ => "required",
         };
-        let extra = if call == "many" { format!(", {}, {max}", f.min) } else { String::new() };
-        writeln!(out, "        let {} = r.{call}(node, {:?}, &groups[{i}]{extra}, {reader});", snake(&f.name), f.name).unwrap();
+        let extra = if call == "many" {
+            format!(", {}, {max}", f.min)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "        let {} = r.{call}(node, {:?}, &groups[{i}]{extra}, {reader});",
+            snake(&f.name),
+            f.name
+        )
+        .unwrap();
     }
     out.push_str("        if r.error_count() > before { return None; }\n");
     write!(out, "        Some(Self {{ ").unwrap();
@@ -486,11 +598,22 @@ fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
         }
     }
     out.push_str("})\n    }\n}\n");
-    writeln!(out, "impl Encode for {name} {{\n    fn encode_fields(&self, sink: &mut dyn Sink) {{").unwrap();
+    writeln!(
+        out,
+        "impl Encode for {name} {{\n    fn encode_fields(&self, sink: &mut dyn Sink) {{"
+    )
+    .unwrap();
     for f in fields {
         let v = snake(&f.name);
         let is_complex = s.complex.contains_key(&f.ty);
-        let one = if is_complex { format!("sink.open({n:?}); x.encode_fields(sink); sink.close({n:?});", n = f.name) } else { format!("x.encode({:?}, sink);", f.name) };
+        let one = if is_complex {
+            format!(
+                "sink.open({n:?}); x.encode_fields(sink); sink.close({n:?});",
+                n = f.name
+            )
+        } else {
+            format!("x.encode({:?}, sink);", f.name)
+        };
         match (f.min, f.max) {
             (_, None) | (_, Some(2..)) => writeln!(
                 out,
@@ -523,24 +646,64 @@ fn has_default(s: &Schemas, name: &str) -> bool {
 
 fn gen_choice(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
     doc_comment(out, s, name);
-    writeln!(out, "#[derive(Debug, Clone, PartialEq)]\npub enum {name} {{").unwrap();
+    writeln!(
+        out,
+        "#[derive(Debug, Clone, PartialEq)]\npub enum {name} {{"
+    )
+    .unwrap();
     for f in fields {
-        let (ty, _) = field_parts(&*s, &Field { min: 1, max: Some(1), ..f.clone() });
+        let (ty, _) = field_parts(
+            &*s,
+            &Field {
+                min: 1,
+                max: Some(1),
+                ..f.clone()
+            },
+        );
         writeln!(out, "    /// `{}`\n    {}({ty}),", f.name, variant(&f.name)).unwrap();
     }
     out.push_str("}\n");
-    writeln!(out, "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{").unwrap();
-    writeln!(out, "        const NAMES: &[&[&str]] = &[{}];", fields.iter().map(names_array).collect::<Vec<_>>().join(", ")).unwrap();
+    writeln!(
+        out,
+        "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "        const NAMES: &[&[&str]] = &[{}];",
+        fields
+            .iter()
+            .map(names_array)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+    .unwrap();
     out.push_str("        let (i, child) = r.choice(node, NAMES)?;\n        match i {\n");
     for (i, f) in fields.iter().enumerate() {
-        let (_, reader) = field_parts(s, &Field { min: 1, max: Some(1), ..f.clone() });
-        writeln!(out, "            {i} => r.at(child, {:?}, None, {reader}).map(Self::{}),", f.name, variant(&f.name)).unwrap();
+        let (_, reader) = field_parts(
+            s,
+            &Field {
+                min: 1,
+                max: Some(1),
+                ..f.clone()
+            },
+        );
+        writeln!(
+            out,
+            "            {i} => r.at(child, {:?}, None, {reader}).map(Self::{}),",
+            f.name,
+            variant(&f.name)
+        )
+        .unwrap();
     }
     out.push_str("            _ => None,\n        }\n    }\n}\n");
     writeln!(out, "impl Encode for {name} {{\n    fn encode_fields(&self, sink: &mut dyn Sink) {{\n        match self {{").unwrap();
     for f in fields {
         let one = if s.complex.contains_key(&f.ty) {
-            format!("{{ sink.open({n:?}); x.encode_fields(sink); sink.close({n:?}); }}", n = f.name)
+            format!(
+                "{{ sink.open({n:?}); x.encode_fields(sink); sink.close({n:?}); }}",
+                n = f.name
+            )
         } else {
             format!("x.encode({:?}, sink)", f.name)
         };

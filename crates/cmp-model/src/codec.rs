@@ -42,8 +42,12 @@ pub enum Problem {
 impl Problem {
     pub fn into_error(self, path: Vec<PathSeg>) -> FieldError {
         match self {
-            Problem::TooShort(n) => FieldError::new("TOO_SHORT", path, format!("needs at least {n} characters")),
-            Problem::TooLong(n) => FieldError::new("TOO_LONG", path, format!("exceeds {n} characters")),
+            Problem::TooShort(n) => {
+                FieldError::new("TOO_SHORT", path, format!("needs at least {n} characters"))
+            }
+            Problem::TooLong(n) => {
+                FieldError::new("TOO_LONG", path, format!("exceeds {n} characters"))
+            }
             Problem::OutOfRange(min, max) => {
                 let range = match (min, max) {
                     (Some(a), Some(b)) => format!("{a} to {b}"),
@@ -53,8 +57,14 @@ impl Problem {
                 };
                 FieldError::new("OUT_OF_RANGE", path, format!("is out of range ({range})"))
             }
-            Problem::Format(what) => FieldError::new("INVALID_FORMAT", path, format!("is not a valid {what}")),
-            Problem::Enum(values) => FieldError::new("INVALID_ENUM", path, format!("is not one of: {}", values.join(", "))),
+            Problem::Format(what) => {
+                FieldError::new("INVALID_FORMAT", path, format!("is not a valid {what}"))
+            }
+            Problem::Enum(values) => FieldError::new(
+                "INVALID_ENUM",
+                path,
+                format!("is not one of: {}", values.join(", ")),
+            ),
         }
     }
 }
@@ -100,7 +110,9 @@ pub trait Sink {
 /// case-insensitively and ignoring blanks, `_` and `-` (WIRE.md §3).
 pub fn enum_index(text: &str, values: &[&str]) -> Option<usize> {
     fn norm(s: &str) -> impl Iterator<Item = char> + '_ {
-        s.chars().filter(|c| !matches!(c, ' ' | '_' | '-' | '\t')).map(|c| c.to_ascii_lowercase())
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-' | '\t'))
+            .map(|c| c.to_ascii_lowercase())
     }
     values.iter().position(|v| norm(v).eq(norm(text)))
 }
@@ -123,7 +135,10 @@ pub struct Reader {
 
 impl Reader {
     pub fn new(root: &'static str) -> Self {
-        Reader { path: vec![PathSeg::new(root)], errors: Vec::new() }
+        Reader {
+            path: vec![PathSeg::new(root)],
+            errors: Vec::new(),
+        }
     }
 
     pub fn error_count(&self) -> usize {
@@ -145,9 +160,16 @@ impl Reader {
         }
         let mut groups = vec![Vec::new(); names.len()];
         for child in &node.children {
-            match names.iter().position(|alts| alts.contains(&child.name.as_str())) {
+            match names
+                .iter()
+                .position(|alts| alts.contains(&child.name.as_str()))
+            {
                 Some(i) => groups[i].push(child),
-                None => self.fail("UNKNOWN_ELEMENT", Some(PathSeg::owned(&child.name)), "is not a known element"),
+                None => self.fail(
+                    "UNKNOWN_ELEMENT",
+                    Some(PathSeg::owned(&child.name)),
+                    "is not a known element",
+                ),
             }
         }
         Some(groups)
@@ -156,13 +178,20 @@ impl Reader {
     /// The single child of a choice container.
     pub fn choice<'n>(&mut self, node: &'n Node, names: &[&[&str]]) -> Option<(usize, &'n Node)> {
         let groups = self.group(node, names)?;
-        let present: Vec<(usize, &Node)> =
-            groups.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (i, *n))).collect();
+        let present: Vec<(usize, &Node)> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(i, g)| g.iter().map(move |n| (i, *n)))
+            .collect();
         if present.len() == 1 {
             return Some(present[0]);
         }
         let all: Vec<&str> = names.iter().map(|n| n[0]).collect();
-        self.fail("CHOICE", None, format!("must hold exactly one of: {}", all.join(", ")));
+        self.fail(
+            "CHOICE",
+            None,
+            format!("must hold exactly one of: {}", all.join(", ")),
+        );
         None
     }
 
@@ -174,7 +203,10 @@ impl Reader {
         index: Option<usize>,
         read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
     ) -> Option<T> {
-        self.path.push(PathSeg { name: name.into(), index });
+        self.path.push(PathSeg {
+            name: name.into(),
+            index,
+        });
         let v = read(node, self);
         self.path.pop();
         v
@@ -198,7 +230,11 @@ impl Reader {
             }
             [one] => self.at(one, name, None, read),
             _ => {
-                self.fail("DUPLICATE_ELEMENT", Some(PathSeg::new(name)), "may occur only once");
+                self.fail(
+                    "DUPLICATE_ELEMENT",
+                    Some(PathSeg::new(name)),
+                    "may occur only once",
+                );
                 None
             }
         }
@@ -217,7 +253,11 @@ impl Reader {
             [one] if one.is_blank() => None,
             [one] => self.at(one, name, None, read),
             _ => {
-                self.fail("DUPLICATE_ELEMENT", Some(PathSeg::new(name)), "may occur only once");
+                self.fail(
+                    "DUPLICATE_ELEMENT",
+                    Some(PathSeg::new(name)),
+                    "may occur only once",
+                );
                 None
             }
         }
@@ -234,13 +274,25 @@ impl Reader {
     ) -> Vec<T> {
         let present: Vec<&Node> = found.iter().copied().filter(|n| !n.is_blank()).collect();
         if (present.len() as u32) < min {
-            let phrase = if min == 1 { "is mandatory".to_string() } else { format!("must occur at least {min} times") };
+            let phrase = if min == 1 {
+                "is mandatory".to_string()
+            } else {
+                format!("must occur at least {min} times")
+            };
             self.fail("MANDATORY", Some(PathSeg::new(name)), phrase);
         }
         if let Some(max) = max.filter(|m| present.len() as u32 > *m) {
-            self.fail("TOO_MANY", Some(PathSeg::new(name)), format!("may occur at most {max} times"));
+            self.fail(
+                "TOO_MANY",
+                Some(PathSeg::new(name)),
+                format!("may occur at most {max} times"),
+            );
         }
-        present.iter().enumerate().filter_map(|(i, n)| self.at(n, name, Some(i), &read)).collect()
+        present
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| self.at(n, name, Some(i), &read))
+            .collect()
     }
 
     /// Reads a scalar value from a leaf node.

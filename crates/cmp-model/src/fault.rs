@@ -16,10 +16,16 @@ pub struct PathSeg {
 
 impl PathSeg {
     pub fn new(name: &'static str) -> Self {
-        PathSeg { name: Cow::Borrowed(name), index: None }
+        PathSeg {
+            name: Cow::Borrowed(name),
+            index: None,
+        }
     }
     pub fn owned(name: &str) -> Self {
-        PathSeg { name: Cow::Owned(name.to_string()), index: None }
+        PathSeg {
+            name: Cow::Owned(name.to_string()),
+            index: None,
+        }
     }
 }
 
@@ -46,12 +52,21 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(message_id: &'static str, path: Vec<PathSeg>, phrase: impl Into<String>) -> Self {
-        FieldError { message_id, path, phrase: phrase.into() }
+        FieldError {
+            message_id,
+            path,
+            phrase: phrase.into(),
+        }
     }
 
     /// A rule on a field found after decoding: `path` is relative to the document root,
     /// e.g. `["agreementData", "groupCode"]`.
-    pub fn at(message_id: &'static str, root: &'static str, path: &[&'static str], phrase: impl Into<String>) -> Self {
+    pub fn at(
+        message_id: &'static str,
+        root: &'static str,
+        path: &[&'static str],
+        phrase: impl Into<String>,
+    ) -> Self {
         let mut p = vec![PathSeg::new(root)];
         p.extend(path.iter().map(|s| PathSeg::new(s)));
         FieldError::new(message_id, p, phrase)
@@ -96,7 +111,11 @@ impl FieldError {
     /// "accountIdentifier is mandatory" (the name in the dialect's case).
     pub fn render_text(&self, style: PathStyle) -> String {
         let leaf = self.path.last().map_or("", |s| &s.name);
-        let leaf = if style == PathStyle::Soap { pascal(leaf) } else { Cow::Borrowed(leaf) };
+        let leaf = if style == PathStyle::Soap {
+            pascal(leaf)
+        } else {
+            Cow::Borrowed(leaf)
+        };
         format!("{leaf} {}", self.phrase)
     }
 }
@@ -163,7 +182,12 @@ pub struct Fault {
 }
 
 impl Fault {
-    fn new(kind: FaultKind, status: u16, message_id: &'static str, text: impl Into<String>) -> Self {
+    fn new(
+        kind: FaultKind,
+        status: u16,
+        message_id: &'static str,
+        text: impl Into<String>,
+    ) -> Self {
         Fault {
             kind,
             status,
@@ -179,8 +203,15 @@ impl Fault {
     /// Field errors of a request (400), every one of them.
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let n = errors.len();
-        let text = if n == 1 { "1 error in the request".to_string() } else { format!("{n} errors in the request") };
-        Fault { errors, ..Fault::new(FaultKind::Validation, 400, "VALIDATION_FAILED", text) }
+        let text = if n == 1 {
+            "1 error in the request".to_string()
+        } else {
+            format!("{n} errors in the request")
+        };
+        Fault {
+            errors,
+            ..Fault::new(FaultKind::Validation, 400, "VALIDATION_FAILED", text)
+        }
     }
 
     /// A body that does not parse (400); `where_` is a line/column or JSON path.
@@ -190,8 +221,15 @@ impl Fault {
 
     /// The resource named by the request does not exist (404).
     pub fn not_found(error: FieldError) -> Self {
-        let text = format!("{} {}", error.path.last().map_or("", |s| &s.name), error.phrase);
-        Fault { errors: vec![error], ..Fault::new(FaultKind::Validation, 404, "NOT_FOUND", text) }
+        let text = format!(
+            "{} {}",
+            error.path.last().map_or("", |s| &s.name),
+            error.phrase
+        );
+        Fault {
+            errors: vec![error],
+            ..Fault::new(FaultKind::Validation, 404, "NOT_FOUND", text)
+        }
     }
 
     /// A well-formed request that the current state forbids (409).
@@ -203,7 +241,12 @@ impl Fault {
     pub fn unavailable() -> Self {
         Fault {
             retry_after: Some(5),
-            ..Fault::new(FaultKind::ServiceUnavailable, 503, "SERVICE_UNAVAILABLE", "the service is unavailable, try again later")
+            ..Fault::new(
+                FaultKind::ServiceUnavailable,
+                503,
+                "SERVICE_UNAVAILABLE",
+                "the service is unavailable, try again later",
+            )
         }
     }
 
@@ -211,7 +254,12 @@ impl Fault {
     pub fn system(request_id: &str) -> Self {
         Fault {
             extra_info: Some(request_id.to_string()),
-            ..Fault::new(FaultKind::System, 500, "SYSTEM_ERROR", "an internal error occurred")
+            ..Fault::new(
+                FaultKind::System,
+                500,
+                "SYSTEM_ERROR",
+                "an internal error occurred",
+            )
         }
     }
 
@@ -237,26 +285,49 @@ mod tests {
     use super::*;
 
     fn err() -> FieldError {
-        let mut e = FieldError::at("TOO_LONG", "createAgreement", &["agreementData", "billingMedia"], "exceeds 6 characters");
-        e.path.insert(2, PathSeg { name: "items".into(), index: Some(1) });
+        let mut e = FieldError::at(
+            "TOO_LONG",
+            "createAgreement",
+            &["agreementData", "billingMedia"],
+            "exceeds 6 characters",
+        );
+        e.path.insert(
+            2,
+            PathSeg {
+                name: "items".into(),
+                index: Some(1),
+            },
+        );
         e
     }
 
     #[test]
     fn paths_are_written_in_the_request_dialect() {
         let e = err();
-        assert_eq!(e.render_path(PathStyle::Xml, ""), "createAgreement/agreementData/items[2]/billingMedia");
-        assert_eq!(e.render_path(PathStyle::Json, ""), "agreementData.items[1].billingMedia");
+        assert_eq!(
+            e.render_path(PathStyle::Xml, ""),
+            "createAgreement/agreementData/items[2]/billingMedia"
+        );
+        assert_eq!(
+            e.render_path(PathStyle::Json, ""),
+            "agreementData.items[1].billingMedia"
+        );
         assert_eq!(
             e.render_path(PathStyle::Soap, "CreateAgreement/AgreementData"),
             "CreateAgreement/AgreementData/AgreementData/Items[2]/BillingMedia"
         );
-        assert_eq!(e.render_text(PathStyle::Soap), "BillingMedia exceeds 6 characters");
+        assert_eq!(
+            e.render_text(PathStyle::Soap),
+            "BillingMedia exceeds 6 characters"
+        );
     }
 
     #[test]
     fn a_validation_fault_counts_its_errors() {
         let f = Fault::validation(vec![err(), err()]);
-        assert_eq!((f.status, f.message_text.as_str()), (400, "2 errors in the request"));
+        assert_eq!(
+            (f.status, f.message_text.as_str()),
+            (400, "2 errors in the request")
+        );
     }
 }

@@ -11,7 +11,11 @@ use crate::node::{Limits, Node, ParseError};
 /// name (`{"createAgreement": {…}}`, or an alias) is unwrapped.
 pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result<Node, ParseError> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        let msg = format!("JSON is not well-formed at line {}, column {}: {e}", e.line(), e.column());
+        let msg = format!(
+            "JSON is not well-formed at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        );
         if e.to_string().contains("recursion limit") {
             ParseError::limit(msg)
         } else {
@@ -30,37 +34,66 @@ pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result
         }
     }
     let mut count = 0;
-    let mut node = Node { name: root.to_string(), ..Default::default() };
+    let mut node = Node {
+        name: root.to_string(),
+        ..Default::default()
+    };
     fill(&mut node, obj, 1, limits, &mut count)?;
     Ok(node)
 }
 
-fn fill(node: &mut Node, obj: serde_json::Map<String, Value>, depth: usize, limits: Limits, count: &mut usize) -> Result<(), ParseError> {
+fn fill(
+    node: &mut Node,
+    obj: serde_json::Map<String, Value>,
+    depth: usize,
+    limits: Limits,
+    count: &mut usize,
+) -> Result<(), ParseError> {
     if depth > limits.max_depth {
-        return Err(ParseError::limit(format!("objects nested deeper than {}", limits.max_depth)));
+        return Err(ParseError::limit(format!(
+            "objects nested deeper than {}",
+            limits.max_depth
+        )));
     }
     for (key, value) in obj {
         match value {
             Value::Array(items) => {
                 for item in items {
                     if item.is_array() {
-                        return Err(ParseError::malformed(format!("{key}: arrays of arrays are not allowed")));
+                        return Err(ParseError::malformed(format!(
+                            "{key}: arrays of arrays are not allowed"
+                        )));
                     }
-                    node.children.push(convert(&key, item, depth, limits, count)?);
+                    node.children
+                        .push(convert(&key, item, depth, limits, count)?);
                 }
             }
-            other => node.children.push(convert(&key, other, depth, limits, count)?),
+            other => node
+                .children
+                .push(convert(&key, other, depth, limits, count)?),
         }
     }
     Ok(())
 }
 
-fn convert(key: &str, value: Value, depth: usize, limits: Limits, count: &mut usize) -> Result<Node, ParseError> {
+fn convert(
+    key: &str,
+    value: Value,
+    depth: usize,
+    limits: Limits,
+    count: &mut usize,
+) -> Result<Node, ParseError> {
     *count += 1;
     if *count > limits.max_elements {
-        return Err(ParseError::limit(format!("more than {} properties", limits.max_elements)));
+        return Err(ParseError::limit(format!(
+            "more than {} properties",
+            limits.max_elements
+        )));
     }
-    let mut n = Node { name: key.to_string(), ..Default::default() };
+    let mut n = Node {
+        name: key.to_string(),
+        ..Default::default()
+    };
     match value {
         Value::Null => {}
         Value::Bool(b) => n.text = b.to_string(),
@@ -84,7 +117,10 @@ impl<'a> JsonSink<'a> {
     /// Starts the outer object; [`JsonSink::finish`] closes it.
     pub fn new(out: &'a mut String) -> Self {
         out.push('{');
-        JsonSink { out, stack: vec![(false, false)] }
+        JsonSink {
+            out,
+            stack: vec![(false, false)],
+        }
     }
 
     pub fn finish(self) {
@@ -162,8 +198,18 @@ mod tests {
 
     #[test]
     fn arrays_become_repeated_nodes_and_scalars_text() {
-        let n = parse(r#"{"a":[1,2],"b":{"c":true,"d":null}}"#, "r", &[], Limits::default()).unwrap();
-        let names: Vec<_> = n.children.iter().map(|c| (c.name.as_str(), c.text.as_str())).collect();
+        let n = parse(
+            r#"{"a":[1,2],"b":{"c":true,"d":null}}"#,
+            "r",
+            &[],
+            Limits::default(),
+        )
+        .unwrap();
+        let names: Vec<_> = n
+            .children
+            .iter()
+            .map(|c| (c.name.as_str(), c.text.as_str()))
+            .collect();
         assert_eq!(names, [("a", "1"), ("a", "2"), ("b", "")]);
         assert_eq!(n.children[2].children[0].text, "true");
         assert!(n.children[2].children[1].is_blank());
@@ -171,8 +217,17 @@ mod tests {
 
     #[test]
     fn a_body_wrapped_in_its_root_name_is_unwrapped() {
-        let n = parse(r#"{"alias":{"x":"1"}}"#, "root", &["alias"], Limits::default()).unwrap();
-        assert_eq!((n.name.as_str(), n.children[0].name.as_str()), ("root", "x"));
+        let n = parse(
+            r#"{"alias":{"x":"1"}}"#,
+            "root",
+            &["alias"],
+            Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (n.name.as_str(), n.children[0].name.as_str()),
+            ("root", "x")
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ pub struct Node {
 
 impl Node {
     pub fn leaf(name: &str, text: &str) -> Self {
-        Node { name: name.to_string(), text: text.to_string(), ..Default::default() }
+        Node {
+            name: name.to_string(),
+            text: text.to_string(),
+            ..Default::default()
+        }
     }
 
     /// No children and no text but blanks: an absent optional value.
@@ -37,7 +41,8 @@ impl Node {
     pub fn camel_case_descendants(&mut self) {
         for c in &mut self.children {
             if let Some(f) = c.name.chars().next().filter(char::is_ascii_uppercase) {
-                c.name.replace_range(0..1, &f.to_ascii_lowercase().to_string());
+                c.name
+                    .replace_range(0..1, &f.to_ascii_lowercase().to_string());
             }
             c.camel_case_descendants();
         }
@@ -53,7 +58,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 32, max_elements: 10_000 }
+        Limits {
+            max_depth: 32,
+            max_elements: 10_000,
+        }
     }
 }
 
@@ -67,9 +75,15 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn malformed(message: impl Into<String>) -> Self {
-        ParseError { message_id: "MALFORMED_REQUEST", message: message.into() }
+        ParseError {
+            message_id: "MALFORMED_REQUEST",
+            message: message.into(),
+        }
     }
     pub fn limit(message: impl Into<String>) -> Self {
-        ParseError { message_id: "LIMIT_EXCEEDED", message: message.into() }
+        ParseError {
+            message_id: "LIMIT_EXCEEDED",
+            message: message.into(),
+        }
     }
 }

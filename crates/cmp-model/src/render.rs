@@ -12,7 +12,10 @@ const XML_DECL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
 pub fn xml(root: &'static str, doc: &dyn Encode) -> String {
     let mut out = String::with_capacity(512);
     out.push_str(XML_DECL);
-    let mut sink = XmlSink { out: &mut out, pascal: false };
+    let mut sink = XmlSink {
+        out: &mut out,
+        pascal: false,
+    };
     sink.open(root);
     doc.encode_fields(&mut sink);
     sink.close(root);
@@ -87,7 +90,10 @@ pub fn fault_xml(f: &Fault) -> String {
     let mut out = String::with_capacity(512);
     out.push_str(XML_DECL);
     let root = f.kind.rest_element();
-    let mut sink = XmlSink { out: &mut out, pascal: false };
+    let mut sink = XmlSink {
+        out: &mut out,
+        pascal: false,
+    };
     sink.open(root);
     fault_fields(f, PathStyle::Xml, "", &mut sink);
     sink.close(root);
@@ -115,14 +121,26 @@ pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
         detail.push_str(" xmlns:f=\"");
         detail.push_str(FAULT_NS);
         detail.push_str("\">");
-        fault_fields(f, PathStyle::Soap, soap_root, &mut XmlSink { out: &mut detail, pascal: true });
+        fault_fields(
+            f,
+            PathStyle::Soap,
+            soap_root,
+            &mut XmlSink {
+                out: &mut detail,
+                pascal: true,
+            },
+        );
         detail.push_str("</f:");
         detail.push_str(f.kind.element());
         detail.push('>');
         match version {
             SoapVersion::V11 => {
                 out.push_str("<soapenv:Fault><faultcode>");
-                out.push_str(if client { "soapenv:Client" } else { "soapenv:Server" });
+                out.push_str(if client {
+                    "soapenv:Client"
+                } else {
+                    "soapenv:Server"
+                });
                 out.push_str("</faultcode><faultstring>");
                 escape_into(out, &f.message_text);
                 out.push_str("</faultstring><detail>");
@@ -131,8 +149,14 @@ pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
             }
             SoapVersion::V12 => {
                 out.push_str("<soapenv:Fault><soapenv:Code><soapenv:Value>");
-                out.push_str(if client { "soapenv:Sender" } else { "soapenv:Receiver" });
-                out.push_str("</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">");
+                out.push_str(if client {
+                    "soapenv:Sender"
+                } else {
+                    "soapenv:Receiver"
+                });
+                out.push_str(
+                    "</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">",
+                );
                 escape_into(out, &f.message_text);
                 out.push_str("</soapenv:Text></soapenv:Reason><soapenv:Detail>");
                 out.push_str(&detail);
@@ -154,8 +178,13 @@ mod tests {
     use crate::fault::FieldError;
 
     fn fault() -> Fault {
-        Fault::validation(vec![FieldError::at("MANDATORY", "queryX", &["accountIdentifier"], "is mandatory")])
-            .with_external_reference(Some("R&1".into()))
+        Fault::validation(vec![FieldError::at(
+            "MANDATORY",
+            "queryX",
+            &["accountIdentifier"],
+            "is mandatory",
+        )])
+        .with_external_reference(Some("R&1".into()))
     }
 
     #[test]

@@ -49,7 +49,11 @@ pub fn unwrap(text: &str, limits: Limits) -> Result<SoapRequest, ParseError> {
     let version = match (env.name.as_str(), env.ns.as_deref()) {
         ("Envelope", Some(SOAP11_NS)) => SoapVersion::V11,
         ("Envelope", Some(SOAP12_NS)) => SoapVersion::V12,
-        _ => return Err(ParseError::malformed("the body is not a SOAP 1.1 or 1.2 Envelope")),
+        _ => {
+            return Err(ParseError::malformed(
+                "the body is not a SOAP 1.1 or 1.2 Envelope",
+            ))
+        }
     };
     let mut body = env
         .children
@@ -57,17 +61,28 @@ pub fn unwrap(text: &str, limits: Limits) -> Result<SoapRequest, ParseError> {
         .find(|c| c.name == "Body" && c.ns.as_deref() == Some(version.ns()))
         .ok_or_else(|| ParseError::malformed("the SOAP Envelope has no Body"))?;
     if body.children.len() != 1 {
-        return Err(ParseError::malformed("the SOAP Body must hold exactly one operation element"));
+        return Err(ParseError::malformed(
+            "the SOAP Body must hold exactly one operation element",
+        ));
     }
     let wrapper = body.children.remove(0);
     let namespace = wrapper.ns.clone().unwrap_or_default();
     let mut children = wrapper.children.into_iter();
     let (Some(mut document), None) = (children.next(), children.next()) else {
-        return Err(ParseError::malformed(format!("{} must hold exactly one request element", wrapper.name)));
+        return Err(ParseError::malformed(format!(
+            "{} must hold exactly one request element",
+            wrapper.name
+        )));
     };
     document.camel_case_descendants();
     strip_ns(&mut document);
-    Ok(SoapRequest { version, namespace, operation: wrapper.name, child_name: document.name.clone(), document })
+    Ok(SoapRequest {
+        version,
+        namespace,
+        operation: wrapper.name,
+        child_name: document.name.clone(),
+        document,
+    })
 }
 
 fn strip_ns(n: &mut Node) {
@@ -97,14 +112,20 @@ mod tests {
         let r = unwrap(env, Limits::default()).unwrap();
         assert_eq!(r.version, SoapVersion::V11);
         assert_eq!(r.operation, "QueryAgreement");
-        assert_eq!(r.namespace, "http://mdsuk.com/ws/dise3g/agreement/definition");
+        assert_eq!(
+            r.namespace,
+            "http://mdsuk.com/ws/dise3g/agreement/definition"
+        );
         assert_eq!(r.document.children[1].children[0].name, "dataset");
     }
 
     #[test]
     fn soap_12_is_recognised_and_other_roots_refused() {
         let env = r#"<Envelope xmlns="http://www.w3.org/2003/05/soap-envelope"><Body><Op xmlns="urn:x"><Request/></Op></Body></Envelope>"#;
-        assert_eq!(unwrap(env, Limits::default()).unwrap().version, SoapVersion::V12);
+        assert_eq!(
+            unwrap(env, Limits::default()).unwrap().version,
+            SoapVersion::V12
+        );
         assert!(unwrap("<Envelope><Body/></Envelope>", Limits::default()).is_err());
     }
 }

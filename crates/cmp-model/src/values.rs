@@ -1,8 +1,8 @@
 //! Scalar types of WIRE.md §3 and their checks against a type's facets.
 
-use crate::codec::{Facets, Problem, ScalarValue, Sink};
 #[cfg(test)]
 use crate::codec::Prim;
+use crate::codec::{Facets, Problem, ScalarValue, Sink};
 
 /// Money and other decimals: never a float.
 pub type Decimal = rust_decimal::Decimal;
@@ -29,8 +29,14 @@ impl ScalarValue for String {
 }
 
 fn in_range<T: PartialOrd + std::str::FromStr>(v: &T, f: &Facets) -> Result<(), Problem> {
-    let below = f.min.and_then(|m| m.parse::<T>().ok()).is_some_and(|m| *v < m);
-    let above = f.max.and_then(|m| m.parse::<T>().ok()).is_some_and(|m| *v > m);
+    let below = f
+        .min
+        .and_then(|m| m.parse::<T>().ok())
+        .is_some_and(|m| *v < m);
+    let above = f
+        .max
+        .and_then(|m| m.parse::<T>().ok())
+        .is_some_and(|m| *v > m);
     if below || above {
         Err(Problem::OutOfRange(f.min, f.max))
     } else {
@@ -72,7 +78,9 @@ impl ScalarValue for Decimal {
         // The integer part may use only what fractionDigits leaves of totalDigits.
         let fd = f.fraction_digits.unwrap_or(0);
         if f.fraction_digits.is_some_and(|d| frac.len() as u32 > d)
-            || f.total_digits.is_some_and(|d| (int.len() + frac.len()) as u32 > d || int.len() as u32 > d.saturating_sub(fd))
+            || f.total_digits.is_some_and(|d| {
+                (int.len() + frac.len()) as u32 > d || int.len() as u32 > d.saturating_sub(fd)
+            })
         {
             return Err(Problem::Format("amount (too many digits)"));
         }
@@ -156,28 +164,62 @@ mod tests {
         total_digits: None,
         fraction_digits: None,
     };
-    const MONEY: Facets = Facets { type_name: "Money", prim: Prim::Dec, total_digits: Some(11), fraction_digits: Some(2), min: None, max: None, ..INT8 };
-    const S6: Facets = Facets { type_name: "String6", prim: Prim::Str, min_len: Some(1), max_len: Some(6), min: None, max: None, ..INT8 };
+    const MONEY: Facets = Facets {
+        type_name: "Money",
+        prim: Prim::Dec,
+        total_digits: Some(11),
+        fraction_digits: Some(2),
+        min: None,
+        max: None,
+        ..INT8
+    };
+    const S6: Facets = Facets {
+        type_name: "String6",
+        prim: Prim::Str,
+        min_len: Some(1),
+        max_len: Some(6),
+        min: None,
+        max: None,
+        ..INT8
+    };
 
     #[test]
     fn strings_are_trimmed_and_counted_in_characters() {
         assert_eq!(String::decode_text("  ÉÉÉÉÉÉ ", &S6).unwrap(), "ÉÉÉÉÉÉ");
-        assert_eq!(String::decode_text("1234567", &S6), Err(Problem::TooLong(6)));
+        assert_eq!(
+            String::decode_text("1234567", &S6),
+            Err(Problem::TooLong(6))
+        );
         assert_eq!(String::decode_text("  ", &S6), Err(Problem::TooShort(1)));
     }
 
     #[test]
     fn integers_keep_to_their_range_and_reject_other_text() {
         assert_eq!(i64::decode_text(" 99999999 ", &INT8), Ok(99_999_999));
-        assert!(matches!(i64::decode_text("100000000", &INT8), Err(Problem::OutOfRange(..))));
-        assert!(matches!(i64::decode_text("-1", &INT8), Err(Problem::OutOfRange(..))));
-        assert_eq!(i64::decode_text("12a", &INT8), Err(Problem::Format("integer")));
-        assert_eq!(i64::decode_text("1.5", &INT8), Err(Problem::Format("integer")));
+        assert!(matches!(
+            i64::decode_text("100000000", &INT8),
+            Err(Problem::OutOfRange(..))
+        ));
+        assert!(matches!(
+            i64::decode_text("-1", &INT8),
+            Err(Problem::OutOfRange(..))
+        ));
+        assert_eq!(
+            i64::decode_text("12a", &INT8),
+            Err(Problem::Format("integer"))
+        );
+        assert_eq!(
+            i64::decode_text("1.5", &INT8),
+            Err(Problem::Format("integer"))
+        );
     }
 
     #[test]
     fn money_allows_two_decimals_and_nine_integer_digits() {
-        assert_eq!(Decimal::decode_text("20.00", &MONEY).unwrap().to_string(), "20.00");
+        assert_eq!(
+            Decimal::decode_text("20.00", &MONEY).unwrap().to_string(),
+            "20.00"
+        );
         assert!(Decimal::decode_text("20.001", &MONEY).is_err());
         assert!(Decimal::decode_text("1234567890.00", &MONEY).is_err());
         assert!(Decimal::decode_text("1e5", &MONEY).is_err());
@@ -186,7 +228,12 @@ mod tests {
     #[test]
     fn dates_accept_and_drop_a_zone() {
         let d = Date::from_ymd_opt(2024, 1, 31).unwrap();
-        for t in ["2024-01-31", "2024-01-31Z", "2024-01-31+01:00", "2024-01-31-05:00"] {
+        for t in [
+            "2024-01-31",
+            "2024-01-31Z",
+            "2024-01-31+01:00",
+            "2024-01-31-05:00",
+        ] {
             assert_eq!(Date::decode_text(t, &S6), Ok(d), "{t}");
         }
         assert!(Date::decode_text("2024-02-30", &S6).is_err());

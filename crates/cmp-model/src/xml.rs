@@ -28,17 +28,26 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
             Ok(x) => x,
             Err(e) => {
                 let pos = reader.error_position();
-                return Err(ParseError::malformed(format!("XML is not well-formed at {}: {e}", at(pos))));
+                return Err(ParseError::malformed(format!(
+                    "XML is not well-formed at {}: {e}",
+                    at(pos)
+                )));
             }
         };
         match ev {
             Event::Start(_) | Event::Empty(_) => {
                 count += 1;
                 if count > limits.max_elements {
-                    return Err(ParseError::limit(format!("more than {} elements", limits.max_elements)));
+                    return Err(ParseError::limit(format!(
+                        "more than {} elements",
+                        limits.max_elements
+                    )));
                 }
                 if stack.len() >= limits.max_depth {
-                    return Err(ParseError::limit(format!("elements nested deeper than {}", limits.max_depth)));
+                    return Err(ParseError::limit(format!(
+                        "elements nested deeper than {}",
+                        limits.max_depth
+                    )));
                 }
                 let (e, empty) = match &ev {
                     Event::Start(e) => (e, false),
@@ -50,7 +59,11 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
                     (true, ResolveResult::Bound(n)) => Some(n.into_inner().to_string()),
                     _ => None,
                 };
-                let node = Node { name, ns, ..Default::default() };
+                let node = Node {
+                    name,
+                    ns,
+                    ..Default::default()
+                };
                 if empty {
                     push_child(&mut stack, node)?;
                 } else {
@@ -58,7 +71,9 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
                 }
             }
             Event::End(_) => {
-                let node = stack.pop().ok_or_else(|| ParseError::malformed("unbalanced end tag"))?;
+                let node = stack
+                    .pop()
+                    .ok_or_else(|| ParseError::malformed("unbalanced end tag"))?;
                 if stack.is_empty() {
                     // Anything after the root other than blanks/comments is malformed;
                     // quick-xml reports a second root as an error on the next read.
@@ -69,36 +84,60 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
             Event::Text(t) => append_text(&mut stack, &t.xml10_content())?,
             Event::CData(t) => append_text(&mut stack, &t.xml10_content())?,
             Event::GeneralRef(r) => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    _ => match &*r.xml10_content() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(ParseError::malformed(format!("undefined entity &{other}; (DTDs and entities are not allowed)"))),
-                    },
-                };
+                let ch =
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => c,
+                        _ => match &*r.xml10_content() {
+                            "amp" => '&',
+                            "lt" => '<',
+                            "gt" => '>',
+                            "quot" => '"',
+                            "apos" => '\'',
+                            other => return Err(ParseError::malformed(format!(
+                                "undefined entity &{other}; (DTDs and entities are not allowed)"
+                            ))),
+                        },
+                    };
                 append_text(&mut stack, ch.encode_utf8(&mut [0; 4]))?;
             }
             Event::DocType(_) => {
-                return Err(ParseError { message_id: "DTD_NOT_ALLOWED", message: "DTDs and entity declarations are not allowed".into() })
+                return Err(ParseError {
+                    message_id: "DTD_NOT_ALLOWED",
+                    message: "DTDs and entity declarations are not allowed".into(),
+                })
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => return Err(ParseError::malformed("the document has no root element or is incomplete")),
+            Event::Eof => {
+                return Err(ParseError::malformed(
+                    "the document has no root element or is incomplete",
+                ))
+            }
         }
     }
 }
 
-fn finish(reader: &mut NsReader<&[u8]>, root: Node, at: &dyn Fn(u64) -> String) -> Result<Node, ParseError> {
+fn finish(
+    reader: &mut NsReader<&[u8]>,
+    root: Node,
+    at: &dyn Fn(u64) -> String,
+) -> Result<Node, ParseError> {
     loop {
         match reader.read_event() {
             Ok(Event::Eof) => return Ok(root),
             Ok(Event::Text(t)) if t.xml10_content().trim().is_empty() => {}
             Ok(Event::Comment(_) | Event::PI(_)) => {}
-            Ok(_) => return Err(ParseError::malformed(format!("content after the root element at {}", at(reader.buffer_position())))),
-            Err(e) => return Err(ParseError::malformed(format!("XML is not well-formed at {}: {e}", at(reader.error_position())))),
+            Ok(_) => {
+                return Err(ParseError::malformed(format!(
+                    "content after the root element at {}",
+                    at(reader.buffer_position())
+                )))
+            }
+            Err(e) => {
+                return Err(ParseError::malformed(format!(
+                    "XML is not well-formed at {}: {e}",
+                    at(reader.error_position())
+                )))
+            }
         }
     }
 }
@@ -205,7 +244,10 @@ mod tests {
     fn dtds_and_unknown_entities_are_refused() {
         let laughs = "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>]><a>&lol;</a>";
         assert_eq!(p(laughs).unwrap_err().message_id, "DTD_NOT_ALLOWED");
-        assert_eq!(p("<a>&lol;</a>").unwrap_err().message_id, "MALFORMED_REQUEST");
+        assert_eq!(
+            p("<a>&lol;</a>").unwrap_err().message_id,
+            "MALFORMED_REQUEST"
+        );
     }
 
     #[test]

@@ -1,0 +1,416 @@
+//! Agreements (SERVICES.md §2, DOMAIN.md "Customer structure"): billing instructions
+//! logged at exactly one level of the structure.
+
+use chrono::{Datelike, Months, NaiveDate};
+use cmp_model::messages::{
+    AgreementBasic, AgreementDataset, AgreementDetails, AgreementSummary, CreateAgreementRequest,
+    CreateAgreementResponse, GetAgreementRequest, GetAgreementResponse, InvoiceAddressType,
+    InvoiceControl, LevelType, PatchAgreementRequest, QueryAgreementByCustomerLevelRequest,
+    QueryAgreementByCustomerLevelResponse, QueryAgreementRequest, QueryAgreementResponse,
+    TargetIdentifier, UpdateAgreementRequest, UpdateAgreementResponse,
+};
+use cmp_model::{DateTime, Fault, FieldError};
+use cmp_store::repo::agreements::{self, Agreement, AgreementChanges, UpdateOutcome};
+use cmp_store::repo::{accounts, billing_media, corporates, counters, groups};
+use cmp_store::DbConn;
+
+use crate::error::OpError;
+use crate::structure::unknown;
+use crate::{Context, OpResult};
+
+/// Bill cycle day when CreateAgreement names none (*choice*, docs/domain-choices.md).
+pub const DEFAULT_BILLING_CYCLE: i32 = 1;
+
+/// `day` of the month after `from`, clamped to that month's last day.
+pub fn cycle_day_next_month(from: NaiveDate, day: u32) -> NaiveDate {
+    let first = from.with_day(1).expect("day 1 exists") + Months::new(1);
+    let last = (first + Months::new(1))
+        .pred_opt()
+        .expect("a day before the 1st")
+        .day();
+    first.with_day(day.min(last)).expect("clamped day exists")
+}
+
+/// Where an agreement is logged, as the wire names it.
+fn logged_at(a: &Agreement) -> TargetIdentifier {
+    match (&a.group_code, &a.corporate_code, a.account_number) {
+        (Some(g), _, _) => TargetIdentifier::GroupIdentifier(g.clone()),
+        (_, Some(c), _) => TargetIdentifier::CorporateIdentifier(c.clone()),
+        // The database CHECK guarantees exactly one level.
+        (_, _, n) => TargetIdentifier::AccountIdentifier(n.unwrap_or_default()),
+    }
+}
+
+pub fn create_agreement(
+    ctx: &Context,
+    req: CreateAgreementRequest,
+) -> OpResult<CreateAgreementResponse> {
+    const ROOT: &str = "createAgreement";
+    let d = &req.agreement_data;
+    let levels: Vec<&'static str> = [
+        d.corporate_code.as_ref().map(|_| "corporateCode"),
+        d.group_code.as_ref().map(|_| "groupCode"),
+        d.account_code.map(|_| "accountCode"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match levels.len() {
+        0 => {
+            return Err(Fault::validation(vec![FieldError::at(
+                "MANDATORY",
+                ROOT,
+                &["agreementData", "accountCode"],
+                "is mandatory: give exactly one of corporateCode, groupCode and accountCode",
+            )]))
+        }
+        1 => {}
+        _ => {
+            let errors = levels[1..]
+                .iter()
+                .map(|f| {
+                    FieldError::at(
+                        "TWO_LEVELS",
+                        ROOT,
+                        &["agreementData", f],
+                        format!(
+                            "cannot be given with {}: an agreement is logged at one level",
+                            levels[0]
+                        ),
+                    )
+                })
+                .collect();
+            return Err(Fault::validation(errors));
+        }
+    }
+    let billing_cycle = d.billing_cycle.map_or(DEFAULT_BILLING_CYCLE, |b| b as i32);
+    let today = ctx.clock.today();
+    let next_invoice = d
+        .next_expected_invoice_date
+        .unwrap_or_else(|| cycle_day_next_month(today, billing_cycle as u32));
+    let now = ctx.now();
+    let agreement_number = ctx.write(|c| {
+        let mut errors = Vec::new();
+        let missing = |path: &[&'static str]| {
+            FieldError::at("UNKNOWN_REFERENCE", ROOT, path, "does not exist")
+        };
+        if let Some(code) = &d.corporate_code {
+            if !corporates::exists(c, code)? {
+                errors.push(missing(&["agreementData", "corporateCode"]));
+            }
+        }
+        if let Some(code) = &d.group_code {
+            if !groups::exists(c, code)? {
+                errors.push(missing(&["agreementData", "groupCode"]));
+            }
+        }
+        if let Some(n) = d.account_code {
+            if !accounts::exists(c, n)? {
+                errors.push(missing(&["agreementData", "accountCode"]));
+            }
+        }
+        if let Some(code) = &d.billing_media {
+            if !billing_media::exists(c, code)? {
+                errors.push(missing(&["agreementData", "billingMedia"]));
+            }
+        }
+        if d.price_plan_code.is_some() {
+            // No price plan exists until the product catalogue is loaded (issue 3).
+            errors.push(missing(&["agreementData", "pricePlanCode"]));
+        }
+        if !errors.is_empty() {
+            return Err(Fault::validation(errors).into());
+        }
+        let agreement_number = counters::next(c, counters::AGREEMENT)?;
+        agreements::insert(
+            c,
+            &Agreement {
+                agreement_number,
+                group_code: d.group_code.clone(),
+                corporate_code: d.corporate_code.clone(),
+                account_number: d.account_code,
+                billing_cycle,
+                invoice_consolidation_level: d
+                    .invoice_consolidation_level
+                    .map(|l| l.as_str().to_string()),
+                invoice_receipt_address: d.invoice_receipt_address.map(|a| a.as_str().to_string()),
+                next_expected_invoice_date: next_invoice,
+                billing_media: d.billing_media.clone(),
+                price_plan_code: d.price_plan_code.clone(),
+                pending_billing_cycle: None,
+                created_at: now,
+                last_amended_at: now,
+            },
+        )?;
+        Ok(agreement_number)
+    })?;
+    Ok(CreateAgreementResponse {
+        external_reference: req.external_reference,
+        agreement_number,
+    })
+}
+
+/// The agreements of an account, then of its corporate, then of its group (the
+/// corporate's group, or the account's own), each level by agreement number.
+pub fn query_agreement_by_customer_level(
+    ctx: &Context,
+    req: QueryAgreementByCustomerLevelRequest,
+) -> OpResult<QueryAgreementByCustomerLevelResponse> {
+    let rows = ctx.read(|c| {
+        let Some(account) = accounts::get(c, req.account_identifier)? else {
+            return Err(Fault::not_found(FieldError::at(
+                "NOT_FOUND",
+                "queryAgreementByCustomerLevel",
+                &["accountIdentifier"],
+                "does not exist",
+            ))
+            .into());
+        };
+        let mut rows = agreements::list_logged_at_account(c, account.account_number)?;
+        let mut group = account.group_code.clone();
+        if let Some(code) = &account.corporate_code {
+            rows.extend(agreements::list_logged_at_corporate(c, code)?);
+            if let Some(corp) = corporates::get(c, code)? {
+                group = group.or(corp.group_code);
+            }
+        }
+        if let Some(code) = &group {
+            rows.extend(agreements::list_logged_at_group(c, code)?);
+        }
+        Ok(rows)
+    })?;
+    Ok(QueryAgreementByCustomerLevelResponse {
+        external_reference: req.external_reference,
+        agreement: rows
+            .iter()
+            .map(|a| AgreementSummary {
+                agreement_number: a.agreement_number,
+                invoice_logged_at: Some(logged_at(a)),
+                invoice_consolidation_level: level(&a.invoice_consolidation_level),
+                invoice_address: address(&a.invoice_receipt_address),
+            })
+            .collect(),
+    })
+}
+
+fn level(s: &Option<String>) -> Option<LevelType> {
+    s.as_deref().and_then(LevelType::parse)
+}
+
+fn address(s: &Option<String>) -> Option<InvoiceAddressType> {
+    s.as_deref().and_then(InvoiceAddressType::parse)
+}
+
+fn load(ctx: &Context, agreement_number: i64, root: &'static str) -> OpResult<Agreement> {
+    ctx.read(|c| Ok(agreements::get(c, agreement_number)?))?
+        .ok_or_else(|| {
+            Fault::not_found(FieldError::at(
+                "NOT_FOUND",
+                root,
+                &["agreementNumber"],
+                "does not exist",
+            ))
+        })
+}
+
+/// The 7.3.8 document form: the BASIC and INVOICECONTROL datasets (both when none is named).
+pub fn query_agreement(
+    ctx: &Context,
+    req: QueryAgreementRequest,
+) -> OpResult<QueryAgreementResponse> {
+    let a = load(ctx, req.agreement_number, "queryAgreement")?;
+    let wanted = |d: AgreementDataset| req.datasets.as_ref().is_none_or(|s| s.dataset.contains(&d));
+    let amended = a.last_amended_at.and_utc();
+    Ok(QueryAgreementResponse {
+        external_reference: req.external_reference,
+        agreement_basic: wanted(AgreementDataset::Basic).then(|| AgreementBasic {
+            agreement_number: Some(a.agreement_number),
+            agreement_logged_at: Some(logged_at(&a)),
+            billing_cycle: Some(a.billing_cycle as i64),
+            invoice_consolidation_level: level(&a.invoice_consolidation_level),
+            invoice_address: address(&a.invoice_receipt_address),
+            billing_media: a.billing_media.clone(),
+            last_amended_date: Some(amended),
+        }),
+        invoice_control: wanted(AgreementDataset::Invoicecontrol).then(|| InvoiceControl {
+            next_expected_invoice_date: Some(a.next_expected_invoice_date),
+            last_amended_date: Some(amended),
+        }),
+    })
+}
+
+/// `GET /agreements/{agreementNumber}`: every stored field.
+pub fn get_agreement(ctx: &Context, req: GetAgreementRequest) -> OpResult<GetAgreementResponse> {
+    let a = load(ctx, req.agreement_number, "getAgreement")?;
+    Ok(GetAgreementResponse {
+        external_reference: req.external_reference,
+        agreement: AgreementDetails {
+            agreement_number: a.agreement_number,
+            logged_at: logged_at(&a),
+            billing_cycle: a.billing_cycle as i64,
+            pending_billing_cycle: a.pending_billing_cycle.map(i64::from),
+            invoice_consolidation_level: level(&a.invoice_consolidation_level),
+            invoice_receipt_address: address(&a.invoice_receipt_address),
+            next_expected_invoice_date: a.next_expected_invoice_date,
+            billing_media: a.billing_media.clone(),
+            price_plan_code: a.price_plan_code.clone(),
+            last_amended_date: a.last_amended_at.and_utc(),
+        },
+    })
+}
+
+/// One agreement change, whichever message carried it.
+struct Change {
+    root: &'static str,
+    agreement_number: i64,
+    billing_cycle: Option<i64>,
+    billing_media: Option<String>,
+    billing_media_path: &'static [&'static str],
+    consolidation: Option<LevelType>,
+    address: Option<InvoiceAddressType>,
+    /// Every `lastAmendedDate` the request carried: each must match the stored one.
+    last_amended: Vec<DateTime>,
+}
+
+/// The 7.3.8 document form: `updateAgreementBasic` and `updateInvoiceControl`.
+pub fn update_agreement(
+    ctx: &Context,
+    req: UpdateAgreementRequest,
+) -> OpResult<UpdateAgreementResponse> {
+    let basic = req.update_agreement_basic.as_ref();
+    let control = req.update_invoice_control.as_ref();
+    let change = Change {
+        root: "updateAgreement",
+        agreement_number: req.agreement_number,
+        billing_cycle: control.and_then(|c| c.billing_cycle),
+        billing_media: basic.and_then(|b| b.billing_media.clone()),
+        billing_media_path: &["updateAgreementBasic", "billingMedia"],
+        consolidation: basic.and_then(|b| b.invoice_consolidation_level),
+        address: basic.and_then(|b| b.invoice_address),
+        last_amended: basic
+            .map(|b| b.last_amended_date)
+            .into_iter()
+            .chain(control.map(|c| c.last_amended_date))
+            .collect(),
+    };
+    apply(ctx, change)?;
+    Ok(UpdateAgreementResponse {
+        external_reference: req.external_reference,
+        agreement_number: req.agreement_number,
+    })
+}
+
+/// `PATCH /agreements/{agreementNumber}`.
+pub fn patch_agreement(
+    ctx: &Context,
+    req: PatchAgreementRequest,
+) -> OpResult<UpdateAgreementResponse> {
+    let change = Change {
+        root: "patchAgreement",
+        agreement_number: req.agreement_number,
+        billing_cycle: req.billing_cycle,
+        billing_media: req.billing_media.clone(),
+        billing_media_path: &["billingMedia"],
+        consolidation: req.invoice_consolidation_level,
+        address: req.invoice_receipt_address,
+        last_amended: req.last_amended_date.into_iter().collect(),
+    };
+    apply(ctx, change)?;
+    Ok(UpdateAgreementResponse {
+        external_reference: req.external_reference,
+        agreement_number: req.agreement_number,
+    })
+}
+
+/// A new billing cycle does not change the agreement at once: it becomes a pending
+/// bill cycle change, applied at the next invoice date ([`apply_due_bill_cycle_changes`]).
+fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
+    let now = ctx.now();
+    let expected = ch
+        .last_amended
+        .first()
+        .map(|t| cmp_store::db_time(t.naive_utc()));
+    ctx.write(|c| {
+        let Some(current) = agreements::get(c, ch.agreement_number)? else {
+            return Err(not_found(ch.root).into());
+        };
+        let stale = |t: &DateTime| cmp_store::db_time(t.naive_utc()) != current.last_amended_at;
+        if ch.last_amended.iter().any(stale) {
+            return Err(stale_data().into());
+        }
+        if let Some(code) = &ch.billing_media {
+            if !billing_media::exists(c, code)? {
+                return Err(unknown(ch.root, ch.billing_media_path).into());
+            }
+        }
+        let pending_billing_cycle = ch.billing_cycle.map(|day| {
+            let day = day as i32;
+            // Asking for the current day again cancels a pending change.
+            (day != current.billing_cycle).then_some(day)
+        });
+        let changes = AgreementChanges {
+            billing_media: ch.billing_media.clone(),
+            invoice_consolidation_level: ch.consolidation.map(|l| l.as_str().to_string()),
+            invoice_receipt_address: ch.address.map(|a| a.as_str().to_string()),
+            pending_billing_cycle,
+            next_expected_invoice_date: None,
+            price_plan_code: None,
+        };
+        match agreements::update(c, ch.agreement_number, &changes, expected, now)? {
+            UpdateOutcome::Updated => Ok(()),
+            UpdateOutcome::Stale => Err(stale_data().into()),
+            UpdateOutcome::NotFound => Err(not_found(ch.root).into()),
+        }
+    })
+}
+
+fn not_found(root: &'static str) -> Fault {
+    Fault::not_found(FieldError::at(
+        "NOT_FOUND",
+        root,
+        &["agreementNumber"],
+        "does not exist",
+    ))
+}
+
+fn stale_data() -> Fault {
+    Fault::rule(
+        "STALE_DATA",
+        "the agreement was changed since lastAmendedDate: read it again",
+    )
+}
+
+/// The scheduled action: pending bill cycle changes whose invoice date has come take
+/// effect; the next invoice date moves to the new day in the following month.
+/// Idempotent and safe on several instances (each row is claimed by the store).
+pub fn apply_due_bill_cycle_changes(ctx: &Context) -> OpResult<usize> {
+    let today = ctx.clock.today();
+    let now = ctx.now();
+    let applied = ctx.write(|c: &mut DbConn| {
+        let next = |a: &Agreement| {
+            let day = a.pending_billing_cycle.unwrap_or(a.billing_cycle) as u32;
+            cycle_day_next_month(a.next_expected_invoice_date, day)
+        };
+        Ok::<_, OpError>(agreements::apply_due_bill_cycle_changes(
+            c, today, now, next,
+        )?)
+    })?;
+    Ok(applied.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_next_cycle_day_is_clamped_to_the_end_of_next_month() {
+        assert_eq!(cycle_day_next_month(d(2026, 1, 15), 31), d(2026, 2, 28));
+        assert_eq!(cycle_day_next_month(d(2024, 1, 31), 30), d(2024, 2, 29));
+        assert_eq!(cycle_day_next_month(d(2026, 12, 5), 1), d(2027, 1, 1));
+        assert_eq!(cycle_day_next_month(d(2026, 3, 1), 15), d(2026, 4, 15));
+    }
+}

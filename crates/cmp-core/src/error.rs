@@ -1,0 +1,58 @@
+//! Store errors become faults here, once (STYLE.md, Errors and faults):
+//! constraint violation → rule fault; pool timeout or lost connection →
+//! ServiceUnavailableFault; anything else → SystemFault with the request id, the detail
+//! logged once.
+
+use cmp_store::StoreError;
+
+use crate::Fault;
+
+/// An operation's failure inside a transaction: a fault to answer, or a store error
+/// still to be mapped.
+#[derive(Debug)]
+pub enum OpError {
+    Fault(Fault),
+    Store(StoreError),
+}
+
+impl From<Fault> for OpError {
+    fn from(f: Fault) -> Self {
+        OpError::Fault(f)
+    }
+}
+
+impl From<StoreError> for OpError {
+    fn from(e: StoreError) -> Self {
+        OpError::Store(e)
+    }
+}
+
+impl OpError {
+    pub fn into_fault(self, request_id: &str) -> Fault {
+        match self {
+            OpError::Fault(f) => f,
+            OpError::Store(StoreError::NotFound) => {
+                Fault::rule("NOT_FOUND", "the record no longer exists")
+            }
+            OpError::Store(StoreError::Conflict { constraint }) => {
+                log::info!("request_id={request_id} unique constraint {constraint}");
+                Fault::rule("ALREADY_EXISTS", "a record with that key already exists")
+            }
+            OpError::Store(StoreError::Reference { constraint }) => {
+                log::info!("request_id={request_id} reference constraint {constraint}");
+                Fault::rule(
+                    "INVALID_REFERENCE",
+                    "the request refers to something that does not exist or breaks a rule",
+                )
+            }
+            OpError::Store(StoreError::Unavailable(why)) => {
+                log::warn!("request_id={request_id} database unavailable: {why}");
+                Fault::unavailable()
+            }
+            OpError::Store(StoreError::Other(why)) => {
+                log::error!("request_id={request_id} database error: {why}");
+                Fault::system(request_id)
+            }
+        }
+    }
+}

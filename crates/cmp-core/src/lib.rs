@@ -1,0 +1,20 @@
+//! The CMP operations: one public function per operation, named after it
+//! (`CreateAgreement` → [`agreement::create_agreement`]). Each takes a [`Context`] and a
+//! request message and returns a response message or a [`Fault`]. No HTTP, no SQL: the
+//! store's repositories do the SQL, the gateway the wire.
+
+pub mod agreement;
+mod clock;
+mod context;
+mod error;
+pub mod reference;
+pub mod structure;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use context::Context;
+pub use error::OpError;
+
+pub use cmp_model::Fault;
+
+/// What every operation returns.
+pub type OpResult<T> = Result<T, Fault>;

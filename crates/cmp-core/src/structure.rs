@@ -1,0 +1,344 @@
+//! Customer structure: groups, corporates, customers and bill accounts
+//! (SERVICES.md §1, DOMAIN.md "Customer structure").
+
+use cmp_model::messages::{
+    AccountDetails, AccountStatus, CreateAccountRequest, CreateAccountResponse,
+    CreateCorporateRequest, CreateCorporateResponse, CreateCustomerRequest, CreateCustomerResponse,
+    CreateGroupRequest, CreateGroupResponse, CustomerContactDetails, GetAccountRequest,
+    GetAccountResponse, PaymentMethod,
+};
+use cmp_model::{Fault, FieldError};
+use cmp_store::repo::{accounts, corporates, counters, customers, groups};
+use cmp_store::DbConn;
+
+use crate::error::OpError;
+use crate::{Context, OpResult};
+
+/// Currency of an account when the request names none (*choice*, docs/domain-choices.md).
+pub const DEFAULT_CURRENCY: &str = "GBP";
+
+pub fn create_group(ctx: &Context, req: CreateGroupRequest) -> OpResult<CreateGroupResponse> {
+    let now = ctx.now();
+    ctx.write(|c| {
+        if groups::exists(c, &req.group_code)? {
+            return Err(already_exists("createGroup", "groupCode").into());
+        }
+        let row = groups::Group {
+            group_code: req.group_code.clone(),
+            description: req.description.clone(),
+            created_at: now,
+            last_amended_at: now,
+        };
+        groups::insert(c, &row)?;
+        Ok(())
+    })?;
+    Ok(CreateGroupResponse {
+        external_reference: req.external_reference,
+        group_code: req.group_code,
+    })
+}
+
+pub fn create_corporate(
+    ctx: &Context,
+    req: CreateCorporateRequest,
+) -> OpResult<CreateCorporateResponse> {
+    let now = ctx.now();
+    ctx.write(|c| {
+        if corporates::exists(c, &req.corporate_code)? {
+            return Err(already_exists("createCorporate", "corporateCode").into());
+        }
+        if let Some(g) = &req.group_code {
+            require_group(c, g, "createCorporate", &["groupCode"])?;
+        }
+        let row = corporates::Corporate {
+            corporate_code: req.corporate_code.clone(),
+            description: req.description.clone(),
+            group_code: req.group_code.clone(),
+            created_at: now,
+            last_amended_at: now,
+        };
+        corporates::insert(c, &row)?;
+        Ok(())
+    })?;
+    Ok(CreateCorporateResponse {
+        external_reference: req.external_reference,
+        corporate_code: req.corporate_code,
+    })
+}
+
+/// A customer with its first bill account, in one transaction.
+pub fn create_customer(
+    ctx: &Context,
+    req: CreateCustomerRequest,
+) -> OpResult<CreateCustomerResponse> {
+    check_has_name(&req.contact_details)?;
+    let account = req.account.clone().unwrap_or_default();
+    let parents = AccountParents {
+        root: "createCustomer",
+        corporate: account.corporate_code.as_deref(),
+        group: account.group_code.as_deref(),
+        prefix: &["account"],
+    };
+    parents.check_shape()?;
+    let now = ctx.now();
+    let (customer_number, account_number) = ctx.write(|c| {
+        parents.check_exist(c)?;
+        let customer_number = counters::next(c, counters::CUSTOMER)?;
+        customers::insert(c, &customer_row(customer_number, &req.contact_details, now))?;
+        for a in req
+            .contact_details
+            .addresses
+            .iter()
+            .flat_map(|a| &a.address)
+        {
+            customers::insert_address(c, &address_row(customer_number, a))?;
+        }
+        let account_number = insert_account(
+            c,
+            customer_number,
+            account.account_name,
+            &parents,
+            account.currency,
+            now,
+        )?;
+        Ok((customer_number, account_number))
+    })?;
+    Ok(CreateCustomerResponse {
+        external_reference: req.external_reference,
+        customer_number,
+        account_number,
+    })
+}
+
+pub fn create_account(ctx: &Context, req: CreateAccountRequest) -> OpResult<CreateAccountResponse> {
+    let parents = AccountParents {
+        root: "createAccount",
+        corporate: req.corporate_code.as_deref(),
+        group: req.group_code.as_deref(),
+        prefix: &[],
+    };
+    parents.check_shape()?;
+    let now = ctx.now();
+    let account_number = ctx.write(|c| {
+        if !customers::exists(c, req.customer_number)? {
+            return Err(Fault::not_found(FieldError::at(
+                "NOT_FOUND",
+                "createAccount",
+                &["customerNumber"],
+                "does not exist",
+            ))
+            .into());
+        }
+        parents.check_exist(c)?;
+        insert_account(
+            c,
+            req.customer_number,
+            req.account_name.clone(),
+            &parents,
+            req.currency.clone(),
+            now,
+        )
+    })?;
+    Ok(CreateAccountResponse {
+        external_reference: req.external_reference,
+        account_number,
+    })
+}
+
+pub fn get_account(ctx: &Context, req: GetAccountRequest) -> OpResult<GetAccountResponse> {
+    let row = ctx.read(|c| Ok(accounts::get(c, req.account_number)?))?;
+    let a = row.ok_or_else(|| {
+        Fault::not_found(FieldError::at(
+            "NOT_FOUND",
+            "getAccount",
+            &["accountNumber"],
+            "does not exist",
+        ))
+    })?;
+    Ok(GetAccountResponse {
+        external_reference: req.external_reference,
+        account: AccountDetails {
+            account_number: a.account_number,
+            customer_number: a.customer_number,
+            account_name: a.account_name,
+            status: AccountStatus::parse(&a.status).unwrap_or(AccountStatus::Active),
+            corporate_code: a.corporate_code,
+            group_code: a.group_code,
+            currency: a.currency,
+            payment_method: PaymentMethod::parse(&a.payment_method)
+                .unwrap_or(PaymentMethod::Manual),
+            last_amended_date: a.last_amended_at.and_utc(),
+        },
+    })
+}
+
+/// Where a new account hangs: a corporate or a group, not both (the account's group is
+/// its corporate's group when it has a corporate).
+struct AccountParents<'a> {
+    root: &'static str,
+    corporate: Option<&'a str>,
+    group: Option<&'a str>,
+    prefix: &'static [&'static str],
+}
+
+impl AccountParents<'_> {
+    fn path(&self, leaf: &'static str) -> Vec<&'static str> {
+        let mut p = self.prefix.to_vec();
+        p.push(leaf);
+        p
+    }
+
+    fn check_shape(&self) -> OpResult<()> {
+        if self.corporate.is_some() && self.group.is_some() {
+            return Err(Fault::validation(vec![FieldError::at(
+                "TWO_LEVELS",
+                self.root,
+                &self.path("groupCode"),
+                "cannot be given with corporateCode (an account hangs under a corporate or a group)",
+            )]));
+        }
+        Ok(())
+    }
+
+    fn check_exist(&self, c: &mut DbConn) -> Result<(), OpError> {
+        if let Some(code) = self.corporate {
+            if !corporates::exists(c, code)? {
+                return Err(unknown(self.root, &self.path("corporateCode")).into());
+            }
+        }
+        if let Some(code) = self.group {
+            require_group(c, code, self.root, &self.path("groupCode"))?;
+        }
+        Ok(())
+    }
+}
+
+fn insert_account(
+    c: &mut DbConn,
+    customer_number: i64,
+    account_name: Option<String>,
+    parents: &AccountParents,
+    currency: Option<String>,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, OpError> {
+    let account_number = counters::next(c, counters::ACCOUNT)?;
+    accounts::insert(
+        c,
+        &accounts::Account {
+            account_number,
+            customer_number,
+            account_name,
+            status: AccountStatus::Active.as_str().to_string(),
+            corporate_code: parents.corporate.map(str::to_string),
+            group_code: parents.group.map(str::to_string),
+            currency: currency
+                .map_or_else(|| DEFAULT_CURRENCY.to_string(), |c| c.to_ascii_uppercase()),
+            payment_method: PaymentMethod::Manual.as_str().to_string(),
+            created_at: now,
+            last_amended_at: now,
+        },
+    )?;
+    Ok(account_number)
+}
+
+fn require_group(
+    c: &mut DbConn,
+    code: &str,
+    root: &'static str,
+    path: &[&'static str],
+) -> Result<(), OpError> {
+    if groups::exists(c, code)? {
+        Ok(())
+    } else {
+        Err(unknown(root, path).into())
+    }
+}
+
+/// A code in the body that names nothing: a ValidationFault naming the field (400).
+pub(crate) fn unknown(root: &'static str, path: &[&'static str]) -> Fault {
+    Fault::validation(vec![FieldError::at(
+        "UNKNOWN_REFERENCE",
+        root,
+        path,
+        "does not exist",
+    )])
+}
+
+fn already_exists(root: &'static str, field: &'static str) -> Fault {
+    let e = FieldError::at("ALREADY_EXISTS", root, &[field], "is already in use");
+    Fault {
+        errors: vec![e],
+        ..Fault::rule("ALREADY_EXISTS", format!("{field} is already in use"))
+    }
+}
+
+/// A customer needs a name: a last name or a company name (*choice*).
+fn check_has_name(d: &CustomerContactDetails) -> OpResult<()> {
+    let person = d
+        .personal_details
+        .as_ref()
+        .and_then(|p| p.last_name.as_ref());
+    let company = d
+        .business_details
+        .as_ref()
+        .and_then(|b| b.company_name.as_ref());
+    if person.is_none() && company.is_none() {
+        return Err(Fault::validation(vec![FieldError::at(
+            "MANDATORY",
+            "createCustomer",
+            &["contactDetails", "personalDetails", "lastName"],
+            "is mandatory unless businessDetails/companyName is given",
+        )]));
+    }
+    Ok(())
+}
+
+fn customer_row(
+    customer_number: i64,
+    d: &CustomerContactDetails,
+    now: chrono::NaiveDateTime,
+) -> customers::Customer {
+    let p = d.personal_details.clone().unwrap_or_default();
+    let b = d.business_details.clone().unwrap_or_default();
+    let n = d.contact_details.clone().unwrap_or_default();
+    customers::Customer {
+        customer_number,
+        title: p.title,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        date_of_birth: p.date_of_birth,
+        gender: p.gender.map(|g| g.as_str().to_string()),
+        marital_status: p.marital_status.map(|m| m.as_str().to_string()),
+        occupation: p.occupation,
+        id_type: p.id_type,
+        id_number: p.id_number,
+        company_name: b.company_name,
+        company_registration_number: b.company_registration_number,
+        vat_number: b.vat_number,
+        home_phone: n.home_phone,
+        work_phone: n.work_phone,
+        mobile_phone: n.mobile_phone,
+        fax: n.fax,
+        email: n.email,
+        created_at: now,
+        last_amended_at: now,
+    }
+}
+
+fn address_row(
+    customer_number: i64,
+    a: &cmp_model::messages::Address,
+) -> customers::CustomerAddress {
+    customers::CustomerAddress {
+        customer_number,
+        address_type: a.address_type.as_str().to_string(),
+        line1: a.line1.clone(),
+        line2: a.line2.clone(),
+        line3: a.line3.clone(),
+        line4: a.line4.clone(),
+        town: a.town.clone(),
+        county: a.county.clone(),
+        postcode: a.postcode.clone(),
+        country: a.country.clone(),
+    }
+}

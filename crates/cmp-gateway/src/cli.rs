@@ -1,0 +1,61 @@
+//! The command line: `serve`, `migrate`, `load` (one clap binary, a function per
+//! subcommand). Flags and environment are read once into these structs.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://cmp.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cmp-gateway",
+    version,
+    about = "CMP web services gateway: REST XML, REST JSON and SOAP"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    /// sqlite://path.db (embedded, the default) or postgres://user@host/db
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway.
+    Serve {
+        #[arg(long, env = "CMP_BIND", default_value = DEFAULT_BIND)]
+        bind: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Load fixtures/demo into an empty database first.
+        #[arg(long)]
+        demo: bool,
+        /// Where the demo fixtures are.
+        #[arg(long, env = "CMP_DEMO_PATH", default_value = "fixtures/demo")]
+        demo_path: PathBuf,
+        /// Sandbox mode (test clock, reset, outbox routes; arriving with the sandbox issue).
+        #[arg(long)]
+        sandbox: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long, env = "CMP_WORKERS")]
+        workers: Option<usize>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load a fixture file or directory.
+    Load {
+        path: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}

@@ -1,0 +1,443 @@
+//! The three ways into an operation — its REST route, `POST /ws/{Operation}` and its SOAP
+//! port — and the one pipeline behind them: negotiate, read the body into the request
+//! tree, run the core function off the event loop, answer in the client's dialect.
+
+use std::time::Instant;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use cmp_core::Context;
+use cmp_model::fault::{FieldError, PathSeg};
+use cmp_model::soap::{self, SoapVersion};
+use cmp_model::{json, render, xml, Fault, Node, ParseError};
+use futures_util::StreamExt;
+
+use crate::charset::{decode_body, CharsetError};
+use crate::negotiate::{
+    request_format, response_format, NegotiationError, RequestFormat, ResponseFormat,
+};
+use crate::registry::{self, Binding, Operation};
+use crate::respond::{self, Dialect};
+use crate::AppState;
+
+/// One request on its way through: what the request log line needs.
+struct Exchange {
+    request_id: String,
+    started: Instant,
+    operation: String,
+    external_reference: Option<String>,
+}
+
+impl Exchange {
+    fn new(req: &HttpRequest, operation: &str) -> Self {
+        let request_id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
+            .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+        Exchange {
+            request_id,
+            started: Instant::now(),
+            operation: operation.to_string(),
+            external_reference: None,
+        }
+    }
+
+    /// Logs the request line and stamps the request id on the answer.
+    fn done(&self, dialect: &Dialect, mut resp: HttpResponse) -> HttpResponse {
+        log::info!(
+            target: "cmp::request",
+            "request_id={} op={} dialect={} status={} latency_ms={:.2} external_reference={}",
+            self.request_id,
+            self.operation,
+            dialect.label(),
+            resp.status().as_u16(),
+            self.started.elapsed().as_secs_f64() * 1000.0,
+            self.external_reference.as_deref().unwrap_or("-"),
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&self.request_id) {
+            resp.headers_mut()
+                .insert(header::HeaderName::from_static("x-request-id"), v);
+        }
+        resp
+    }
+
+    fn fault(&self, dialect: &Dialect, f: Fault) -> HttpResponse {
+        let f = f.with_external_reference(self.external_reference.clone());
+        self.done(dialect, respond::fault(dialect, &f))
+    }
+}
+
+fn header_str<'a>(req: &'a HttpRequest, name: header::HeaderName) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Reads the body up to the configured limit (413 beyond it).
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    max: usize,
+) -> Result<web::Bytes, Fault> {
+    let too_large = || {
+        Fault::protocol(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            format!("the body exceeds {max} bytes"),
+        )
+    };
+    let declared = header_str(req, header::CONTENT_LENGTH).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| Fault::malformed("the body could not be read"))?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn negotiation_fault(e: NegotiationError) -> Fault {
+    match e {
+        NegotiationError::UnsupportedMediaType => {
+            Fault::protocol(415, "UNSUPPORTED_MEDIA_TYPE", e.to_string())
+        }
+        NegotiationError::NotAcceptable => Fault::protocol(406, "NOT_ACCEPTABLE", e.to_string()),
+    }
+}
+
+fn charset_fault(e: CharsetError) -> Fault {
+    match e {
+        CharsetError::Unsupported(_) => Fault::protocol(415, "UNSUPPORTED_CHARSET", e.to_string()),
+        CharsetError::Malformed => Fault::malformed("the body is not valid UTF-8"),
+    }
+}
+
+/// A body that does not parse or breaks a limit: 400 naming where.
+pub fn parse_fault(e: ParseError) -> Fault {
+    Fault::protocol(400, e.message_id, e.message)
+}
+
+/// The externalReference to echo in faults: the client's own, when it is a sane length.
+fn external_reference(node: &Node) -> Option<String> {
+    let r = node.child("externalReference")?.text.trim();
+    (!r.is_empty() && r.chars().count() <= 69).then(|| r.to_string())
+}
+
+/// Runs the binding's core function on a blocking thread.
+async fn call(
+    state: &AppState,
+    ex: &Exchange,
+    binding: &'static Binding,
+    node: Node,
+) -> Result<registry::Reply, Fault> {
+    let mut ctx = Context::new(
+        state.store.clone(),
+        state.clock.clone(),
+        ex.request_id.clone(),
+    );
+    ctx.caller = node
+        .child("auditRecord")
+        .and_then(|a| a.child("userID"))
+        .map(|u| u.text.trim().to_string());
+    let request_id = ex.request_id.clone();
+    match web::block(move || (binding.call)(&ctx, &node)).await {
+        Ok(r) => r,
+        Err(e) => {
+            log::error!("request_id={request_id} operation did not complete: {e}");
+            Err(Fault::system(&request_id))
+        }
+    }
+}
+
+/// A REST resource route of `op`.
+pub async fn rest(
+    op: &'static Operation,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let route = op.rest.as_ref().expect("registered from a rest route");
+    let binding = op.rest_binding().expect("registered from a rest route");
+    let mut params: Vec<(&'static str, String)> = Vec::new();
+    for (name, element) in route.params {
+        if let Some(v) = req.match_info().get(name) {
+            params.push((element, v.to_string()));
+        }
+    }
+    let status = if route.creates {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    rest_like(op, binding, false, params, status, req, payload, state).await
+}
+
+/// `POST /ws/{Operation}`: the operation's request document.
+pub async fn document(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let name = req
+        .match_info()
+        .get("operation")
+        .unwrap_or_default()
+        .to_string();
+    let Some(op) = registry::by_name(&name) else {
+        let ex = Exchange::new(&req, &name);
+        let dialect = fallback_dialect(&req);
+        return ex.fault(
+            &dialect,
+            Fault::protocol(
+                404,
+                "UNKNOWN_OPERATION",
+                format!("there is no operation {name}"),
+            ),
+        );
+    };
+    rest_like(
+        op,
+        &op.document,
+        true,
+        Vec::new(),
+        StatusCode::OK,
+        req,
+        payload,
+        state,
+    )
+    .await
+}
+
+/// The answer format for a request that failed before negotiation could run.
+pub fn fallback_dialect(req: &HttpRequest) -> Dialect {
+    let accept = header_str(req, header::ACCEPT);
+    Dialect::Rest(response_format(accept, None).unwrap_or(ResponseFormat::Json))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn rest_like(
+    op: &'static Operation,
+    binding: &'static Binding,
+    check_root: bool,
+    params: Vec<(&'static str, String)>,
+    status: StatusCode,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let mut ex = Exchange::new(&req, op.name);
+    let ct = header_str(&req, header::CONTENT_TYPE);
+    let body = match read_body(&req, payload, state.max_body).await {
+        Ok(b) => b,
+        Err(f) => return ex.fault(&fallback_dialect(&req), f),
+    };
+    let input = match request_format(ct, &body, false) {
+        Ok(Some(RequestFormat::Soap11 | RequestFormat::Soap12)) => {
+            Err(NegotiationError::UnsupportedMediaType)
+        }
+        other => other,
+    };
+    let input = match input {
+        Ok(i) => i,
+        Err(e) => return ex.fault(&fallback_dialect(&req), negotiation_fault(e)),
+    };
+    let dialect = match response_format(header_str(&req, header::ACCEPT), input.as_ref()) {
+        Ok(f) => Dialect::Rest(f),
+        Err(e) => return ex.fault(&Dialect::Rest(ResponseFormat::Json), negotiation_fault(e)),
+    };
+    let mut node = match read_document(ct, &body, input, binding, check_root, state.limits) {
+        Ok(n) => n,
+        Err(f) => return ex.fault(&dialect, f),
+    };
+    ex.external_reference = external_reference(&node);
+    for (element, value) in params {
+        node.set_child(element, &value);
+    }
+    if let Err(f) = apply_query(&req, &mut node) {
+        return ex.fault(&dialect, f);
+    }
+    match call(&state, &ex, binding, node).await {
+        Ok(reply) => ex.done(
+            &dialect,
+            respond::reply(&dialect, binding.response_root, &reply, status),
+        ),
+        Err(f) => ex.fault(&dialect, f),
+    }
+}
+
+/// Query parameters fill the request elements of the same name.
+fn apply_query(req: &HttpRequest, node: &mut Node) -> Result<(), Fault> {
+    let q = req.query_string();
+    if q.is_empty() {
+        return Ok(());
+    }
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(q)
+        .map_err(|_| Fault::malformed("the query string is malformed"))?;
+    for (k, v) in pairs.into_inner() {
+        node.set_child(&k, &v);
+    }
+    Ok(())
+}
+
+/// The request body as a tree rooted at the binding's request element.
+fn read_document(
+    content_type: Option<&str>,
+    body: &[u8],
+    input: Option<RequestFormat>,
+    binding: &Binding,
+    check_root: bool,
+    limits: cmp_model::Limits,
+) -> Result<Node, Fault> {
+    let root = binding.request_root;
+    let Some(input) = input else {
+        return Ok(Node {
+            name: root.to_string(),
+            ..Default::default()
+        });
+    };
+    let text = decode_body(content_type, body).map_err(charset_fault)?;
+    let mut node = match input {
+        RequestFormat::Json => {
+            json::parse(&text, root, binding.request_aliases, limits).map_err(parse_fault)?
+        }
+        _ => {
+            let n = xml::parse(&text, limits, false).map_err(parse_fault)?;
+            if check_root && n.name != root && !binding.request_aliases.contains(&n.name.as_str()) {
+                let e = FieldError::new(
+                    "UNKNOWN_ELEMENT",
+                    vec![PathSeg::owned(&n.name)],
+                    format!("is not the expected root element {root}"),
+                );
+                return Err(Fault::validation(vec![e]));
+            }
+            n
+        }
+    };
+    node.name = root.to_string();
+    Ok(node)
+}
+
+/// `POST /ws/dise3g/services/{Svc}Port`: a SOAP 1.1 or 1.2 envelope.
+pub async fn soap(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let port = req.match_info().get("port").unwrap_or_default();
+    let service = port
+        .strip_suffix("Port")
+        .unwrap_or(port)
+        .to_ascii_lowercase();
+    let mut ex = Exchange::new(&req, port);
+    let ct = header_str(&req, header::CONTENT_TYPE);
+    let mut dialect = Dialect::Soap {
+        version: if ct.is_some_and(|c| c.contains("soap+xml")) {
+            SoapVersion::V12
+        } else {
+            SoapVersion::V11
+        },
+        namespace: registry::soap_namespace(&service),
+        operation: String::new(),
+        root: String::new(),
+    };
+    let body = match read_body(&req, payload, state.max_body).await {
+        Ok(b) => b,
+        Err(f) => return ex.fault(&dialect, f),
+    };
+    match request_format(ct, &body, true) {
+        Ok(Some(RequestFormat::Json)) | Err(_) => {
+            return ex.fault(
+                &dialect,
+                Fault::protocol(
+                    415,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "a SOAP port takes text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)",
+                ),
+            )
+        }
+        Ok(None) => {
+            return ex.fault(
+                &dialect,
+                Fault::malformed("the request has no SOAP envelope"),
+            )
+        }
+        Ok(Some(_)) => {}
+    }
+    let text = match decode_body(ct, &body) {
+        Ok(t) => t,
+        Err(e) => return ex.fault(&dialect, charset_fault(e)),
+    };
+    let request = match soap::unwrap(&text, state.limits) {
+        Ok(r) => r,
+        Err(e) => return ex.fault(&dialect, parse_fault(e)),
+    };
+    let root = render::soap_root(&request.operation, &request.child_name);
+    dialect = Dialect::Soap {
+        version: request.version,
+        namespace: registry::soap_namespace(&service),
+        operation: request.operation.clone(),
+        root: root.clone(),
+    };
+    ex.operation = request.operation.clone();
+    ex.external_reference = external_reference(&request.document);
+    let Some(op) = registry::by_soap(&service, &request.namespace, &request.operation) else {
+        let f = Fault::protocol(
+            404,
+            "UNKNOWN_OPERATION",
+            format!(
+                "the {port} has no operation {{{}}}{}",
+                request.namespace, request.operation
+            ),
+        );
+        return ex.fault(&dialect, f);
+    };
+    let expected = op.soap.as_ref().map_or("Request", |s| s.child);
+    if request.child_name != expected {
+        let e = FieldError::new(
+            "UNKNOWN_ELEMENT",
+            vec![PathSeg::owned(&request.child_name)],
+            format!("is not the expected element {expected}"),
+        );
+        return ex.fault(&dialect, Fault::validation(vec![e]));
+    }
+    let mut node = request.document;
+    node.name = op.document.request_root.to_string();
+    match call(&state, &ex, &op.document, node).await {
+        Ok(reply) => ex.done(
+            &dialect,
+            respond::reply(&dialect, op.document.response_root, &reply, StatusCode::OK),
+        ),
+        Err(f) => ex.fault(&dialect, f),
+    }
+}
+
+/// Anything no route matched: 404 in the client's format.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let ex = Exchange::new(&req, "-");
+    ex.fault(
+        &fallback_dialect(&req),
+        Fault::protocol(
+            404,
+            "NO_SUCH_ROUTE",
+            format!("no route for {} {}", req.method(), req.path()),
+        ),
+    )
+}
+
+/// A known path with a method it does not serve.
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let ex = Exchange::new(&req, "-");
+    ex.fault(
+        &fallback_dialect(&req),
+        Fault::protocol(
+            405,
+            "METHOD_NOT_ALLOWED",
+            format!("{} is not allowed on {}", req.method(), req.path()),
+        ),
+    )
+}

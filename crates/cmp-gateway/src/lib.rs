@@ -1,0 +1,89 @@
+//! The CMP gateway: actix-web routes for REST XML, REST JSON and SOAP over one model,
+//! built from the operation registry ([`registry::OPERATIONS`]).
+
+pub mod charset;
+pub mod cli;
+pub mod dispatch;
+pub mod health;
+pub mod load;
+pub mod negotiate;
+pub mod registry;
+pub mod respond;
+pub mod scheduler;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use cmp_core::Clock;
+use cmp_model::Limits;
+use cmp_store::Store;
+
+use registry::{Method, OPERATIONS};
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub limits: Limits,
+    /// Largest accepted body, in bytes (1 MiB by default).
+    pub max_body: usize,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            store,
+            clock,
+            limits: Limits::default(),
+            max_body: 1024 * 1024,
+        }
+    }
+}
+
+/// Registers every route on an actix `App` (the server and the tests build the same one).
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(state))
+            .route("/health/live", web::get().to(health::live))
+            .route("/health/ready", web::get().to(health::ready))
+            .service(
+                web::resource("/ws/dise3g/services/{port}")
+                    .route(web::post().to(dispatch::soap))
+                    .default_service(web::to(dispatch::method_not_allowed)),
+            )
+            .service(
+                web::resource("/ws/{operation}")
+                    .route(web::post().to(dispatch::document))
+                    .default_service(web::to(dispatch::method_not_allowed)),
+            );
+        // REST routes, grouped by path so that a path with several methods is one resource.
+        let mut paths: Vec<&'static str> = OPERATIONS
+            .iter()
+            .filter_map(|op| op.rest.as_ref().map(|r| r.path))
+            .collect();
+        paths.dedup();
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            let mut res =
+                web::resource(path).default_service(web::to(dispatch::method_not_allowed));
+            for op in OPERATIONS
+                .iter()
+                .filter(|op| op.rest.as_ref().is_some_and(|r| r.path == path))
+            {
+                let method = match op.rest.as_ref().map(|r| r.method) {
+                    Some(Method::Get) => web::get(),
+                    Some(Method::Post) => web::post(),
+                    Some(Method::Patch) => web::patch(),
+                    None => continue,
+                };
+                res = res.route(
+                    method.to(move |req, payload, state| dispatch::rest(op, req, payload, state)),
+                );
+            }
+            cfg.service(res);
+        }
+        cfg.default_service(web::to(dispatch::not_found));
+    }
+}

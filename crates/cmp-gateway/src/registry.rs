@@ -1,0 +1,311 @@
+//! The operation registry: one table naming, for each CMP operation, its document
+//! (request/response roots and the core function), its SOAP binding, its REST route and
+//! its role. Routing for `/ws/{Operation}`, the REST routes and SOAP dispatch all read it.
+
+use cmp_core::{agreement, structure, Context};
+use cmp_model::codec::{decode_document, Document, Encode};
+use cmp_model::{Fault, Node};
+
+/// What a caller needs to be allowed an operation (enforced with API keys, issue 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Read,
+    Write,
+}
+
+/// A response, ready to render in any dialect.
+pub type Reply = Box<dyn Encode + Send>;
+
+/// One wire message pair and the core function behind it.
+pub struct Binding {
+    pub request_root: &'static str,
+    pub request_aliases: &'static [&'static str],
+    pub response_root: &'static str,
+    /// Decodes the request (every field error collected) and runs the operation.
+    pub call: fn(&Context, &Node) -> Result<Reply, Fault>,
+}
+
+/// A SOAP binding of the CMP 7.3.8 contract.
+pub struct Soap {
+    /// `agreement`: namespace `http://mdsuk.com/ws/dise3g/agreement/definition`, port
+    /// `/ws/dise3g/services/AgreementPort`.
+    pub service: &'static str,
+    /// The wrapper's child element: usually `Request`.
+    pub child: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+}
+
+/// A resource route. Path parameters fill the request element they name (`params`:
+/// path name → element); query parameters fill elements of their own name.
+pub struct Rest {
+    pub method: Method,
+    pub path: &'static str,
+    pub params: &'static [(&'static str, &'static str)],
+    /// The route's own messages when they differ from the document form.
+    pub binding: Option<Binding>,
+    /// Answers 201 Created.
+    pub creates: bool,
+}
+
+pub struct Operation {
+    /// The CMP name: `POST /ws/{name}` and the SOAP wrapper.
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub role: Role,
+    pub document: Binding,
+    pub soap: Option<Soap>,
+    pub rest: Option<Rest>,
+}
+
+impl Operation {
+    pub fn rest_binding(&self) -> Option<&Binding> {
+        self.rest
+            .as_ref()
+            .map(|r| r.binding.as_ref().unwrap_or(&self.document))
+    }
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.name == name || self.aliases.contains(&name)
+    }
+}
+
+/// Decodes `node` as `Req`, runs `f` and boxes its response.
+fn run<Req: Document, Resp: Encode + Send + 'static>(
+    ctx: &Context,
+    node: &Node,
+    f: fn(&Context, Req) -> Result<Resp, Fault>,
+) -> Result<Reply, Fault> {
+    let req = decode_document::<Req>(node).map_err(Fault::validation)?;
+    Ok(Box::new(f(ctx, req)?))
+}
+
+macro_rules! bind {
+    ($req:ty => $resp_root:literal, $f:path) => {
+        Binding {
+            request_root: <$req as Document>::ROOT,
+            request_aliases: <$req as Document>::ALIASES,
+            response_root: $resp_root,
+            call: |ctx, node| run::<$req, _>(ctx, node, $f),
+        }
+    };
+}
+
+use cmp_model::messages as m;
+
+/// Every operation the gateway serves.
+pub static OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "CreateGroup",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateGroupRequest => "createGroupResponse", structure::create_group),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/groups",
+            params: &[],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "CreateCorporate",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateCorporateRequest => "createCorporateResponse", structure::create_corporate),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/corporates",
+            params: &[],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "CreateCustomer",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateCustomerRequest => "createCustomerResponse", structure::create_customer),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/customers",
+            params: &[],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "CreateAccount",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateAccountRequest => "createAccountResponse", structure::create_account),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/customers/{customerNumber}/accounts",
+            params: &[("customerNumber", "customerNumber")],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "GetAccount",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::GetAccountRequest => "getAccountResponse", structure::get_account),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/accounts/{accountId}",
+            params: &[("accountId", "accountNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "CreateAgreement",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateAgreementRequest => "createAgreementResponse", agreement::create_agreement),
+        soap: Some(Soap {
+            service: "agreement",
+            child: "AgreementData",
+        }),
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/agreements",
+            params: &[],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "QueryAgreementByCustomerLevel",
+        aliases: &["QueryAgreementsByCustomerLevel"],
+        role: Role::Read,
+        document: bind!(m::QueryAgreementByCustomerLevelRequest => "queryAgreementByCustomerLevelResponse", agreement::query_agreement_by_customer_level),
+        soap: Some(Soap {
+            service: "agreement",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/accounts/{accountId}/agreements",
+            params: &[("accountId", "accountIdentifier")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryAgreement",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryAgreementRequest => "queryAgreementResponse", agreement::query_agreement),
+        soap: Some(Soap {
+            service: "agreement",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/agreements/{agreementNumber}",
+            params: &[("agreementNumber", "agreementNumber")],
+            binding: Some(
+                bind!(m::GetAgreementRequest => "getAgreementResponse", agreement::get_agreement),
+            ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "UpdateAgreement",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::UpdateAgreementRequest => "updateAgreementResponse", agreement::update_agreement),
+        soap: Some(Soap {
+            service: "agreement",
+            child: "UpdateAgreementData",
+        }),
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/agreements/{agreementNumber}",
+            params: &[("agreementNumber", "agreementNumber")],
+            binding: Some(
+                bind!(m::PatchAgreementRequest => "updateAgreementResponse", agreement::patch_agreement),
+            ),
+            creates: false,
+        }),
+    },
+];
+
+/// The operation of `POST /ws/{name}` (CMP name or alias, case-insensitive on the first
+/// letter so `queryAgreement` works too).
+pub fn by_name(name: &str) -> Option<&'static Operation> {
+    OPERATIONS
+        .iter()
+        .find(|op| op.answers_to(name) || op.answers_to(&cmp_model::fault::pascal(name)))
+}
+
+/// The operation whose document root is `root` (fixtures name operations this way).
+pub fn by_document_root(root: &str) -> Option<&'static Operation> {
+    OPERATIONS
+        .iter()
+        .find(|op| op.document.request_root == root || op.document.request_aliases.contains(&root))
+}
+
+/// The SOAP namespace of a service.
+pub fn soap_namespace(service: &str) -> String {
+    format!("http://mdsuk.com/ws/dise3g/{service}/definition")
+}
+
+/// The operation a SOAP body names: wrapper `operation` in `namespace`, posted to the
+/// port of `service`.
+pub fn by_soap(service: &str, namespace: &str, operation: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|op| {
+        op.soap
+            .as_ref()
+            .is_some_and(|s| s.service == service && soap_namespace(s.service) == namespace)
+            && op.answers_to(operation)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_document_roots_are_unique() {
+        let mut names: Vec<&str> = OPERATIONS
+            .iter()
+            .flat_map(|o| std::iter::once(o.name).chain(o.aliases.iter().copied()))
+            .collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n);
+        for op in OPERATIONS {
+            assert!(std::ptr::eq(
+                by_document_root(op.document.request_root).unwrap(),
+                op
+            ));
+        }
+    }
+
+    #[test]
+    fn soap_dispatch_uses_the_qualified_name() {
+        let ns = soap_namespace("agreement");
+        assert_eq!(
+            by_soap("agreement", &ns, "QueryAgreementsByCustomerLevel")
+                .unwrap()
+                .name,
+            "QueryAgreementByCustomerLevel"
+        );
+        assert!(by_soap("agreement", "urn:other", "CreateAgreement").is_none());
+        assert!(by_soap("account", &ns, "CreateAgreement").is_none());
+    }
+}

@@ -1,0 +1,30 @@
+//! The background worker that applies scheduled actions when they fall due (today: bill
+//! cycle changes). Safe with several gateways on one database: the store claims each row.
+
+use std::time::Duration;
+
+use cmp_core::{agreement, Context};
+
+use crate::AppState;
+
+/// Runs due actions now and then every `every`, until the server stops.
+pub fn spawn(state: AppState, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(every);
+        loop {
+            tick.tick().await;
+            let ctx = Context::new(state.store.clone(), state.clock.clone(), "scheduler");
+            match actix_web::web::block(move || agreement::apply_due_bill_cycle_changes(&ctx)).await
+            {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => log::info!(target: "cmp::scheduler", "applied {n} bill cycle changes"),
+                Ok(Err(f)) => {
+                    log::warn!(target: "cmp::scheduler", "scheduled actions failed: {}", f.message_id)
+                }
+                Err(e) => {
+                    log::warn!(target: "cmp::scheduler", "scheduled actions did not run: {e}")
+                }
+            }
+        }
+    });
+}

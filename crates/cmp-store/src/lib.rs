@@ -1,0 +1,257 @@
+//! CMP persistence: the Diesel schema, embedded migrations for SQLite and PostgreSQL, the
+//! connection pool, and one repository module per aggregate.
+//!
+//! Callers go through [`Store::read`] and [`Store::write`] and call the plain functions of
+//! [`repo`] with the connection they are given. Every write runs in one transaction.
+//! Timestamps are UTC `NaiveDateTime`s truncated to microseconds ([`db_time`]), the
+//! precision PostgreSQL keeps, so what is read back equals what was written.
+
+pub mod db;
+mod error;
+pub mod repo;
+pub mod schema;
+#[cfg(feature = "testing")]
+mod testing;
+
+use chrono::{NaiveDateTime, SubsecRound};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use db::{DbConn, DbUrl, Pool, PoolOptions};
+pub use error::StoreError;
+#[cfg(feature = "testing")]
+pub use testing::TestDb;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Key of the PostgreSQL advisory lock held while migrating, so that several gateway
+/// instances starting together do not run the same migration twice.
+const MIGRATION_LOCK: i64 = 0x0043_4d50_5f6d_6967; // "CMP_mig"
+
+/// `t` truncated to microseconds: the precision both backends store.
+pub fn db_time(t: NaiveDateTime) -> NaiveDateTime {
+    t.trunc_subsecs(6)
+}
+
+/// The database behind the gateway: a pool plus the transaction rules.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("state", &self.pool.state())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens the pool and applies pending migrations.
+    pub fn open(url: &str, opts: PoolOptions) -> Result<Store, StoreError> {
+        let store = Store {
+            pool: db::build_pool(url, &opts)?,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (also done by `open`).
+    pub fn migrate(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.get()?;
+        let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+            StoreError::Other(format!("migration failed: {e}"))
+        };
+        let applied = match &mut *conn {
+            DbConn::Pg(c) => {
+                c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+                let result = c
+                    .run_pending_migrations(PG_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
+                c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+                result.map_err(failed)?
+            }
+            DbConn::Sqlite(c) => c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect())
+                .map_err(failed)?,
+        };
+        for version in applied {
+            log::info!("applied migration {version}");
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on a pooled connection, outside any transaction (each statement sees the
+    /// latest committed data). Use `write` for anything that writes.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(StoreError::from)?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise.
+    ///
+    /// On SQLite the transaction first updates the one-row `write_lock` table, so it holds
+    /// the write lock from its first statement (like `BEGIN IMMEDIATE`): concurrent writers
+    /// wait for each other (busy_timeout) instead of failing with SQLITE_BUSY when two
+    /// read-then-write transactions meet. On PostgreSQL, after a failed statement the
+    /// transaction is aborted: return the error rather than carry on inside `f`.
+    ///
+    /// `f` may fail with any error that a store error converts into (a caller's own
+    /// error type carrying business faults); either way the transaction rolls back.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        /// Diesel's transaction wants an error built from its own; keep the caller's apart.
+        enum TxError<E> {
+            Caller(E),
+            Diesel(diesel::result::Error),
+        }
+        impl<E> From<diesel::result::Error> for TxError<E> {
+            fn from(e: diesel::result::Error) -> Self {
+                TxError::Diesel(e)
+            }
+        }
+        let mut pooled = self.pool.get().map_err(StoreError::from)?;
+        let conn: &mut DbConn = &mut pooled;
+        let result = conn.transaction(|conn| {
+            if let DbConn::Sqlite(c) = conn {
+                c.batch_execute("UPDATE write_lock SET n = n + 1")?;
+            }
+            f(conn).map_err(TxError::Caller)
+        });
+        result.map_err(|e| match e {
+            TxError::Caller(e) => e,
+            TxError::Diesel(e) => StoreError::from(e).into(),
+        })
+    }
+
+    /// Readiness check: one `SELECT 1`.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.get()?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok(())
+    }
+
+    /// True when there is no customer, group, corporate, account or agreement (the demo
+    /// data is loaded only into an empty database). Reference data and counters are not
+    /// looked at.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        #[derive(diesel::QueryableByName)]
+        struct NotEmpty {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            not_empty: bool,
+        }
+        const SQL: &str = "SELECT (EXISTS (SELECT 1 FROM customers) \
+            OR EXISTS (SELECT 1 FROM customer_groups) OR EXISTS (SELECT 1 FROM corporates) \
+            OR EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM agreements)) AS not_empty";
+        self.read(|c| Ok(!diesel::sql_query(SQL).get_result::<NotEmpty>(c)?.not_empty))
+    }
+
+    /// The pool, for callers that size a blocking thread pool on it.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use super::*;
+    use diesel::sql_types::BigInt;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// Tables other than diesel's own bookkeeping.
+    fn table_count(conn: &mut DbConn) -> i64 {
+        let sql = match conn {
+            DbConn::Pg(_) => {
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name <> '__diesel_schema_migrations'"
+            }
+            DbConn::Sqlite(_) => {
+                "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' \
+                 AND name <> '__diesel_schema_migrations' AND name NOT LIKE 'sqlite_%'"
+            }
+        };
+        diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+    }
+
+    #[test]
+    fn migrations_revert_completely_and_reapply() {
+        let db = TestDb::new();
+        let store = db.store();
+        let mut conn = store.pool.get().unwrap();
+        assert!(table_count(&mut conn) > 0);
+        match &mut *conn {
+            DbConn::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(drop),
+            DbConn::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(drop),
+        }
+        .unwrap();
+        assert_eq!(table_count(&mut conn), 0, "down.sql leaves a table behind");
+        drop(conn);
+        store.migrate().unwrap();
+        assert!(store.is_empty().unwrap());
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migration_versions() {
+        let versions = |backend: &str| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(backend);
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(versions("postgres"), versions("sqlite"));
+    }
+
+    #[test]
+    fn timestamps_are_kept_to_the_microsecond() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+            .unwrap()
+            .and_hms_nano_opt(10, 0, 0, 123_456_789)
+            .unwrap();
+        assert_eq!(db_time(t).and_utc().timestamp_subsec_nanos(), 123_456_000);
+    }
+
+    #[test]
+    fn database_urls_name_their_backend() {
+        let pg = |u: &str| DbUrl::Postgres(u.to_string());
+        let lite = |p: &str| DbUrl::Sqlite(p.to_string());
+        assert_eq!(
+            DbUrl::parse("postgres://h/db").unwrap(),
+            pg("postgres://h/db")
+        );
+        assert_eq!(
+            DbUrl::parse("postgresql://h/db").unwrap(),
+            pg("postgresql://h/db")
+        );
+        assert_eq!(DbUrl::parse("sqlite://cmp.db").unwrap(), lite("cmp.db"));
+        assert_eq!(
+            DbUrl::parse("sqlite:///var/cmp.db").unwrap(),
+            lite("/var/cmp.db")
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:data/cmp.db").unwrap(),
+            lite("data/cmp.db")
+        );
+        assert_eq!(DbUrl::parse("cmp.db").unwrap(), lite("cmp.db"));
+        assert!(DbUrl::parse("sqlite://:memory:").is_err());
+        assert!(DbUrl::parse("mysql://h/db").is_err());
+    }
+}

@@ -1,0 +1,42 @@
+//! Billing media codes (reference data).
+
+use diesel::prelude::*;
+
+use crate::schema::billing_media;
+use crate::{DbConn, StoreError};
+
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = billing_media)]
+pub struct BillingMedia {
+    pub code: String,
+    pub description: String,
+}
+
+pub type NewBillingMedia = BillingMedia;
+
+pub fn insert(conn: &mut DbConn, row: &BillingMedia) -> Result<(), StoreError> {
+    diesel::insert_into(billing_media::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConn, code: &str) -> Result<Option<BillingMedia>, StoreError> {
+    Ok(billing_media::table
+        .find(code)
+        .select(BillingMedia::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn exists(conn: &mut DbConn, code: &str) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(billing_media::table.find(code))).get_result(conn)?)
+}
+
+/// All codes, ordered by code.
+pub fn list(conn: &mut DbConn) -> Result<Vec<BillingMedia>, StoreError> {
+    Ok(billing_media::table
+        .order(billing_media::code)
+        .select(BillingMedia::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,53 @@
+//! Number generators (`id_counters`): unique across processes, never reused.
+
+use diesel::prelude::*;
+
+use crate::schema::id_counters::dsl::{id_counters, name as counter_name, next_value};
+use crate::{DbConn, StoreError};
+
+/// Counter names seeded by the migrations, with their first value.
+pub const ACCOUNT: &str = "account"; // 10000001
+pub const AGREEMENT: &str = "agreement"; // 20000001
+pub const CUSTOMER: &str = "customer"; // 30000001
+pub const SUBSCRIPTION: &str = "subscription"; // 40000001
+pub const WORKFLOW_EVENT: &str = "workflow_event"; // 100000001
+
+/// Takes the next number of counter `name`. Call it inside `Store::write`: the UPDATE
+/// locks the counter row until the transaction ends, so no two transactions get the same
+/// number; a rolled-back transaction gives its number back, as nothing used it.
+/// Unknown name: `NotFound`.
+pub fn next(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
+    let row = id_counters.filter(counter_name.eq(name));
+    if diesel::update(row)
+        .set(next_value.eq(next_value + 1))
+        .execute(conn)?
+        == 0
+    {
+        return Err(StoreError::NotFound);
+    }
+    let after: i64 = row.select(next_value).get_result(conn)?;
+    Ok(after - 1)
+}
+
+/// Makes sure `next` will return a number above `n` (after loading rows with explicit
+/// numbers, such as fixtures). Unknown name: `NotFound`.
+pub fn ensure_above(conn: &mut DbConn, name: &str, n: i64) -> Result<(), StoreError> {
+    let row = id_counters.filter(counter_name.eq(name));
+    diesel::update(row.filter(next_value.le(n)))
+        .set(next_value.eq(n + 1))
+        .execute(conn)?;
+    let exists: bool = diesel::select(diesel::dsl::exists(row)).get_result(conn)?;
+    if exists {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// The value `next` would return, without taking it.
+pub fn peek(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
+    Ok(id_counters
+        .filter(counter_name.eq(name))
+        .select(next_value)
+        .get_result(conn)?)
+}

@@ -1,0 +1,128 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    accounts (account_number) {
+        account_number -> Int8,
+        customer_number -> Int8,
+        account_name -> Nullable<Text>,
+        status -> Text,
+        corporate_code -> Nullable<Text>,
+        group_code -> Nullable<Text>,
+        currency -> Text,
+        payment_method -> Text,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (agreement_number) {
+        agreement_number -> Int8,
+        group_code -> Nullable<Text>,
+        corporate_code -> Nullable<Text>,
+        account_number -> Nullable<Int8>,
+        billing_cycle -> Int4,
+        invoice_consolidation_level -> Nullable<Text>,
+        invoice_receipt_address -> Nullable<Text>,
+        next_expected_invoice_date -> Date,
+        billing_media -> Nullable<Text>,
+        price_plan_code -> Nullable<Text>,
+        pending_billing_cycle -> Nullable<Int4>,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    billing_media (code) {
+        code -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    corporates (corporate_code) {
+        corporate_code -> Text,
+        description -> Text,
+        group_code -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customer_addresses (customer_number, address_type) {
+        customer_number -> Int8,
+        address_type -> Text,
+        line1 -> Nullable<Text>,
+        line2 -> Nullable<Text>,
+        line3 -> Nullable<Text>,
+        line4 -> Nullable<Text>,
+        town -> Nullable<Text>,
+        county -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        country -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    customer_groups (group_code) {
+        group_code -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (customer_number) {
+        customer_number -> Int8,
+        title -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        gender -> Nullable<Text>,
+        marital_status -> Nullable<Text>,
+        occupation -> Nullable<Text>,
+        id_type -> Nullable<Text>,
+        id_number -> Nullable<Text>,
+        company_name -> Nullable<Text>,
+        company_registration_number -> Nullable<Text>,
+        vat_number -> Nullable<Text>,
+        home_phone -> Nullable<Text>,
+        work_phone -> Nullable<Text>,
+        mobile_phone -> Nullable<Text>,
+        fax -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    id_counters (name) {
+        name -> Text,
+        next_value -> Int8,
+    }
+}
+
+diesel::joinable!(accounts -> corporates (corporate_code));
+diesel::joinable!(accounts -> customer_groups (group_code));
+diesel::joinable!(accounts -> customers (customer_number));
+diesel::joinable!(agreements -> accounts (account_number));
+diesel::joinable!(agreements -> billing_media (billing_media));
+diesel::joinable!(agreements -> corporates (corporate_code));
+diesel::joinable!(agreements -> customer_groups (group_code));
+diesel::joinable!(corporates -> customer_groups (group_code));
+diesel::joinable!(customer_addresses -> customers (customer_number));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    agreements,
+    billing_media,
+    corporates,
+    customer_addresses,
+    customer_groups,
+    customers,
+    id_counters,
+);
