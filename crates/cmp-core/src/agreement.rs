@@ -356,7 +356,10 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
             next_expected_invoice_date: None,
             price_plan_code: None,
         };
-        match agreements::update(c, ch.agreement_number, &changes, expected, now)? {
+        // Each change gets a later stamp than the last, even within one clock tick, so
+        // optimistic locking always sees it.
+        let stamp = now.max(current.last_amended_at + chrono::TimeDelta::microseconds(1));
+        match agreements::update(c, ch.agreement_number, &changes, expected, stamp)? {
             UpdateOutcome::Updated => Ok(()),
             UpdateOutcome::Stale => Err(stale_data().into()),
             UpdateOutcome::NotFound => Err(not_found(ch.root).into()),

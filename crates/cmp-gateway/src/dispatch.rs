@@ -214,9 +214,14 @@ pub async fn document(
 }
 
 /// The answer format for a request that failed before negotiation could run.
+/// The answer format for a request that failed before its body was read: Accept,
+/// else the declared Content-Type, else JSON.
 pub fn fallback_dialect(req: &HttpRequest) -> Dialect {
     let accept = header_str(req, header::ACCEPT);
-    Dialect::Rest(response_format(accept, None).unwrap_or(ResponseFormat::Json))
+    let declared = request_format(header_str(req, header::CONTENT_TYPE), b"", false)
+        .ok()
+        .flatten();
+    Dialect::Rest(response_format(accept, declared.as_ref()).unwrap_or(ResponseFormat::Json))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -84,20 +84,21 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
             Event::Text(t) => append_text(&mut stack, &t.xml10_content())?,
             Event::CData(t) => append_text(&mut stack, &t.xml10_content())?,
             Event::GeneralRef(r) => {
-                let ch =
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => c,
-                        _ => match &*r.xml10_content() {
-                            "amp" => '&',
-                            "lt" => '<',
-                            "gt" => '>',
-                            "quot" => '"',
-                            "apos" => '\'',
-                            other => return Err(ParseError::malformed(format!(
+                let ch = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c,
+                    _ => match &*r.xml10_content() {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => {
+                            return Err(ParseError::malformed(format!(
                                 "undefined entity &{other}; (DTDs and entities are not allowed)"
-                            ))),
-                        },
-                    };
+                            )))
+                        }
+                    },
+                };
                 append_text(&mut stack, ch.encode_utf8(&mut [0; 4]))?;
             }
             Event::DocType(_) => {

@@ -1,0 +1,9 @@
+//! HTTP-level tests, one module per operation group, in one binary (SQLite by default;
+//! PostgreSQL when CMP_TEST_DATABASE_URL is set).
+
+mod helpers;
+
+mod agreements;
+mod contract;
+mod negotiation;
+mod structure;
