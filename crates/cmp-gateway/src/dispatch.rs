@@ -241,7 +241,9 @@ async fn rest_like(
         Ok(b) => b,
         Err(f) => return ex.fault(&fallback_dialect(&req), f),
     };
+    // A body of blanks is no body (a GET may still carry a Content-Type).
     let input = match request_format(ct, &body, false) {
+        _ if body.iter().all(u8::is_ascii_whitespace) => Ok(None),
         Ok(Some(RequestFormat::Soap11 | RequestFormat::Soap12)) => {
             Err(NegotiationError::UnsupportedMediaType)
         }

@@ -134,28 +134,37 @@ impl<'a> JsonSink<'a> {
         }
         *written = true;
         if !*in_array {
-            string_into(self.out, name);
-            self.out.push(':');
+            // Keys are schema names: nothing to escape.
+            self.out.push('"');
+            self.out.push_str(name);
+            self.out.push_str("\":");
         }
     }
 }
 
-/// Writes a JSON string literal.
+/// Writes a JSON string literal, copying runs that need no escape in one go.
 pub fn string_into(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(esc);
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -241,7 +250,7 @@ mod tests {
     fn the_sink_writes_objects_arrays_and_literals() {
         let mut s = String::new();
         let mut j = JsonSink::new(&mut s);
-        j.text("a", "x\"y");
+        j.text("a", "x\"y\u{1}");
         j.open_list("l", 2);
         j.open("l");
         j.value("n", &5, true);
@@ -251,6 +260,6 @@ mod tests {
         j.close_list("l");
         j.value("m", &"20.00", false);
         j.finish();
-        assert_eq!(s, r#"{"a":"x\"y","l":[{"n":5},{}],"m":"20.00"}"#);
+        assert_eq!(s, r#"{"a":"x\"y\u0001","l":[{"n":5},{}],"m":"20.00"}"#);
     }
 }
