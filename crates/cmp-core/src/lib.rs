@@ -8,9 +8,10 @@ mod clock;
 mod context;
 mod error;
 pub mod reference;
+pub mod sandbox;
 pub mod structure;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{AdjustableClock, Clock, FixedClock, SystemClock};
 pub use context::Context;
 pub use error::OpError;
 

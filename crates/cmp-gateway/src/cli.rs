@@ -40,7 +40,7 @@ pub enum Command {
         /// Where the demo fixtures are.
         #[arg(long, env = "CMP_DEMO_PATH", default_value = "fixtures/demo")]
         demo_path: PathBuf,
-        /// Sandbox mode (test clock, reset, outbox routes; arriving with the sandbox issue).
+        /// Sandbox mode: the test clock (GET/PUT /admin/clock) and POST /admin/reset.
         #[arg(long)]
         sandbox: bool,
         /// Worker threads (default: one per core).

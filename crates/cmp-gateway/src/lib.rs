@@ -9,6 +9,7 @@ pub mod load;
 pub mod negotiate;
 pub mod registry;
 pub mod respond;
+pub mod sandbox;
 pub mod scheduler;
 
 use std::sync::Arc;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Largest accepted body, in bytes (1 MiB by default).
     pub max_body: usize,
+    /// Serve the sandbox routes (test clock, reset).
+    pub sandbox: bool,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             clock,
             limits: Limits::default(),
             max_body: 1024 * 1024,
+            sandbox: false,
         }
     }
 }
@@ -44,6 +48,7 @@ impl AppState {
 /// Registers every route on an actix `App` (the server and the tests build the same one).
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
+        let sandbox = state.sandbox;
         cfg.app_data(web::Data::new(state))
             .route("/health/live", web::get().to(health::live))
             .route("/health/ready", web::get().to(health::ready))
@@ -58,23 +63,25 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .default_service(web::to(dispatch::method_not_allowed)),
             );
         // REST routes, grouped by path so that a path with several methods is one resource.
-        let mut paths: Vec<&'static str> = OPERATIONS
-            .iter()
+        let sandbox_ops: &'static [registry::Operation] = if sandbox {
+            registry::SANDBOX_OPERATIONS
+        } else {
+            &[]
+        };
+        let ops = || OPERATIONS.iter().chain(sandbox_ops);
+        let mut paths: Vec<&'static str> = ops()
             .filter_map(|op| op.rest.as_ref().map(|r| r.path))
             .collect();
-        paths.dedup();
         paths.sort();
         paths.dedup();
         for path in paths {
             let mut res =
                 web::resource(path).default_service(web::to(dispatch::method_not_allowed));
-            for op in OPERATIONS
-                .iter()
-                .filter(|op| op.rest.as_ref().is_some_and(|r| r.path == path))
-            {
+            for op in ops().filter(|op| op.rest.as_ref().is_some_and(|r| r.path == path)) {
                 let method = match op.rest.as_ref().map(|r| r.method) {
                     Some(Method::Get) => web::get(),
                     Some(Method::Post) => web::post(),
+                    Some(Method::Put) => web::put(),
                     Some(Method::Patch) => web::patch(),
                     None => continue,
                 };

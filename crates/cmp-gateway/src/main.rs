@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer};
 use clap::Parser;
-use cmp_core::{Context, SystemClock};
+use cmp_core::{AdjustableClock, Clock, Context, SystemClock};
 use cmp_gateway::cli::{Cli, Command};
 use cmp_gateway::{configure, load, scheduler, AppState};
 use cmp_store::{PoolOptions, Store};
@@ -55,26 +55,29 @@ fn run(cli: Cli) -> Result<(), String> {
             sandbox,
             workers,
         } => {
-            if sandbox {
-                return Err(
-                    "--sandbox is not available yet (test clock, reset and outbox routes)".into(),
-                );
-            }
             let store = open(&db.database_url)?;
-            if demo {
-                if store.is_empty().map_err(|e| e.to_string())? {
-                    let n = load::load_path(&context(&store), &demo_path)?;
-                    log::info!(
-                        "demo data loaded: {} reference rows, {} operations",
-                        n.reference_rows,
-                        n.operations
-                    );
-                } else {
-                    log::info!("the database already holds data: demo data not loaded again");
-                }
+            if demo && store.is_empty().map_err(|e| e.to_string())? {
+                let n = load::load_path(&context(&store), &demo_path)?;
+                log::info!(
+                    "demo data loaded: {} reference rows, {} operations",
+                    n.reference_rows,
+                    n.operations
+                );
+            } else if demo {
+                log::info!("the database already holds data: demo data not loaded again");
             }
-            serve(AppState::new(store, Arc::new(SystemClock)), &bind, workers)
-                .map_err(|e| format!("server failed: {e}"))
+            let clock: Arc<dyn Clock> = if sandbox {
+                log::warn!("sandbox mode: /admin/clock and /admin/reset are open");
+                cmp_gateway::sandbox::set_fixtures(demo_path);
+                Arc::new(AdjustableClock::default())
+            } else {
+                Arc::new(SystemClock)
+            };
+            let state = AppState {
+                sandbox,
+                ..AppState::new(store, clock)
+            };
+            serve(state, &bind, workers).map_err(|e| format!("server failed: {e}"))
         }
     }
 }

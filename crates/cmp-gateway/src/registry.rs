@@ -2,7 +2,7 @@
 //! (request/response roots and the core function), its SOAP binding, its REST route and
 //! its role. Routing for `/ws/{Operation}`, the REST routes and SOAP dispatch all read it.
 
-use cmp_core::{agreement, structure, Context};
+use cmp_core::{agreement, sandbox, structure, Context};
 use cmp_model::codec::{decode_document, Document, Encode};
 use cmp_model::{Fault, Node};
 
@@ -11,6 +11,7 @@ use cmp_model::{Fault, Node};
 pub enum Role {
     Read,
     Write,
+    Admin,
 }
 
 /// A response, ready to render in any dialect.
@@ -38,6 +39,7 @@ pub struct Soap {
 pub enum Method {
     Get,
     Post,
+    Put,
     Patch,
 }
 
@@ -238,6 +240,52 @@ pub static OPERATIONS: &[Operation] = &[
             binding: Some(
                 bind!(m::PatchAgreementRequest => "updateAgreementResponse", agreement::patch_agreement),
             ),
+            creates: false,
+        }),
+    },
+];
+
+/// Served only in sandbox mode (`serve --sandbox`), on their REST routes.
+pub static SANDBOX_OPERATIONS: &[Operation] = &[
+    Operation {
+        name: "GetClock",
+        aliases: &[],
+        role: Role::Admin,
+        document: bind!(m::GetClockRequest => "clockResponse", sandbox::get_clock),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/admin/clock",
+            params: &[],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "SetClock",
+        aliases: &[],
+        role: Role::Admin,
+        document: bind!(m::SetClockRequest => "clockResponse", sandbox::set_clock),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Put,
+            path: "/admin/clock",
+            params: &[],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "Reset",
+        aliases: &[],
+        role: Role::Admin,
+        document: bind!(m::ResetRequest => "resetResponse", crate::sandbox::reset),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/admin/reset",
+            params: &[],
+            binding: None,
             creates: false,
         }),
     },

@@ -4,6 +4,8 @@
 use actix_web::http::Method;
 use cmp_core::agreement;
 
+use cmp_core::Clock;
+
 use crate::helpers::*;
 
 const CREATE_XML: &str = "<createAgreement><externalReference>X-1</externalReference><agreementData>\

@@ -6,4 +6,5 @@ mod helpers;
 mod agreements;
 mod contract;
 mod negotiation;
+mod sandbox;
 mod structure;

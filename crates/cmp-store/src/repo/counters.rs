@@ -51,3 +51,22 @@ pub fn peek(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
         .select(next_value)
         .get_result(conn)?)
 }
+
+/// The first value of each counter, as the migrations seed them.
+pub const SEEDS: &[(&str, i64)] = &[
+    (ACCOUNT, 10_000_001),
+    (AGREEMENT, 20_000_001),
+    (CUSTOMER, 30_000_001),
+    (SUBSCRIPTION, 40_000_001),
+    (WORKFLOW_EVENT, 100_000_001),
+];
+
+/// Puts every counter back to its seed.
+pub fn reset_all(conn: &mut DbConn) -> Result<(), StoreError> {
+    for (name, first) in SEEDS {
+        diesel::update(id_counters.filter(counter_name.eq(*name)))
+            .set(next_value.eq(*first))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -19,3 +19,18 @@ pub use billing_media::{BillingMedia, NewBillingMedia};
 pub use corporates::{Corporate, NewCorporate};
 pub use customers::{Customer, CustomerAddress, NewCustomer, NewCustomerAddress};
 pub use groups::{Group, NewGroup};
+
+/// Deletes every row of customer, structure and reference data (children first) and puts
+/// the number counters back to their first values: the sandbox's reset.
+pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
+    use crate::schema::*;
+    use diesel::RunQueryDsl;
+    diesel::delete(agreements::table).execute(conn)?;
+    diesel::delete(accounts::table).execute(conn)?;
+    diesel::delete(customer_addresses::table).execute(conn)?;
+    diesel::delete(customers::table).execute(conn)?;
+    diesel::delete(corporates::table).execute(conn)?;
+    diesel::delete(customer_groups::table).execute(conn)?;
+    diesel::delete(billing_media::table).execute(conn)?;
+    counters::reset_all(conn)
+}

@@ -1,0 +1,103 @@
+//! Sandbox mode: the test clock runs scheduled actions; reset restores the fixtures.
+
+use actix_web::http::Method;
+
+use crate::helpers::*;
+
+fn sandbox_app() -> TestApp {
+    cmp_gateway::sandbox::set_fixtures(repo_path("fixtures/demo"));
+    let mut app = spawn_demo();
+    app.state.sandbox = true;
+    app
+}
+
+#[actix_web::test]
+async fn moving_the_clock_applies_due_bill_cycle_changes() {
+    let app = sandbox_app();
+    let json = [("content-type", "application/json")];
+    app.request(
+        Method::PATCH,
+        "/agreements/20000003",
+        &json,
+        r#"{"billingCycle":2}"#,
+    )
+    .await
+    .good();
+    let clock = app
+        .get("/admin/clock", "application/json")
+        .await
+        .good()
+        .json();
+    assert_eq!(clock["now"], "2026-11-22T10:00:00.000000Z");
+
+    let r = app
+        .request(
+            Method::PUT,
+            "/admin/clock",
+            &json,
+            r#"{"now":"2026-12-15T00:00:00Z"}"#,
+        )
+        .await
+        .good()
+        .json();
+    assert_eq!(
+        (r["now"].as_str(), r["appliedActions"].as_i64()),
+        (Some("2026-12-15T00:00:00.000000Z"), Some(1))
+    );
+    let a = app
+        .get("/agreements/20000003", "application/json")
+        .await
+        .json();
+    assert_eq!(
+        (
+            a["agreement"]["billingCycle"].as_i64(),
+            a["agreement"]["nextExpectedInvoiceDate"].as_str()
+        ),
+        (Some(2), Some("2027-01-02"))
+    );
+}
+
+#[actix_web::test]
+async fn reset_puts_the_demo_data_back() {
+    let app = sandbox_app();
+    app.post_json(
+        "/agreements",
+        r#"{"agreementData":{"accountCode":10000001}}"#,
+    )
+    .await
+    .good();
+    let r = app
+        .request(
+            Method::POST,
+            "/admin/reset",
+            &[("accept", "application/xml")],
+            "",
+        )
+        .await
+        .good();
+    assert_eq!(xml_text(&r.body, "operations"), Some("19"));
+    let again = app
+        .post_json(
+            "/agreements",
+            r#"{"agreementData":{"accountCode":10000001}}"#,
+        )
+        .await
+        .good()
+        .json();
+    assert_eq!(again["agreementNumber"], 20000009);
+}
+
+#[actix_web::test]
+async fn without_sandbox_mode_there_are_no_admin_routes() {
+    let app = spawn_demo();
+    assert_eq!(
+        app.get("/admin/clock", "application/json").await.status,
+        404
+    );
+    assert_eq!(
+        app.request(Method::POST, "/admin/reset", &[], "")
+            .await
+            .status,
+        404
+    );
+}
