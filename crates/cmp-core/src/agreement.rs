@@ -142,6 +142,7 @@ pub fn create_agreement(
                 last_amended_at: now,
             },
         )?;
+        ctx.audit(c, "agreement", agreement_number)?;
         Ok(agreement_number)
     })?;
     Ok(CreateAgreementResponse {
@@ -360,7 +361,7 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
         // optimistic locking always sees it.
         let stamp = now.max(current.last_amended_at + chrono::TimeDelta::microseconds(1));
         match agreements::update(c, ch.agreement_number, &changes, expected, stamp)? {
-            UpdateOutcome::Updated => Ok(()),
+            UpdateOutcome::Updated => ctx.audit(c, "agreement", ch.agreement_number),
             UpdateOutcome::Stale => Err(stale_data().into()),
             UpdateOutcome::NotFound => Err(not_found(ch.root).into()),
         }
@@ -394,9 +395,11 @@ pub fn apply_due_bill_cycle_changes(ctx: &Context) -> OpResult<usize> {
             let day = a.pending_billing_cycle.unwrap_or(a.billing_cycle) as u32;
             cycle_day_next_month(a.next_expected_invoice_date, day)
         };
-        Ok::<_, OpError>(agreements::apply_due_bill_cycle_changes(
-            c, today, now, next,
-        )?)
+        let applied = agreements::apply_due_bill_cycle_changes(c, today, now, next)?;
+        for a in &applied {
+            ctx.audit(c, "agreement", a.agreement_number)?;
+        }
+        Ok::<_, OpError>(applied)
     })?;
     Ok(applied.len())
 }

@@ -1,9 +1,10 @@
-//! What an operation is given besides its request: the store, the clock, who calls and
-//! the request id. No globals.
+//! What an operation is given besides its request: the store, the clock, who calls, the
+//! request id and what the audit trail needs. No globals.
 
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
+use cmp_store::repo::audit;
 use cmp_store::{DbConn, Store};
 
 use crate::clock::Clock;
@@ -14,8 +15,13 @@ use crate::Fault;
 pub struct Context {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
-    /// The authenticated caller, or the SOAP `AuditRecord/UserID`.
+    /// The authenticated caller (an API key's name), or who runs the CLI.
     pub caller: Option<String>,
+    /// The SOAP `AuditRecord/UserID`, when the request carries one: it names the actor.
+    pub audit_user: Option<String>,
+    /// The CMP operation being run, for the audit trail.
+    pub operation: &'static str,
+    pub external_reference: Option<String>,
     pub request_id: String,
 }
 
@@ -25,6 +31,9 @@ impl Context {
             store,
             clock,
             caller: None,
+            audit_user: None,
+            operation: "-",
+            external_reference: None,
             request_id: request_id.into(),
         }
     }
@@ -46,5 +55,33 @@ impl Context {
         self.store
             .read(f)
             .map_err(|e| e.into_fault(&self.request_id))
+    }
+
+    /// Who the audit trail names: the SOAP user, else the caller, else `anonymous`.
+    pub fn actor(&self) -> &str {
+        self.audit_user
+            .as_deref()
+            .or(self.caller.as_deref())
+            .unwrap_or("anonymous")
+    }
+
+    /// Records in the audit trail that this request changed an entity. Call it inside the
+    /// writing transaction: the entry commits or rolls back with the change.
+    pub fn audit(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        entity_id: impl ToString,
+    ) -> Result<(), OpError> {
+        let entry = audit::NewAuditEntry {
+            at: self.now(),
+            actor: self.actor().to_string(),
+            operation: self.operation.to_string(),
+            entity_type: entity_type.to_string(),
+            entity_id: entity_id.to_string(),
+            external_reference: self.external_reference.clone(),
+            request_id: self.request_id.clone(),
+        };
+        Ok(audit::insert(conn, &entry)?)
     }
 }

@@ -4,9 +4,11 @@
 //! store's repositories do the SQL, the gateway the wire.
 
 pub mod agreement;
+pub mod audit;
 mod clock;
 mod context;
 mod error;
+pub mod keys;
 pub mod reference;
 pub mod sandbox;
 pub mod structure;

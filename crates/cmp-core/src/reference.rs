@@ -18,6 +18,7 @@ pub fn load_billing_media(ctx: &Context, rows: &[(String, String)]) -> OpResult<
                         description: description.clone(),
                     },
                 )?;
+                ctx.audit(c, "billingMedia", code)?;
                 added += 1;
             }
         }

@@ -30,6 +30,7 @@ pub fn create_group(ctx: &Context, req: CreateGroupRequest) -> OpResult<CreateGr
             last_amended_at: now,
         };
         groups::insert(c, &row)?;
+        ctx.audit(c, "group", &row.group_code)?;
         Ok(())
     })?;
     Ok(CreateGroupResponse {
@@ -58,6 +59,7 @@ pub fn create_corporate(
             last_amended_at: now,
         };
         corporates::insert(c, &row)?;
+        ctx.audit(c, "corporate", &row.corporate_code)?;
         Ok(())
     })?;
     Ok(CreateCorporateResponse {
@@ -85,6 +87,7 @@ pub fn create_customer(
         parents.check_exist(c)?;
         let customer_number = counters::next(c, counters::CUSTOMER)?;
         customers::insert(c, &customer_row(customer_number, &req.contact_details, now))?;
+        ctx.audit(c, "customer", customer_number)?;
         for a in req
             .contact_details
             .addresses
@@ -94,6 +97,7 @@ pub fn create_customer(
             customers::insert_address(c, &address_row(customer_number, a))?;
         }
         let account_number = insert_account(
+            ctx,
             c,
             customer_number,
             account.account_name,
@@ -131,6 +135,7 @@ pub fn create_account(ctx: &Context, req: CreateAccountRequest) -> OpResult<Crea
         }
         parents.check_exist(c)?;
         insert_account(
+            ctx,
             c,
             req.customer_number,
             req.account_name.clone(),
@@ -214,6 +219,7 @@ impl AccountParents<'_> {
 }
 
 fn insert_account(
+    ctx: &Context,
     c: &mut DbConn,
     customer_number: i64,
     account_name: Option<String>,
@@ -238,6 +244,7 @@ fn insert_account(
             last_amended_at: now,
         },
     )?;
+    ctx.audit(c, "account", account_number)?;
     Ok(account_number)
 }
 

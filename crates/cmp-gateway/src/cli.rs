@@ -58,4 +58,42 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Manage API keys (effective at once in running gateways).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key; its secret is printed once on stdout and stored only as a hash.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["read", "write", "admin"])]
+        role: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the keys (names, roles, dates; never secrets).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a key.
+    Revoke {
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+impl KeysCommand {
+    pub fn database_url(&self) -> &str {
+        match self {
+            KeysCommand::Add { db, .. }
+            | KeysCommand::List { db }
+            | KeysCommand::Revoke { db, .. } => &db.database_url,
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use cmp_core::Context;
+use cmp_core::{keys, Context};
 use cmp_model::fault::{FieldError, PathSeg};
 use cmp_model::soap::{self, SoapVersion};
 use cmp_model::{json, render, xml, Fault, Node, ParseError};
@@ -132,20 +132,31 @@ fn external_reference(node: &Node) -> Option<String> {
 async fn call(
     state: &AppState,
     ex: &Exchange,
+    req: &HttpRequest,
+    op: &'static Operation,
     binding: &'static Binding,
     node: Node,
 ) -> Result<registry::Reply, Fault> {
+    let credential = crate::auth::credential(req)?;
     let mut ctx = Context::new(
         state.store.clone(),
         state.clock.clone(),
         ex.request_id.clone(),
     );
-    ctx.caller = node
+    ctx.operation = op.name;
+    ctx.external_reference = ex.external_reference.clone();
+    ctx.audit_user = node
         .child("auditRecord")
         .and_then(|a| a.child("userID"))
         .map(|u| u.text.trim().to_string());
     let request_id = ex.request_id.clone();
-    match web::block(move || (binding.call)(&ctx, &node)).await {
+    let run = move || {
+        let caller = keys::authenticate(&ctx, credential.as_ref())?;
+        keys::authorize(&caller, op.role)?;
+        ctx.caller = caller.name().map(str::to_string);
+        (binding.call)(&ctx, &node)
+    };
+    match web::block(run).await {
         Ok(r) => r,
         Err(e) => {
             log::error!("request_id={request_id} operation did not complete: {e}");
@@ -268,7 +279,7 @@ async fn rest_like(
     if let Err(f) = apply_query(&req, &mut node) {
         return ex.fault(&dialect, f);
     }
-    match call(&state, &ex, binding, node).await {
+    match call(&state, &ex, &req, op, binding, node).await {
         Ok(reply) => ex.done(
             &dialect,
             respond::reply(&dialect, binding.response_root, &reply, status),
@@ -414,7 +425,7 @@ pub async fn soap(
     }
     let mut node = request.document;
     node.name = op.document.request_root.to_string();
-    match call(&state, &ex, &op.document, node).await {
+    match call(&state, &ex, &req, op, &op.document, node).await {
         Ok(reply) => ex.done(
             &dialect,
             respond::reply(&dialect, op.document.response_root, &reply, StatusCode::OK),

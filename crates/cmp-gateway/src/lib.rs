@@ -1,6 +1,7 @@
 //! The CMP gateway: actix-web routes for REST XML, REST JSON and SOAP over one model,
 //! built from the operation registry ([`registry::OPERATIONS`]).
 
+pub mod auth;
 pub mod charset;
 pub mod cli;
 pub mod dispatch;

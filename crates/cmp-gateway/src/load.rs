@@ -77,7 +77,11 @@ fn load_document(ctx: &Context, doc: &Value, total: &mut Loaded) -> Result<(), S
             Limits::default(),
         )
         .map_err(|e| format!("operations[{i}]: {}", e.message))?;
-        (op.document.call)(ctx, &node).map_err(|f| {
+        let op_ctx = Context {
+            operation: op.name,
+            ..ctx.clone()
+        };
+        (op.document.call)(&op_ctx, &node).map_err(|f| {
             let details: Vec<String> = f
                 .errors
                 .iter()

@@ -3,8 +3,9 @@ use std::time::Duration;
 
 use actix_web::{App, HttpServer};
 use clap::Parser;
+use cmp_core::keys::{self, Role};
 use cmp_core::{AdjustableClock, Clock, Context, SystemClock};
-use cmp_gateway::cli::{Cli, Command};
+use cmp_gateway::cli::{Cli, Command, KeysCommand};
 use cmp_gateway::{configure, load, scheduler, AppState};
 use cmp_store::{PoolOptions, Store};
 
@@ -47,6 +48,17 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Keys { command } => {
+            let db = cmp_gateway::cli::DbArgs {
+                database_url: command.database_url().to_string(),
+            };
+            let ctx = Context {
+                caller: Some("cli".into()),
+                operation: "ManageKeys",
+                ..context(&open(&db.database_url)?)
+            };
+            keys_command(&ctx, command)
+        }
         Command::Serve {
             bind,
             db,
@@ -56,6 +68,7 @@ fn run(cli: Cli) -> Result<(), String> {
             workers,
         } => {
             let store = open(&db.database_url)?;
+            check_exposure(&context(&store), &bind)?;
             if demo && store.is_empty().map_err(|e| e.to_string())? {
                 let n = load::load_path(&context(&store), &demo_path)?;
                 log::info!(
@@ -67,7 +80,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 log::info!("the database already holds data: demo data not loaded again");
             }
             let clock: Arc<dyn Clock> = if sandbox {
-                log::warn!("sandbox mode: /admin/clock and /admin/reset are open");
+                log::warn!("sandbox mode: /admin/clock and /admin/reset are served (admin role)");
                 cmp_gateway::sandbox::set_fixtures(demo_path);
                 Arc::new(AdjustableClock::default())
             } else {
@@ -79,6 +92,52 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             serve(state, &bind, workers).map_err(|e| format!("server failed: {e}"))
         }
+    }
+}
+
+fn keys_command(ctx: &Context, command: KeysCommand) -> Result<(), String> {
+    let fault = |f: cmp_model::Fault| format!("{}: {}", f.message_id, f.message_text);
+    match command {
+        KeysCommand::Add { name, role, .. } => {
+            let role = Role::parse(&role).ok_or("the role is read, write or admin")?;
+            let key = keys::add_key(ctx, &name, role).map_err(fault)?;
+            eprintln!(
+                "key {name} ({}) created; it is shown only this once:",
+                role.as_str()
+            );
+            println!("{key}");
+        }
+        KeysCommand::List { .. } => {
+            for k in keys::list_keys(ctx).map_err(fault)? {
+                let state = k
+                    .revoked_at
+                    .map_or("active".to_string(), |t| format!("revoked {t}"));
+                println!("{}\t{}\tcreated {}\t{state}", k.name, k.role, k.created_at);
+            }
+        }
+        KeysCommand::Revoke { name, .. } => {
+            if !keys::revoke_key(ctx, &name).map_err(fault)? {
+                return Err(format!("no active key named {name}"));
+            }
+            println!("key {name} revoked");
+        }
+    }
+    Ok(())
+}
+
+/// Without any API key the gateway is open: allowed on a loopback address only.
+fn check_exposure(ctx: &Context, bind: &str) -> Result<(), String> {
+    if keys::any_active(ctx).map_err(|f| f.message_text)? {
+        return Ok(());
+    }
+    let addrs: Vec<std::net::SocketAddr> = std::net::ToSocketAddrs::to_socket_addrs(bind)
+        .map_err(|e| format!("cannot bind {bind}: {e}"))?
+        .collect();
+    if addrs.iter().all(|a| a.ip().is_loopback()) {
+        log::warn!("no API key is configured: the gateway is open to anyone on this machine (add one with `cmp-gateway keys add NAME --role admin`)");
+        Ok(())
+    } else {
+        Err(format!("no API key is configured, so the gateway may listen only on a loopback address, not {bind}: add a key with `cmp-gateway keys add NAME --role admin`"))
     }
 }
 

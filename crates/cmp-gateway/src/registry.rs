@@ -2,17 +2,11 @@
 //! (request/response roots and the core function), its SOAP binding, its REST route and
 //! its role. Routing for `/ws/{Operation}`, the REST routes and SOAP dispatch all read it.
 
-use cmp_core::{agreement, sandbox, structure, Context};
+use cmp_core::{agreement, audit, sandbox, structure, Context};
 use cmp_model::codec::{decode_document, Document, Encode};
 use cmp_model::{Fault, Node};
 
-/// What a caller needs to be allowed an operation (enforced with API keys, issue 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Read,
-    Write,
-    Admin,
-}
+pub use cmp_core::keys::Role;
 
 /// A response, ready to render in any dialect.
 pub type Reply = Box<dyn Encode + Send>;
@@ -240,6 +234,20 @@ pub static OPERATIONS: &[Operation] = &[
             binding: Some(
                 bind!(m::PatchAgreementRequest => "updateAgreementResponse", agreement::patch_agreement),
             ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "GetAudit",
+        aliases: &[],
+        role: Role::Admin,
+        document: bind!(m::GetAuditRequest => "getAuditResponse", audit::get_audit),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/admin/audit",
+            params: &[],
+            binding: None,
             creates: false,
         }),
     },

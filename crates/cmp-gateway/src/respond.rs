@@ -78,6 +78,12 @@ pub fn fault(dialect: &Dialect, f: &Fault) -> HttpResponse {
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut b = HttpResponse::build(status);
+    if status == StatusCode::UNAUTHORIZED {
+        b.insert_header((
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"cmp\", Bearer"),
+        ));
+    }
     if let Some(secs) = f.retry_after {
         b.insert_header((header::RETRY_AFTER, secs.to_string()));
     }

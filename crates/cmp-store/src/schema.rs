@@ -106,6 +106,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (name) {
+        name -> Text,
+        key_id -> Text,
+        secret_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamp,
+        actor -> Text,
+        operation -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        external_reference -> Nullable<Text>,
+        request_id -> Text,
+    }
+}
+
 diesel::joinable!(accounts -> corporates (corporate_code));
 diesel::joinable!(accounts -> customer_groups (group_code));
 diesel::joinable!(accounts -> customers (customer_number));
@@ -118,6 +142,8 @@ diesel::joinable!(customer_addresses -> customers (customer_number));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    api_keys,
+    audit_log,
     agreements,
     billing_media,
     corporates,

@@ -85,7 +85,7 @@ fn agreement(n: i64) -> Agreement {
 /// Group G1 > corporate C1 > customer 30000001 > account 10000001.
 fn structure(store: &Store) {
     store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             groups::insert(c, &group("G1"))?;
             corporates::insert(c, &corporate("C1", Some("G1")))?;
             customers::insert(c, &customer(30000001))?;
@@ -99,7 +99,7 @@ fn counters_start_at_their_seed_and_increase() {
     let db = TestDb::new();
     let store = db.store();
     let taken = store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             Ok([
                 counters::next(c, counters::ACCOUNT)?,
                 counters::next(c, counters::ACCOUNT)?,
@@ -129,7 +129,7 @@ fn counters_are_unique_under_concurrent_writers() {
                 (0..10)
                     .map(|_| {
                         store
-                            .write(|c| {
+                            .write(|c| -> Result<_, StoreError> {
                                 // Read first, then write: the pattern that deadlocks
                                 // deferred SQLite transactions without the write lock.
                                 counters::peek(c, counters::AGREEMENT)?;
@@ -154,7 +154,7 @@ fn ensure_above_moves_a_counter_forward_only() {
     let db = TestDb::new();
     let store = db.store();
     let next = store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             counters::ensure_above(c, counters::CUSTOMER, 30000500)?;
             counters::ensure_above(c, counters::CUSTOMER, 30000010)?;
             counters::next(c, counters::CUSTOMER)
@@ -168,21 +168,21 @@ fn a_write_that_fails_midway_leaves_nothing_behind() {
     let db = TestDb::new();
     let store = db.store();
     // Fails in the database: a corporate in an unknown group.
-    let err = store.write(|c| {
+    let err = store.write(|c| -> Result<_, StoreError> {
         counters::next(c, counters::CUSTOMER)?;
         groups::insert(c, &group("G1"))?;
         corporates::insert(c, &corporate("C1", Some("NOPE")))
     });
     assert!(matches!(err, Err(StoreError::Reference { .. })), "{err:?}");
     // Fails in the caller after a successful insert.
-    let err = store.write(|c| {
+    let err = store.write(|c| -> Result<_, StoreError> {
         groups::insert(c, &group("G2"))?;
         Err::<(), _>(StoreError::Other("business rule".into()))
     });
     assert!(matches!(err, Err(StoreError::Other(_))));
 
     let (g1, g2, next) = store
-        .read(|c| {
+        .read(|c| -> Result<_, StoreError> {
             Ok((
                 groups::exists(c, "G1")?,
                 groups::exists(c, "G2")?,
@@ -277,7 +277,7 @@ fn rows_read_back_equal_what_was_written() {
         ..agreement(20000001)
     };
     store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             billing_media::insert(
                 c,
                 &BillingMedia {
@@ -290,7 +290,7 @@ fn rows_read_back_equal_what_was_written() {
         })
         .unwrap();
     store
-        .read(|c| {
+        .read(|c| -> Result<_, StoreError> {
             let ag = agreements::get(c, 20000001)?.unwrap();
             assert_eq!(ag.created_at, db_time(with_media.created_at));
             assert_eq!(
@@ -317,7 +317,7 @@ fn rows_read_back_equal_what_was_written() {
     assert!(!store.is_empty().unwrap());
 
     // An address of an unknown type is refused by the CHECK constraint.
-    let err = store.write(|c| {
+    let err = store.write(|c| -> Result<_, StoreError> {
         customers::insert_address(
             c,
             &CustomerAddress {
@@ -347,7 +347,7 @@ fn customers_update_and_addresses_are_replaced() {
         ..CustomerAddress::default()
     };
     store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             assert!(customers::update(c, &cu)?);
             customers::put_address(c, &address)?;
             address.line1 = Some("new".into());
@@ -355,7 +355,7 @@ fn customers_update_and_addresses_are_replaced() {
         })
         .unwrap();
     let (read, addresses) = store
-        .read(|c| {
+        .read(|c| -> Result<_, StoreError> {
             Ok((
                 customers::get(c, 30000001)?.unwrap(),
                 customers::addresses(c, 30000001)?,
@@ -373,7 +373,7 @@ fn agreements_are_listed_per_level_in_number_order() {
     let store = db.store();
     structure(&store);
     store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             for n in [20000005, 20000002, 20000009] {
                 let at_account = Agreement {
                     account_number: Some(10000001),
@@ -401,7 +401,7 @@ fn agreements_are_listed_per_level_in_number_order() {
     let numbers =
         |list: Vec<Agreement>| -> Vec<i64> { list.iter().map(|a| a.agreement_number).collect() };
     store
-        .read(|c| {
+        .read(|c| -> Result<_, StoreError> {
             assert_eq!(
                 numbers(agreements::list_logged_at_account(c, 10000001)?),
                 [20000002, 20000005, 20000009]
@@ -479,7 +479,7 @@ fn due_bill_cycle_changes_are_applied_once() {
         ..AgreementChanges::default()
     };
     store
-        .write(|c| {
+        .write(|c| -> Result<_, StoreError> {
             agreements::update(c, due.agreement_number, &pending(15), None, now())?;
             let later = AgreementChanges {
                 next_expected_invoice_date: Some(date(2027, 1, 1)),
@@ -528,18 +528,20 @@ fn a_store_reopened_on_the_same_database_keeps_its_data() {
     assert!(store.read(|c| groups::exists(c, "G1")).unwrap());
     // `DbConn` names the backend; the SQLite pragmas are set on pooled connections.
     let fk_on = store
-        .read(|c: &mut DbConn| match c {
-            DbConn::Sqlite(s) => {
-                use diesel::RunQueryDsl;
-                #[derive(diesel::QueryableByName)]
-                struct Fk {
-                    #[diesel(sql_type = diesel::sql_types::Integer)]
-                    foreign_keys: i32,
+        .read(|c: &mut DbConn| -> Result<bool, StoreError> {
+            match c {
+                DbConn::Sqlite(s) => {
+                    use diesel::RunQueryDsl;
+                    #[derive(diesel::QueryableByName)]
+                    struct Fk {
+                        #[diesel(sql_type = diesel::sql_types::Integer)]
+                        foreign_keys: i32,
+                    }
+                    let r: Fk = diesel::sql_query("PRAGMA foreign_keys").get_result(s)?;
+                    Ok(r.foreign_keys == 1)
                 }
-                let r: Fk = diesel::sql_query("PRAGMA foreign_keys").get_result(s)?;
-                Ok(r.foreign_keys == 1)
+                DbConn::Pg(_) => Ok(true),
             }
-            DbConn::Pg(_) => Ok(true),
         })
         .unwrap();
     assert!(fk_on);

@@ -7,4 +7,5 @@ mod agreements;
 mod contract;
 mod negotiation;
 mod sandbox;
+mod security;
 mod structure;

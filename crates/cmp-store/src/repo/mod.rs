@@ -7,6 +7,8 @@
 
 pub mod accounts;
 pub mod agreements;
+pub mod api_keys;
+pub mod audit;
 pub mod billing_media;
 pub mod corporates;
 pub mod counters;
@@ -25,6 +27,7 @@ pub use groups::{Group, NewGroup};
 pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use crate::schema::*;
     use diesel::RunQueryDsl;
+    diesel::delete(audit_log::table).execute(conn)?;
     diesel::delete(agreements::table).execute(conn)?;
     diesel::delete(accounts::table).execute(conn)?;
     diesel::delete(customer_addresses::table).execute(conn)?;

@@ -1,0 +1,27 @@
+-- API keys and the audit trail (PostgreSQL). Keep in step with the sqlite folder.
+
+-- A key is shown once (cmp_<key_id>_<secret>); only the SHA-256 of the secret is kept.
+CREATE TABLE api_keys (
+    name TEXT NOT NULL PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP NULL,
+    CONSTRAINT api_keys_key_id_unique UNIQUE (key_id),
+    CONSTRAINT api_keys_role CHECK (role IN ('read', 'write', 'admin'))
+);
+
+-- One row per entity a write touched, written in the write's own transaction.
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMP NOT NULL,
+    actor TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    external_reference TEXT NULL,
+    request_id TEXT NOT NULL
+);
+CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id, at);
+CREATE INDEX audit_log_at ON audit_log (at);

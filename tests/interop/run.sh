@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Interoperability test: a zeep (Python) client generated from the reference CMP 7.3.8
+# agreement WSDL against the gateway serving the demo data.
+#
+#   bash tests/interop/run.sh                 # from anywhere; CARGO_TARGET_DIR is honoured
+#
+# Needs python3 (3.11) with venv, and PyPI the first time (the venv is kept under
+# $CARGO_TARGET_DIR/interop-venv). The reference WSDL is read from
+# /work/shared/reference/cmp-7.3.8 (CMP_REFERENCE_WSDL overrides the path).
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+venv="$target_dir/interop-venv"
+requirements="tests/interop/requirements.txt"
+
+# --- Python client -------------------------------------------------------------------
+# Reinstalled when requirements.txt changes (its copy in the venv is the stamp).
+if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
+    echo "interop: installing $requirements into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.txt"
+fi
+
+# --- Gateway ---------------------------------------------------------------------------
+echo "interop: building cmp-gateway (target dir $target_dir)"
+CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p cmp-gateway
+gateway="$target_dir/debug/cmp-gateway"
+
+port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+base="http://127.0.0.1:$port"
+work="$(mktemp -d "${TMPDIR:-/tmp}/cmp-interop.XXXXXX")"
+log="$work/gateway.log"
+server_pid=""
+
+cleanup() {
+    local status=$?
+    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [[ $status -ne 0 ]]; then
+        echo "interop: FAILED (exit $status); gateway log tail ($log):" >&2
+        tail -n 40 "$log" >&2 2>/dev/null || true
+        echo "interop: work directory kept: $work" >&2
+    else
+        rm -rf "$work"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "interop: starting the gateway on $base"
+"$gateway" serve --demo --bind "127.0.0.1:$port" \
+    --database-url "sqlite://$work/interop.db" --demo-path fixtures/demo \
+    >"$log" 2>&1 &
+server_pid=$!
+
+ready=""
+for _ in $(seq 1 60); do   # ~30 s
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "interop: the gateway exited before becoming ready" >&2
+        exit 1
+    fi
+    if "$venv/bin/python" - "$base/health/ready" <<'EOF' 2>/dev/null; then
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+    sys.exit(0 if r.status == 200 else 1)
+EOF
+        ready=1
+        break
+    fi
+    sleep 0.5
+done
+if [[ -z "$ready" ]]; then
+    echo "interop: $base/health/ready did not answer 200 within 30 s" >&2
+    exit 1
+fi
+
+"$venv/bin/python" tests/interop/agreement_zeep.py "$base"
