@@ -87,7 +87,18 @@ fn main() {
         let text = std::fs::read_to_string(f).unwrap();
         parse_schema(&mut s, f, &text);
     }
-    let code = generate(&s);
+    let mut code = generate(&s);
+    // The schema files themselves, for publication (GET /schemas/…, WSDL, OpenAPI).
+    code += "\n/// Every schema file: (file name, text).\npub const SCHEMA_FILES: &[(&str, &str)] = &[\n";
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy();
+        let path = f.canonicalize().unwrap();
+        code += &format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        );
+    }
+    code += "];\n";
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("messages.rs");
     std::fs::write(out, code).unwrap();
 }

@@ -20,42 +20,53 @@ use crate::registry::{self, Binding, Operation};
 use crate::respond::{self, Dialect};
 use crate::AppState;
 
-/// One request on its way through: what the request log line needs.
+/// One request on its way through: what the request log line and the metrics need.
 struct Exchange {
     request_id: String,
     started: Instant,
-    operation: String,
+    /// The registry's name once the operation is known (never the client's text).
+    operation: &'static str,
     external_reference: Option<String>,
+    metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
 }
 
 impl Exchange {
-    fn new(req: &HttpRequest, operation: &str) -> Self {
+    fn new(req: &HttpRequest, operation: &'static str) -> Self {
         let request_id = req
             .headers()
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
             .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
+        let metrics = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.metrics.clone());
         Exchange {
             request_id,
             started: Instant::now(),
-            operation: operation.to_string(),
+            operation,
             external_reference: None,
+            metrics,
         }
     }
 
-    /// Logs the request line and stamps the request id on the answer.
+    /// Logs the request line, counts it, and stamps the request id on the answer.
     fn done(&self, dialect: &Dialect, mut resp: HttpResponse) -> HttpResponse {
+        let elapsed = self.started.elapsed();
+        let status = resp.status().as_u16();
         log::info!(
             target: "cmp::request",
             "request_id={} op={} dialect={} status={} latency_ms={:.2} external_reference={}",
             self.request_id,
             self.operation,
             dialect.label(),
-            resp.status().as_u16(),
-            self.started.elapsed().as_secs_f64() * 1000.0,
+            status,
+            elapsed.as_secs_f64() * 1000.0,
             self.external_reference.as_deref().unwrap_or("-"),
         );
+        if let Some(m) = &self.metrics {
+            m.observe_request(self.operation, dialect.label(), status, elapsed);
+        }
         if let Ok(v) = header::HeaderValue::from_str(&self.request_id) {
             resp.headers_mut()
                 .insert(header::HeaderName::from_static("x-request-id"), v);
@@ -200,7 +211,7 @@ pub async fn document(
         .unwrap_or_default()
         .to_string();
     let Some(op) = registry::by_name(&name) else {
-        let ex = Exchange::new(&req, &name);
+        let ex = Exchange::new(&req, "-");
         let dialect = fallback_dialect(&req);
         return ex.fault(
             &dialect,
@@ -351,7 +362,7 @@ pub async fn soap(
         .strip_suffix("Port")
         .unwrap_or(port)
         .to_ascii_lowercase();
-    let mut ex = Exchange::new(&req, port);
+    let mut ex = Exchange::new(&req, "-");
     let ct = header_str(&req, header::CONTENT_TYPE);
     let mut dialect = Dialect::Soap {
         version: if ct.is_some_and(|c| c.contains("soap+xml")) {
@@ -401,7 +412,6 @@ pub async fn soap(
         operation: request.operation.clone(),
         root: root.clone(),
     };
-    ex.operation = request.operation.clone();
     ex.external_reference = external_reference(&request.document);
     let Some(op) = registry::by_soap(&service, &request.namespace, &request.operation) else {
         let f = Fault::protocol(
@@ -414,6 +424,7 @@ pub async fn soap(
         );
         return ex.fault(&dialect, f);
     };
+    ex.operation = op.name;
     let expected = op.soap.as_ref().map_or("Request", |s| s.child);
     if request.child_name != expected {
         let e = FieldError::new(

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod dispatch;
 pub mod health;
 pub mod load;
+pub mod metrics;
 pub mod negotiate;
 pub mod registry;
 pub mod respond;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub max_body: usize,
     /// Serve the sandbox routes (test clock, reset).
     pub sandbox: bool,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             limits: Limits::default(),
             max_body: 1024 * 1024,
             sandbox: false,
+            metrics: Arc::default(),
         }
     }
 }
@@ -53,6 +56,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(state))
             .route("/health/live", web::get().to(health::live))
             .route("/health/ready", web::get().to(health::ready))
+            .route("/metrics", web::get().to(metrics::metrics))
             .service(
                 web::resource("/ws/dise3g/services/{port}")
                     .route(web::post().to(dispatch::soap))

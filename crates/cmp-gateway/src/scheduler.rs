@@ -12,7 +12,8 @@ pub fn spawn(state: AppState, every: Duration) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         loop {
-            tick.tick().await;
+            let due = tick.tick().await;
+            state.metrics.observe_scheduler(due.elapsed());
             let ctx = Context::new(state.store.clone(), state.clock.clone(), "scheduler");
             match actix_web::web::block(move || agreement::apply_due_bill_cycle_changes(&ctx)).await
             {

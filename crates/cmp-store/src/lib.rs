@@ -39,6 +39,17 @@ pub fn db_time(t: NaiveDateTime) -> NaiveDateTime {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// Callers waiting for a connection right now (for the metrics).
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// The pool as the metrics show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub max_size: u32,
+    pub in_use: u32,
+    pub idle: u32,
+    pub waiting: usize,
 }
 
 impl std::fmt::Debug for Store {
@@ -54,6 +65,7 @@ impl Store {
     pub fn open(url: &str, opts: PoolOptions) -> Result<Store, StoreError> {
         let store = Store {
             pool: db::build_pool(url, &opts)?,
+            waiting: Default::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -91,7 +103,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.pool.get().map_err(StoreError::from)?;
+        let mut conn = self.connection()?;
         f(&mut conn)
     }
 
@@ -119,7 +131,7 @@ impl Store {
                 TxError::Diesel(e)
             }
         }
-        let mut pooled = self.pool.get().map_err(StoreError::from)?;
+        let mut pooled = self.connection()?;
         let conn: &mut DbConn = &mut pooled;
         let result = conn.transaction(|conn| {
             if let DbConn::Sqlite(c) = conn {
@@ -153,6 +165,26 @@ impl Store {
             OR EXISTS (SELECT 1 FROM customer_groups) OR EXISTS (SELECT 1 FROM corporates) \
             OR EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM agreements)) AS not_empty";
         self.read(|c| Ok(!diesel::sql_query(SQL).get_result::<NotEmpty>(c)?.not_empty))
+    }
+
+    /// A pooled connection, counting the wait (bounded by the pool's connection timeout:
+    /// past it the caller gets `Unavailable`, never an endless queue).
+    fn connection(&self) -> Result<db::PooledConn, StoreError> {
+        use std::sync::atomic::Ordering;
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let conn = self.pool.get();
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        Ok(conn?)
+    }
+
+    pub fn pool_status(&self) -> PoolStatus {
+        let s = self.pool.state();
+        PoolStatus {
+            max_size: self.pool.max_size(),
+            in_use: s.connections - s.idle_connections,
+            idle: s.idle_connections,
+            waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// The pool, for callers that size a blocking thread pool on it.

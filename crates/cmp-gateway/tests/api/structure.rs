@@ -155,3 +155,27 @@ async fn health_answers_live_and_ready() {
         "ready"
     );
 }
+
+#[actix_web::test]
+async fn metrics_count_requests_by_operation_dialect_and_status() {
+    let app = spawn_demo();
+    app.get("/accounts/10000001", "application/json")
+        .await
+        .good();
+    app.get("/accounts/19999999", "application/xml").await;
+    let m = app.get("/metrics", "text/plain").await.good();
+    assert!(
+        m.body.contains(
+            r#"cmp_requests_total{operation="GetAccount",dialect="json",status="200"} 1"#
+        ),
+        "{}",
+        m.body
+    );
+    assert!(m
+        .body
+        .contains(r#"cmp_requests_total{operation="GetAccount",dialect="xml",status="404"} 1"#));
+    assert!(m
+        .body
+        .contains(r#"cmp_request_duration_seconds_count{operation="GetAccount"} 2"#));
+    assert!(m.body.contains("cmp_db_pool_max 4"));
+}
