@@ -46,6 +46,18 @@ pub enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, env = "CMP_WORKERS")]
         workers: Option<usize>,
+        /// Largest request body in bytes (413 beyond).
+        #[arg(long, env = "CMP_MAX_BODY", default_value_t = 1024 * 1024)]
+        max_body: usize,
+        /// Seconds an operation may take before the client gets 503.
+        #[arg(long, env = "CMP_REQUEST_TIMEOUT", default_value_t = 30)]
+        request_timeout: u64,
+        /// Milliseconds to wait for a database connection before answering 503.
+        #[arg(long, env = "CMP_DB_WAIT_MS", default_value_t = 5000)]
+        db_wait_ms: u64,
+        /// Database connections in the pool (default 8 on PostgreSQL, 4 on SQLite).
+        #[arg(long, env = "CMP_DB_POOL")]
+        db_pool: Option<u32>,
     },
     /// Apply pending database migrations and exit.
     Migrate {

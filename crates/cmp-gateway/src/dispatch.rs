@@ -167,11 +167,18 @@ async fn call(
         ctx.caller = caller.name().map(str::to_string);
         (binding.call)(&ctx, &node)
     };
-    match web::block(run).await {
-        Ok(r) => r,
-        Err(e) => {
+    match actix_web::rt::time::timeout(state.request_timeout, web::block(run)).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
             log::error!("request_id={request_id} operation did not complete: {e}");
             Err(Fault::system(&request_id))
+        }
+        Err(_) => {
+            log::warn!(
+                "request_id={request_id} operation timed out after {:?}",
+                state.request_timeout
+            );
+            Err(Fault::unavailable())
         }
     }
 }

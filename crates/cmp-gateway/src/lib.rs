@@ -31,6 +31,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Largest accepted body, in bytes (1 MiB by default).
     pub max_body: usize,
+    /// Longest an operation may take before the client gets a 503 (30 s by default).
+    pub request_timeout: std::time::Duration,
     /// Serve the sandbox routes (test clock, reset).
     pub sandbox: bool,
     pub metrics: Arc<metrics::Metrics>,
@@ -43,6 +45,7 @@ impl AppState {
             clock,
             limits: Limits::default(),
             max_body: 1024 * 1024,
+            request_timeout: std::time::Duration::from_secs(30),
             sandbox: false,
             metrics: Arc::default(),
         }

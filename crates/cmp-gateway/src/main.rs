@@ -66,8 +66,17 @@ fn run(cli: Cli) -> Result<(), String> {
             demo_path,
             sandbox,
             workers,
+            max_body,
+            request_timeout,
+            db_wait_ms,
+            db_pool,
         } => {
-            let store = open(&db.database_url)?;
+            let pool = PoolOptions {
+                max_size: db_pool,
+                connection_timeout: Some(Duration::from_millis(db_wait_ms)),
+            };
+            let store = Store::open(&db.database_url, pool)
+                .map_err(|e| format!("cannot open the database: {e}"))?;
             check_exposure(&context(&store), &bind)?;
             if demo && store.is_empty().map_err(|e| e.to_string())? {
                 let n = load::load_path(&context(&store), &demo_path)?;
@@ -88,6 +97,8 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let state = AppState {
                 sandbox,
+                max_body,
+                request_timeout: Duration::from_secs(request_timeout),
                 ..AppState::new(store, clock)
             };
             serve(state, &bind, workers).map_err(|e| format!("server failed: {e}"))
@@ -150,5 +161,8 @@ async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> std::io::
         server = server.workers(n);
     }
     log::info!("CMP gateway listening on http://{bind}");
-    server.run().await
+    // SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 30 s), exit.
+    let result = server.shutdown_timeout(30).run().await;
+    log::info!("CMP gateway stopped (graceful shutdown)");
+    result
 }

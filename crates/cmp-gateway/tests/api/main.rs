@@ -5,6 +5,7 @@ mod helpers;
 
 mod agreements;
 mod contract;
+mod limits;
 mod negotiation;
 mod sandbox;
 mod security;
