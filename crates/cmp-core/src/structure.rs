@@ -275,6 +275,7 @@ fn already_exists(root: &'static str, field: &'static str) -> Fault {
     let e = FieldError::at("ALREADY_EXISTS", root, &[field], "is already in use");
     Fault {
         errors: vec![e],
+        text_from_error: true,
         ..Fault::rule("ALREADY_EXISTS", format!("{field} is already in use"))
     }
 }

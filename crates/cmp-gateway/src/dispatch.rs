@@ -291,11 +291,12 @@ async fn rest_like(
         Err(f) => return ex.fault(&dialect, f),
     };
     ex.external_reference = external_reference(&node);
-    for (element, value) in params {
-        node.set_child(element, &value);
-    }
     if let Err(f) = apply_query(&req, &mut node) {
         return ex.fault(&dialect, f);
+    }
+    // The path names the resource: it wins over a body or query value of the same name.
+    for (element, value) in params {
+        node.set_child(element, &value);
     }
     match call(&state, &ex, &req, op, binding, node).await {
         Ok(reply) => ex.done(

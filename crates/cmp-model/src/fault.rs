@@ -179,6 +179,8 @@ pub struct Fault {
     pub external_reference: Option<String>,
     /// Seconds, for 503.
     pub retry_after: Option<u32>,
+    /// The message text is the single field error's, written in each dialect's case.
+    pub text_from_error: bool,
 }
 
 impl Fault {
@@ -197,6 +199,7 @@ impl Fault {
             errors: Vec::new(),
             external_reference: None,
             retry_after: None,
+            text_from_error: false,
         }
     }
 
@@ -221,14 +224,19 @@ impl Fault {
 
     /// The resource named by the request does not exist (404).
     pub fn not_found(error: FieldError) -> Self {
-        let text = format!(
-            "{} {}",
-            error.path.last().map_or("", |s| &s.name),
-            error.phrase
-        );
+        let text = error.render_text(PathStyle::Xml);
         Fault {
             errors: vec![error],
+            text_from_error: true,
             ..Fault::new(FaultKind::Validation, 404, "NOT_FOUND", text)
+        }
+    }
+
+    /// The text in a dialect: the field error's own when the fault is about one field.
+    pub fn text_in(&self, style: PathStyle) -> String {
+        match (&self.errors[..], self.text_from_error) {
+            ([one], true) => one.render_text(style),
+            _ => self.message_text.clone(),
         }
     }
 

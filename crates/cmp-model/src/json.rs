@@ -2,107 +2,158 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::codec::Sink;
 use crate::node::{Limits, Node, ParseError};
 
 /// Reads a JSON object as the content of document `root`. A body wrapped in its root
-/// name (`{"createAgreement": {…}}`, or an alias) is unwrapped.
+/// name (`{"createAgreement": {…}}`, or an alias) is unwrapped. The tree is built while
+/// parsing (no intermediate `Value`), so a key given twice stays twice and is refused by
+/// the decoder like a repeated XML element.
 pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result<Node, ParseError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        let msg = format!(
-            "JSON is not well-formed at line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        );
-        if e.to_string().contains("recursion limit") {
-            ParseError::limit(msg)
-        } else {
-            ParseError::malformed(msg)
-        }
-    })?;
-    let Value::Object(mut obj) = value else {
-        return Err(ParseError::malformed("the JSON body must be an object"));
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut count = 0;
+    let seed = ValueSeed {
+        name: root,
+        count: &mut count,
+        limits,
+        depth: 0,
+        in_array: false,
     };
-    if obj.len() == 1 {
-        let key = obj.keys().next().cloned().unwrap_or_default();
-        if (key == root || aliases.contains(&key.as_str())) && obj[&key].is_object() {
-            if let Some(Value::Object(inner)) = obj.remove(&key) {
-                obj = inner;
+    let nodes = seed
+        .deserialize(&mut de)
+        .and_then(|n| de.end().map(|_| n))
+        .map_err(|e| {
+            let msg = e.to_string();
+            match msg.strip_prefix(LIMIT) {
+                Some(rest) => ParseError::limit(rest.to_string()),
+                None if msg.contains("recursion limit") => {
+                    ParseError::limit(format!("JSON nested too deeply: {msg}"))
+                }
+                None => ParseError::malformed(format!("JSON is not well-formed: {msg}")),
             }
+        })?;
+    let mut node = match <[Node; 1]>::try_from(nodes) {
+        Ok([n]) if n.text.is_empty() => n,
+        _ => return Err(ParseError::malformed("the JSON body must be an object")),
+    };
+    if let [only] = node.children.as_slice() {
+        if (only.name == root || aliases.contains(&only.name.as_str())) && only.text.is_empty() {
+            node.children = node.children.remove(0).children;
         }
     }
-    let mut count = 0;
-    let mut node = Node {
-        name: root.to_string(),
-        ..Default::default()
-    };
-    fill(&mut node, obj, 1, limits, &mut count)?;
     Ok(node)
 }
 
-fn fill(
-    node: &mut Node,
-    obj: serde_json::Map<String, Value>,
-    depth: usize,
+/// Marks errors that are limits rather than malformed JSON.
+const LIMIT: &str = "limit: ";
+
+/// One JSON value named `name`: a scalar is a leaf, `null` an empty node, an object a node
+/// with children, an array several nodes of the same name.
+struct ValueSeed<'a> {
+    name: &'a str,
+    count: &'a mut usize,
     limits: Limits,
-    count: &mut usize,
-) -> Result<(), ParseError> {
-    if depth > limits.max_depth {
-        return Err(ParseError::limit(format!(
-            "objects nested deeper than {}",
-            limits.max_depth
-        )));
-    }
-    for (key, value) in obj {
-        match value {
-            Value::Array(items) => {
-                for item in items {
-                    if item.is_array() {
-                        return Err(ParseError::malformed(format!(
-                            "{key}: arrays of arrays are not allowed"
-                        )));
-                    }
-                    node.children
-                        .push(convert(&key, item, depth, limits, count)?);
-                }
-            }
-            other => node
-                .children
-                .push(convert(&key, other, depth, limits, count)?),
-        }
-    }
-    Ok(())
+    depth: usize,
+    in_array: bool,
 }
 
-fn convert(
-    key: &str,
-    value: Value,
-    depth: usize,
-    limits: Limits,
-    count: &mut usize,
-) -> Result<Node, ParseError> {
-    *count += 1;
-    if *count > limits.max_elements {
-        return Err(ParseError::limit(format!(
-            "more than {} properties",
-            limits.max_elements
-        )));
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = Vec<Node>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Node>, D::Error> {
+        d.deserialize_any(self)
     }
-    let mut n = Node {
-        name: key.to_string(),
-        ..Default::default()
-    };
-    match value {
-        Value::Null => {}
-        Value::Bool(b) => n.text = b.to_string(),
-        Value::Number(x) => n.text = x.to_string(),
-        Value::String(s) => n.text = s,
-        Value::Object(o) => fill(&mut n, o, depth + 1, limits, count)?,
-        Value::Array(_) => unreachable!("arrays are flattened by the caller"),
+}
+
+impl ValueSeed<'_> {
+    fn leaf<E: de::Error>(self, text: String) -> Result<Vec<Node>, E> {
+        *self.count += 1;
+        if *self.count > self.limits.max_elements {
+            return Err(E::custom(format!(
+                "{LIMIT}more than {} properties",
+                self.limits.max_elements
+            )));
+        }
+        Ok(vec![Node {
+            name: self.name.to_string(),
+            text,
+            ..Default::default()
+        }])
     }
-    Ok(n)
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = Vec<Node>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<Node>, E> {
+        self.leaf(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<Node>, E> {
+        self.leaf(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<Node>, E> {
+        self.leaf(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<Node>, E> {
+        self.leaf(v.to_string())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<Node>, E> {
+        self.leaf(v.to_string())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Vec<Node>, E> {
+        self.leaf(v)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<Node>, E> {
+        self.leaf(String::new())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Node>, A::Error> {
+        if self.depth >= self.limits.max_depth {
+            return Err(de::Error::custom(format!(
+                "{LIMIT}objects nested deeper than {}",
+                self.limits.max_depth
+            )));
+        }
+        let mut node = Node {
+            name: self.name.to_string(),
+            ..Default::default()
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            let seed = ValueSeed {
+                name: &key,
+                count: &mut *self.count,
+                limits: self.limits,
+                depth: self.depth + 1,
+                in_array: false,
+            };
+            node.children.extend(map.next_value_seed(seed)?);
+        }
+        Ok(vec![node])
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Node>, A::Error> {
+        if self.in_array {
+            return Err(de::Error::custom(format!(
+                "{}: arrays of arrays are not allowed",
+                self.name
+            )));
+        }
+        let mut nodes = Vec::new();
+        loop {
+            let seed = ValueSeed {
+                name: self.name,
+                count: &mut *self.count,
+                limits: self.limits,
+                depth: self.depth,
+                in_array: true,
+            };
+            match seq.next_element_seed(seed)? {
+                Some(n) => nodes.extend(n),
+                None => return Ok(nodes),
+            }
+        }
+    }
 }
 
 /// Writes a JSON object: one member per element, arrays for repeated elements.
@@ -244,6 +295,13 @@ mod tests {
         let e = parse("{\n\"a\": }", "r", &[], Limits::default()).unwrap_err();
         assert!(e.message.contains("line 2"), "{}", e.message);
         assert!(parse("[1]", "r", &[], Limits::default()).is_err());
+        assert!(parse("{} {}", "r", &[], Limits::default()).is_err());
+    }
+
+    #[test]
+    fn a_key_given_twice_stays_twice() {
+        let n = parse(r#"{"a":1,"a":2}"#, "r", &[], Limits::default()).unwrap();
+        assert_eq!(n.children.len(), 2);
     }
 
     #[test]

@@ -58,7 +58,7 @@ fn fault_fields(f: &Fault, style: PathStyle, soap_root: &str, sink: &mut dyn Sin
     }
     sink.open("details");
     sink.text("messageId", f.message_id);
-    sink.text("messageText", &f.message_text);
+    sink.text("messageText", &f.text_in(style));
     if let Some(x) = &f.extra_info {
         sink.text("extraInfo", x);
     }
@@ -142,7 +142,7 @@ pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
                     "soapenv:Server"
                 });
                 out.push_str("</faultcode><faultstring>");
-                escape_into(out, &f.message_text);
+                escape_into(out, &f.text_in(PathStyle::Soap));
                 out.push_str("</faultstring><detail>");
                 out.push_str(&detail);
                 out.push_str("</detail></soapenv:Fault>");
@@ -157,7 +157,7 @@ pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
                 out.push_str(
                     "</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang=\"en\">",
                 );
-                escape_into(out, &f.message_text);
+                escape_into(out, &f.text_in(PathStyle::Soap));
                 out.push_str("</soapenv:Text></soapenv:Reason><soapenv:Detail>");
                 out.push_str(&detail);
                 out.push_str("</soapenv:Detail></soapenv:Fault>");

@@ -109,9 +109,15 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
             }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::Eof => {
-                return Err(ParseError::malformed(
-                    "the document has no root element or is incomplete",
-                ))
+                let end = at(reader.buffer_position());
+                let what = if stack.is_empty() {
+                    "has no root element"
+                } else {
+                    "ends before its elements are closed"
+                };
+                return Err(ParseError::malformed(format!(
+                    "the XML document {what} (at {end})"
+                )));
             }
         }
     }
@@ -261,7 +267,8 @@ mod tests {
         let e = p("<a>\n  <b></c>\n</a>").unwrap_err();
         assert!(e.message.contains("line 2"), "{}", e.message);
         assert!(p("<a/><b/>").is_err());
-        assert!(p("<a>").is_err());
+        let e = p("<a>\n<b>").unwrap_err();
+        assert!(e.message.contains("line 2"), "{}", e.message);
     }
 
     #[test]

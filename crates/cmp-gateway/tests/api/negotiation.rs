@@ -270,3 +270,48 @@ async fn the_request_id_is_echoed_or_made() {
     let r = app.get("/accounts/10000001", "application/json").await;
     assert_eq!(r.header("x-request-id").map(str::len), Some(36));
 }
+
+#[actix_web::test]
+async fn the_path_names_the_resource_whatever_the_query_says() {
+    let app = spawn_demo();
+    let r = app
+        .get(
+            "/accounts/10000001?accountNumber=10000002",
+            "application/json",
+        )
+        .await
+        .good();
+    assert_eq!(r.json()["account"]["accountNumber"], 10000001);
+}
+
+#[actix_web::test]
+async fn a_json_key_given_twice_is_refused_like_a_repeated_element() {
+    let app = spawn_demo();
+    let r = app
+        .post_json(
+            "/ws/GetAccount",
+            r#"{"accountNumber": 10000001, "accountNumber": 10000002}"#,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["errors"][0]["messageId"].as_str()),
+        (400, Some("DUPLICATE_ELEMENT"))
+    );
+}
+
+#[actix_web::test]
+async fn a_truncated_xml_body_names_where_it_ends() {
+    let app = spawn_demo();
+    let r = app
+        .post_xml(
+            "/ws/CreateAgreement",
+            "<createAgreement>\n  <agreementData>\n    <accountCode>10000001</accountCode>\n",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(
+        xml_text(&r.body, "messageText").unwrap().contains("line 4"),
+        "{}",
+        r.body
+    );
+}
