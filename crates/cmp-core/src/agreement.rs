@@ -153,6 +153,55 @@ pub fn create_agreement(
 
 /// The agreements of an account, then of its corporate, then of its group (the
 /// corporate's group, or the account's own), each level by agreement number.
+pub(crate) fn for_account(
+    c: &mut DbConn,
+    account: &accounts::Account,
+) -> Result<Vec<Agreement>, OpError> {
+    let mut rows = agreements::list_logged_at_account(c, account.account_number)?;
+    let mut group = account.group_code.clone();
+    if let Some(code) = &account.corporate_code {
+        rows.extend(agreements::list_logged_at_corporate(c, code)?);
+        if let Some(corp) = corporates::get(c, code)? {
+            group = group.or(corp.group_code);
+        }
+    }
+    if let Some(code) = &group {
+        rows.extend(agreements::list_logged_at_group(c, code)?);
+    }
+    Ok(rows)
+}
+
+/// An agreement at `account` with every default, as CreateAgreement with only the
+/// account would make it (CreateSubscription on an account without one).
+pub(crate) fn insert_default(ctx: &Context, c: &mut DbConn, account: i64) -> Result<i64, OpError> {
+    let now = ctx.now();
+    let number = counters::next(c, counters::AGREEMENT)?;
+    agreements::insert(
+        c,
+        &Agreement {
+            agreement_number: number,
+            group_code: None,
+            corporate_code: None,
+            account_number: Some(account),
+            billing_cycle: DEFAULT_BILLING_CYCLE,
+            invoice_consolidation_level: None,
+            invoice_receipt_address: None,
+            next_expected_invoice_date: cycle_day_next_month(
+                ctx.clock.today(),
+                DEFAULT_BILLING_CYCLE as u32,
+            ),
+            billing_media: None,
+            price_plan_code: None,
+            pending_billing_cycle: None,
+            created_at: now,
+            last_amended_at: now,
+        },
+    )?;
+    ctx.audit(c, "agreement", number)?;
+    Ok(number)
+}
+
+/// See [`for_account`].
 pub fn query_agreement_by_customer_level(
     ctx: &Context,
     req: QueryAgreementByCustomerLevelRequest,
@@ -167,17 +216,7 @@ pub fn query_agreement_by_customer_level(
             ))
             .into());
         };
-        let mut rows = agreements::list_logged_at_account(c, account.account_number)?;
-        let mut group = account.group_code.clone();
-        if let Some(code) = &account.corporate_code {
-            rows.extend(agreements::list_logged_at_corporate(c, code)?);
-            if let Some(corp) = corporates::get(c, code)? {
-                group = group.or(corp.group_code);
-            }
-        }
-        if let Some(code) = &group {
-            rows.extend(agreements::list_logged_at_group(c, code)?);
-        }
+        let rows = for_account(c, &account)?;
         Ok(rows)
     })?;
     Ok(QueryAgreementByCustomerLevelResponse {

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use cmp_store::repo::audit;
 use cmp_store::{DbConn, Store};
 
+use crate::catalogue::CatalogueCache;
 use crate::clock::Clock;
 use crate::error::OpError;
 use crate::Fault;
@@ -23,6 +24,8 @@ pub struct Context {
     pub operation: &'static str,
     pub external_reference: Option<String>,
     pub request_id: String,
+    /// The product catalogue snapshot, shared by every request of a gateway.
+    pub catalogue: Arc<CatalogueCache>,
 }
 
 impl Context {
@@ -35,6 +38,7 @@ impl Context {
             operation: "-",
             external_reference: None,
             request_id: request_id.into(),
+            catalogue: Arc::default(),
         }
     }
 

@@ -5,13 +5,17 @@
 
 pub mod agreement;
 pub mod audit;
+pub mod catalogue;
 mod clock;
+pub mod compat;
 mod context;
+pub mod eligibility;
 mod error;
 pub mod keys;
 pub mod reference;
 pub mod sandbox;
 pub mod structure;
+pub mod subscription;
 
 pub use clock::{AdjustableClock, Clock, FixedClock, SystemClock};
 pub use context::Context;

@@ -25,3 +25,21 @@ pub fn load_billing_media(ctx: &Context, rows: &[(String, String)]) -> OpResult<
         Ok(added)
     })
 }
+
+/// Sets where subscription numbers start (demo fixtures, so the guide's sample numbers
+/// exist). Only before the first subscription: numbers are never reused.
+pub fn set_subscription_counter(ctx: &Context, next: i64) -> OpResult<()> {
+    use cmp_store::repo::{counters, subscriptions};
+    ctx.write(|c| {
+        let (_, existing) = subscriptions::list(c, &Default::default(), 0, 1)?;
+        if existing > 0 {
+            return Err(cmp_model::Fault::rule(
+                "COUNTER_IN_USE",
+                "subscriptions exist: the counter cannot be set",
+            )
+            .into());
+        }
+        counters::set_next(c, counters::SUBSCRIPTION, next)?;
+        Ok(())
+    })
+}

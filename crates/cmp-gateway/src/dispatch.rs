@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use cmp_core::{keys, Context};
+use cmp_core::keys;
 use cmp_model::fault::{FieldError, PathSeg};
 use cmp_model::soap::{self, SoapVersion};
 use cmp_model::{json, render, xml, Fault, Node, ParseError};
@@ -149,11 +149,7 @@ async fn call(
     node: Node,
 ) -> Result<registry::Reply, Fault> {
     let credential = crate::auth::credential(req)?;
-    let mut ctx = Context::new(
-        state.store.clone(),
-        state.clock.clone(),
-        ex.request_id.clone(),
-    );
+    let mut ctx = state.context(&ex.request_id);
     ctx.operation = op.name;
     ctx.external_reference = ex.external_reference.clone();
     ctx.audit_user = node
@@ -307,7 +303,8 @@ async fn rest_like(
     }
 }
 
-/// Query parameters fill the request elements of the same name.
+/// Query parameters fill the request elements of the same name; a dotted name fills a
+/// nested one (`eligibilityRules.salesChannel=MYACCOUNT`).
 fn apply_query(req: &HttpRequest, node: &mut Node) -> Result<(), Fault> {
     let q = req.query_string();
     if q.is_empty() {
@@ -316,7 +313,7 @@ fn apply_query(req: &HttpRequest, node: &mut Node) -> Result<(), Fault> {
     let pairs = web::Query::<Vec<(String, String)>>::from_query(q)
         .map_err(|_| Fault::malformed("the query string is malformed"))?;
     for (k, v) in pairs.into_inner() {
-        node.set_child(&k, &v);
+        node.set_path(&k, &v);
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod load;
 pub mod metrics;
 pub mod negotiate;
+pub mod publish;
 pub mod registry;
 pub mod respond;
 pub mod sandbox;
@@ -36,9 +37,20 @@ pub struct AppState {
     /// Serve the sandbox routes (test clock, reset).
     pub sandbox: bool,
     pub metrics: Arc<metrics::Metrics>,
+    /// The product catalogue snapshot every request reads.
+    pub catalogue: Arc<cmp_core::catalogue::CatalogueCache>,
 }
 
 impl AppState {
+    /// A context for work outside a request (fixtures, the scheduler), sharing the
+    /// catalogue snapshot.
+    pub fn context(&self, request_id: &str) -> cmp_core::Context {
+        cmp_core::Context {
+            catalogue: self.catalogue.clone(),
+            ..cmp_core::Context::new(self.store.clone(), self.clock.clone(), request_id)
+        }
+    }
+
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
         AppState {
             store,
@@ -48,6 +60,7 @@ impl AppState {
             request_timeout: std::time::Duration::from_secs(30),
             sandbox: false,
             metrics: Arc::default(),
+            catalogue: Arc::default(),
         }
     }
 }
@@ -60,6 +73,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/health/live", web::get().to(health::live))
             .route("/health/ready", web::get().to(health::ready))
             .route("/metrics", web::get().to(metrics::metrics))
+            .configure(publish::routes)
             .service(
                 web::resource("/ws/dise3g/services/{port}")
                     .route(web::post().to(dispatch::soap))
@@ -91,6 +105,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     Some(Method::Post) => web::post(),
                     Some(Method::Put) => web::put(),
                     Some(Method::Patch) => web::patch(),
+                    Some(Method::Delete) => web::delete(),
                     None => continue,
                 };
                 res = res.route(

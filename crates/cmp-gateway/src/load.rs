@@ -3,7 +3,9 @@
 //! posted them, so fixtures obey every rule the API does.
 //!
 //! A fixture file is JSON:
-//! `{"billingMedia": [{"code", "description"}], "operations": [{"createGroup": {…}}, …]}`.
+//! `{"billingMedia": [{"code", "description"}], "counters": {"subscription": 60270},
+//!   "operations": [{"createGroup": {…}}, …]}` (each part optional; `counters` only
+//! before the first subscription).
 //! A directory is loaded file by file in name order.
 
 use std::path::{Path, PathBuf};
@@ -56,6 +58,13 @@ fn load_document(ctx: &Context, doc: &Value, total: &mut Loaded) -> Result<(), S
             .collect::<Result<_, _>>()?;
         total.reference_rows +=
             reference::load_billing_media(ctx, &rows).map_err(|f| f.message_text)?;
+    }
+    if let Some(next) = doc
+        .get("counters")
+        .and_then(|c| c.get("subscription"))
+        .and_then(Value::as_i64)
+    {
+        reference::set_subscription_counter(ctx, next).map_err(|f| f.message_text)?;
     }
     for (i, entry) in doc
         .get("operations")

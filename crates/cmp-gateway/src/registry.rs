@@ -2,7 +2,7 @@
 //! (request/response roots and the core function), its SOAP binding, its REST route and
 //! its role. Routing for `/ws/{Operation}`, the REST routes and SOAP dispatch all read it.
 
-use cmp_core::{agreement, audit, sandbox, structure, Context};
+use cmp_core::{agreement, audit, catalogue, compat, sandbox, structure, subscription, Context};
 use cmp_model::codec::{decode_document, Document, Encode};
 use cmp_model::{Fault, Node};
 
@@ -35,6 +35,7 @@ pub enum Method {
     Post,
     Put,
     Patch,
+    Delete,
 }
 
 /// A resource route. Path parameters fill the request element they name (`params`:
@@ -234,6 +235,141 @@ pub static OPERATIONS: &[Operation] = &[
             binding: Some(
                 bind!(m::PatchAgreementRequest => "updateAgreementResponse", agreement::patch_agreement),
             ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "CreateSubscription",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateSubscriptionRequest => "createSubscriptionResponse", subscription::create_subscription),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/accounts/{accountId}/subscriptions",
+            params: &[("accountId", "accountNumber")],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "GetSubscriptions",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::GetSubscriptionsRequest => "getSubscriptionsResponse", subscription::get_subscriptions),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions",
+            params: &[],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "GetSubscription",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::GetSubscriptionRequest => "getSubscriptionResponse", subscription::get_subscription),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions/{subscriptionId}",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryCompatiblePlans",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryCompatiblePlansRequest => "queryCompatiblePlansResponse", compat::query_compatible_plans),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions/{subscriptionId}/compatiblePricePlans",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryCompatiblePackages",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryCompatiblePackagesRequest => "queryCompatiblePackagesResponse", compat::query_compatible_packages),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions/{subscriptionId}/compatiblePackages",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "AddSubscriptionPackage",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::AddSubscriptionPackageRequest => "addSubscriptionPackageResponse", subscription::add_subscription_package),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/subscriptions/{subscriptionId}/packages",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "ExpireSubscriptionPackage",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::ExpireSubscriptionPackageRequest => "expireSubscriptionPackageResponse", subscription::expire_subscription_package),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Delete,
+            path: "/subscriptions/{subscriptionId}/packages/{purchaseIdentifier}",
+            params: &[
+                ("subscriptionId", "subscriptionNumber"),
+                ("purchaseIdentifier", "purchaseIdentifier"),
+            ],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "GetCatalogue",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::GetCatalogueRequest => "catalogue", catalogue::get_catalogue),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/catalogue",
+            params: &[],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "ImportCatalogue",
+        aliases: &[],
+        role: Role::Admin,
+        document: bind!(m::Catalogue => "importCatalogueResponse", catalogue::import_catalogue),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Put,
+            path: "/catalogue",
+            params: &[],
+            binding: None,
             creates: false,
         }),
     },

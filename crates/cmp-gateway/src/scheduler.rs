@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cmp_core::{agreement, Context};
+use cmp_core::agreement;
 
 use crate::AppState;
 
@@ -14,7 +14,7 @@ pub fn spawn(state: AppState, every: Duration) {
         loop {
             let due = tick.tick().await;
             state.metrics.observe_scheduler(due.elapsed());
-            let ctx = Context::new(state.store.clone(), state.clock.clone(), "scheduler");
+            let ctx = state.context("scheduler");
             match actix_web::web::block(move || agreement::apply_due_bill_cycle_changes(&ctx)).await
             {
                 Ok(Ok(0)) => {}

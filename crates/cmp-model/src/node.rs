@@ -36,6 +36,27 @@ impl Node {
         self.children.push(Node::leaf(name, text));
     }
 
+    /// Sets the text at a dotted path (`eligibilityRules.salesChannel`), creating the
+    /// containers on the way: query parameters can fill nested elements.
+    pub fn set_path(&mut self, path: &str, text: &str) {
+        match path.split_once('.') {
+            None => self.set_child(path, text),
+            Some((head, rest)) => {
+                let i = match self.children.iter().position(|c| c.name == head) {
+                    Some(i) => i,
+                    None => {
+                        self.children.push(Node {
+                            name: head.to_string(),
+                            ..Default::default()
+                        });
+                        self.children.len() - 1
+                    }
+                };
+                self.children[i].set_path(rest, text);
+            }
+        }
+    }
+
     /// Lower-cases the first letter of every name below this node: SOAP's PascalCase
     /// back to the schema's lowerCamel.
     pub fn camel_case_descendants(&mut self) {

@@ -130,6 +130,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalogues (version) {
+        version -> Int8,
+        imported_at -> Timestamp,
+        imported_by -> Text,
+        document -> Text,
+    }
+}
+
+diesel::table! {
+    subscriptions (subscription_number) {
+        subscription_number -> Int8,
+        account_number -> Int8,
+        agreement_number -> Int8,
+        status -> Text,
+        price_plan_code -> Text,
+        connected_date -> Nullable<Date>,
+        disconnected_date -> Nullable<Date>,
+        user_name -> Nullable<Text>,
+        cost_centre -> Nullable<Text>,
+        contract_start -> Nullable<Date>,
+        contract_term_months -> Nullable<Int4>,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_packages (purchase_identifier) {
+        purchase_identifier -> Int8,
+        subscription_number -> Int8,
+        package_code -> Text,
+        is_base -> Bool,
+        effective_date -> Date,
+        expiry_date -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_serial_numbers (subscription_number, kind, enumeration_id) {
+        subscription_number -> Int8,
+        kind -> Text,
+        enumeration_id -> Int4,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    subscription_identities (subscription_number, identity_type) {
+        subscription_number -> Int8,
+        identity_type -> Text,
+        identity_value -> Text,
+    }
+}
+
 diesel::joinable!(accounts -> corporates (corporate_code));
 diesel::joinable!(accounts -> customer_groups (group_code));
 diesel::joinable!(accounts -> customers (customer_number));
@@ -139,6 +195,11 @@ diesel::joinable!(agreements -> corporates (corporate_code));
 diesel::joinable!(agreements -> customer_groups (group_code));
 diesel::joinable!(corporates -> customer_groups (group_code));
 diesel::joinable!(customer_addresses -> customers (customer_number));
+diesel::joinable!(subscription_identities -> subscriptions (subscription_number));
+diesel::joinable!(subscription_packages -> subscriptions (subscription_number));
+diesel::joinable!(subscription_serial_numbers -> subscriptions (subscription_number));
+diesel::joinable!(subscriptions -> accounts (account_number));
+diesel::joinable!(subscriptions -> agreements (agreement_number));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -146,9 +207,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     agreements,
     billing_media,
+    catalogues,
     corporates,
     customer_addresses,
     customer_groups,
     customers,
     id_counters,
+    subscription_identities,
+    subscription_packages,
+    subscription_serial_numbers,
+    subscriptions,
 );

@@ -82,7 +82,7 @@ pub fn spawn_demo() -> TestApp {
 
 impl TestApp {
     pub fn context(&self) -> Context {
-        Context::new(self.state.store.clone(), self.clock.clone(), "test")
+        self.state.context("test")
     }
 
     pub async fn request(

@@ -4,9 +4,11 @@
 mod helpers;
 
 mod agreements;
+mod catalogue;
 mod contract;
 mod limits;
 mod negotiation;
+mod publish;
 mod sandbox;
 mod security;
 mod structure;

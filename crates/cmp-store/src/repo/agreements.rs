@@ -193,3 +193,12 @@ pub fn apply_due_bill_cycle_changes(
     }
     Ok(applied)
 }
+
+/// The billing media codes agreements use (a catalogue import must keep them).
+pub fn billing_media_in_use(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    Ok(agreements::table
+        .filter(a::billing_media.is_not_null())
+        .select(a::billing_media.assume_not_null())
+        .distinct()
+        .load(conn)?)
+}

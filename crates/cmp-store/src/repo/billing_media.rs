@@ -40,3 +40,20 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<BillingMedia>, StoreError> {
         .select(BillingMedia::as_select())
         .load(conn)?)
 }
+
+/// Makes the table hold exactly `rows` (a catalogue import): inserts new codes, updates
+/// descriptions, deletes codes no longer listed (a code still used by an agreement makes
+/// the delete fail on its foreign key, and the import with it).
+pub fn replace_all(conn: &mut DbConn, rows: &[BillingMedia]) -> Result<(), StoreError> {
+    let codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+    diesel::delete(billing_media::table.filter(billing_media::code.ne_all(codes))).execute(conn)?;
+    for r in rows {
+        let n = diesel::update(billing_media::table.find(&r.code))
+            .set(billing_media::description.eq(&r.description))
+            .execute(conn)?;
+        if n == 0 {
+            insert(conn, r)?;
+        }
+    }
+    Ok(())
+}

@@ -11,6 +11,8 @@ pub const AGREEMENT: &str = "agreement"; // 20000001
 pub const CUSTOMER: &str = "customer"; // 30000001
 pub const SUBSCRIPTION: &str = "subscription"; // 40000001
 pub const WORKFLOW_EVENT: &str = "workflow_event"; // 100000001
+/// Purchase identifiers of subscription packages (seeded by the subscriptions migration).
+pub const PURCHASE: &str = "purchase"; // 50000001
 
 /// Takes the next number of counter `name`. Call it inside `Store::write`: the UPDATE
 /// locks the counter row until the transaction ends, so no two transactions get the same
@@ -59,6 +61,7 @@ pub const SEEDS: &[(&str, i64)] = &[
     (CUSTOMER, 30_000_001),
     (SUBSCRIPTION, 40_000_001),
     (WORKFLOW_EVENT, 100_000_001),
+    (PURCHASE, 50_000_001),
 ];
 
 /// Puts every counter back to its seed.
@@ -67,6 +70,18 @@ pub fn reset_all(conn: &mut DbConn) -> Result<(), StoreError> {
         diesel::update(id_counters.filter(counter_name.eq(*name)))
             .set(next_value.eq(*first))
             .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Sets the next number of counter `name` (fixtures that need known numbers). The caller
+/// makes sure nothing was numbered from it yet; primary keys refuse any reuse anyway.
+pub fn set_next(conn: &mut DbConn, name: &str, value: i64) -> Result<(), StoreError> {
+    let n = diesel::update(id_counters.filter(counter_name.eq(name)))
+        .set(next_value.eq(value))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
     }
     Ok(())
 }

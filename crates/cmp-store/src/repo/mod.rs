@@ -10,24 +10,37 @@ pub mod agreements;
 pub mod api_keys;
 pub mod audit;
 pub mod billing_media;
+pub mod catalogues;
 pub mod corporates;
 pub mod counters;
 pub mod customers;
 pub mod groups;
+pub mod subscriptions;
 
 pub use accounts::{Account, NewAccount};
 pub use agreements::{Agreement, AgreementChanges, NewAgreement, UpdateOutcome};
 pub use billing_media::{BillingMedia, NewBillingMedia};
+pub use catalogues::CatalogueRow;
 pub use corporates::{Corporate, NewCorporate};
 pub use customers::{Customer, CustomerAddress, NewCustomer, NewCustomerAddress};
 pub use groups::{Group, NewGroup};
+pub use subscriptions::{
+    IdentityRow, NewSubscription, SerialNumberRow, Subscription, SubscriptionFilter,
+    SubscriptionPackageRow,
+};
 
-/// Deletes every row of customer, structure and reference data (children first) and puts
-/// the number counters back to their first values: the sandbox's reset.
+/// Deletes every row of subscription, customer, structure and reference data and every
+/// catalogue version (children first) and puts the number counters back to their first
+/// values: the sandbox's reset.
 pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use crate::schema::*;
     use diesel::RunQueryDsl;
     diesel::delete(audit_log::table).execute(conn)?;
+    diesel::delete(subscription_identities::table).execute(conn)?;
+    diesel::delete(subscription_serial_numbers::table).execute(conn)?;
+    diesel::delete(subscription_packages::table).execute(conn)?;
+    diesel::delete(subscriptions::table).execute(conn)?;
+    diesel::delete(catalogues::table).execute(conn)?;
     diesel::delete(agreements::table).execute(conn)?;
     diesel::delete(accounts::table).execute(conn)?;
     diesel::delete(customer_addresses::table).execute(conn)?;

@@ -1,0 +1,630 @@
+//! `GET /openapi.json`: OpenAPI 3.1 of the REST routes and the `POST /ws/{Operation}`
+//! documents, written from the registry and the schemas.
+//!
+//! - `components/schemas`: one per XSD type. Simple types are flattened (string
+//!   lengths, integer ranges, enumerations; money is a JSON string with a pattern, never a
+//!   float; `date`/`date-time` formats); sequence/all → an object with `required` and no
+//!   other properties; a repeated element → an array under its own name (WIRE.md §3);
+//!   choice → `oneOf` of single-property objects.
+//! - Each body and answer is given as `application/json` and `application/xml` (the same
+//!   schema, with `xml.name` = the document's root element).
+//! - Faults: `JsonFault` (render.rs `fault_json`: `fault`, `externalReference`, `details`,
+//!   `errors` as a plain array) and, in XML, the fault type under `validationFault`,
+//!   `securityFault`, ….
+
+use serde_json::{json, Map, Value};
+
+use cmp_model::FaultKind;
+
+use super::model::{Complex, Field, Group, Model, Prim, TypeRef};
+use super::wsdl::{port_name, FAULTS};
+use super::GENERATED;
+use crate::registry::{Binding, Method, Operation};
+
+const JSON: &str = "application/json";
+const XML: &str = "application/xml";
+/// The JSON rendering of the fault model (no XSD type describes it: the fault's `errors`
+/// wrapper becomes a plain array in JSON).
+pub const JSON_FAULT: &str = "JsonFault";
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// A builtin XSD type as a JSON schema.
+fn builtin_schema(m: &Model, t: &TypeRef) -> Value {
+    simple_schema(m, t, None)
+}
+
+/// The schema of a field's type (a `$ref` for a named type).
+fn type_schema(m: &Model, t: &TypeRef) -> Value {
+    match t {
+        TypeRef::Builtin(_) => builtin_schema(m, t),
+        TypeRef::Named(n) => schema_ref(n),
+    }
+}
+
+fn number(v: &str) -> Value {
+    v.parse::<i64>()
+        .map(Value::from)
+        .unwrap_or_else(|_| Value::from(v))
+}
+
+/// A decimal as a JSON string: `^-?[0-9]{1,9}(\.[0-9]{1,2})?$` for Money.
+fn decimal_pattern(total: Option<u32>, fraction: Option<u32>, signed: bool) -> String {
+    let sign = if signed { "-?" } else { "" };
+    let int = match (total, fraction) {
+        (Some(t), f) => format!("[0-9]{{1,{}}}", t.saturating_sub(f.unwrap_or(0)).max(1)),
+        (None, _) => "[0-9]+".to_string(),
+    };
+    let frac = match fraction {
+        Some(0) => String::new(),
+        Some(f) => format!("(\\.[0-9]{{1,{f}}})?"),
+        None => "(\\.[0-9]+)?".to_string(),
+    };
+    format!("^{sign}{int}{frac}$")
+}
+
+/// A simple type (flattened down its restrictions) as a JSON schema.
+fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
+    let r = m.resolve(t);
+    let mut s = Map::new();
+    match r.prim.unwrap_or(Prim::Str) {
+        Prim::Str => {
+            s.insert("type".into(), "string".into());
+            if r.enums.is_empty() {
+                if let Some(n) = r.min_len {
+                    s.insert("minLength".into(), n.into());
+                }
+                if let Some(n) = r.max_len {
+                    s.insert("maxLength".into(), n.into());
+                }
+            } else {
+                s.insert("enum".into(), r.enums.clone().into());
+            }
+        }
+        Prim::Int => {
+            s.insert("type".into(), "integer".into());
+            if let Some(v) = &r.min {
+                s.insert("minimum".into(), number(v));
+            }
+            if let Some(v) = &r.max {
+                s.insert("maximum".into(), number(v));
+            }
+        }
+        Prim::Dec => {
+            s.insert("type".into(), "string".into());
+            let signed = !r
+                .min
+                .as_deref()
+                .is_some_and(|v| !v.trim_start().starts_with('-'));
+            s.insert(
+                "pattern".into(),
+                decimal_pattern(r.total_digits, r.fraction_digits, signed).into(),
+            );
+            let mut text = String::from("A decimal written as a string, never a float");
+            match (&r.min, &r.max) {
+                (Some(a), Some(b)) => text += &format!("; {a} to {b}"),
+                (Some(a), None) => text += &format!("; at least {a}"),
+                (None, Some(b)) => text += &format!("; at most {b}"),
+                (None, None) => {}
+            }
+            text.push('.');
+            let text = match doc {
+                Some(d) => format!("{d} {text}"),
+                None => text,
+            };
+            s.insert("description".into(), text.into());
+            return Value::Object(s);
+        }
+        Prim::Date => {
+            s.insert("type".into(), "string".into());
+            s.insert("format".into(), "date".into());
+        }
+        Prim::DateTime => {
+            s.insert("type".into(), "string".into());
+            s.insert("format".into(), "date-time".into());
+        }
+        Prim::Bool => {
+            s.insert("type".into(), "boolean".into());
+        }
+    }
+    if let Some(d) = doc {
+        s.insert("description".into(), d.into());
+    }
+    Value::Object(s)
+}
+
+fn property(m: &Model, f: &Field) -> Value {
+    let one = type_schema(m, &f.ty);
+    let mut v = if f.repeated() {
+        let mut a = Map::new();
+        a.insert("type".into(), "array".into());
+        a.insert("items".into(), one);
+        if f.min > 0 {
+            a.insert("minItems".into(), f.min.into());
+        }
+        if let Some(max) = f.max {
+            a.insert("maxItems".into(), max.into());
+        }
+        Value::Object(a)
+    } else {
+        one
+    };
+    let mut docs: Vec<String> = f.doc.iter().cloned().collect();
+    if !f.aliases.is_empty() {
+        docs.push(format!("Also accepted as {}.", f.aliases.join(", ")));
+    }
+    if !docs.is_empty() {
+        v["description"] = docs.join(" ").into();
+    }
+    v
+}
+
+/// An object of `fields` (a struct, or one branch of a choice).
+fn object(m: &Model, fields: &[&Field], leave_optional: &[&str]) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert("type".into(), "object".into());
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for f in fields {
+        props.insert(f.name.clone(), property(m, f));
+        if f.required() && !leave_optional.contains(&f.name.as_str()) {
+            required.push(Value::from(f.name.clone()));
+        }
+    }
+    o.insert("properties".into(), Value::Object(props));
+    if !required.is_empty() {
+        o.insert("required".into(), Value::Array(required));
+    }
+    o.insert("additionalProperties".into(), false.into());
+    o
+}
+
+fn complex_schema(m: &Model, c: &Complex) -> Value {
+    let mut o = if c.group == Group::Choice {
+        let mut o = Map::new();
+        o.insert("type".into(), "object".into());
+        let branches: Vec<Value> = c
+            .fields
+            .iter()
+            .map(|f| {
+                let single = Field {
+                    min: 1,
+                    ..f.clone()
+                };
+                Value::Object(object(m, &[&single], &[]))
+            })
+            .collect();
+        o.insert("oneOf".into(), Value::Array(branches));
+        o
+    } else {
+        object(m, &c.fields.iter().collect::<Vec<_>>(), &[])
+    };
+    if let Some(d) = &c.doc {
+        o.insert("description".into(), d.clone().into());
+    }
+    Value::Object(o)
+}
+
+/// The JSON fault: `{"fault": kind, …the fault type's fields…}`, with a wrapper of one
+/// repeated element (`errors/error*`) written as a plain array.
+fn json_fault_schema(m: &Model) -> Option<Value> {
+    let fault_type = m
+        .roots
+        .get(FaultKind::Validation.rest_element())?
+        .ty
+        .clone();
+    let c = m.complex.get(&fault_type)?;
+    let mut props = Map::new();
+    props.insert(
+        "fault".into(),
+        json!({ "type": "string", "enum": FAULTS.iter().map(|k| k.element()).collect::<Vec<_>>() }),
+    );
+    let mut required = vec![Value::from("fault")];
+    for f in &c.fields {
+        let wrapped = match &f.ty {
+            TypeRef::Named(n) => m.complex.get(n).and_then(|w| match w.fields.as_slice() {
+                [only] if only.repeated() && w.group != Group::Choice => Some(only),
+                _ => None,
+            }),
+            TypeRef::Builtin(_) => None,
+        };
+        let schema = match wrapped {
+            Some(item) => {
+                let mut a = json!({ "type": "array", "items": type_schema(m, &item.ty) });
+                if item.min > 0 && f.required() {
+                    a["minItems"] = item.min.into();
+                }
+                a
+            }
+            None => property(m, f),
+        };
+        props.insert(f.name.clone(), schema);
+        if f.required() {
+            required.push(f.name.clone().into());
+        }
+    }
+    Some(json!({
+        "type": "object",
+        "description": "A fault in JSON (WIRE.md §4): the fault's kind, the request's externalReference, the details and, for field errors, every error.",
+        "properties": props,
+        "required": required,
+        "additionalProperties": false,
+    }))
+}
+
+fn media(schema: Value, xml_root: &str) -> Value {
+    let mut xml = schema.clone();
+    xml["xml"] = json!({ "name": xml_root });
+    json!({ JSON: { "schema": schema }, XML: { "schema": xml } })
+}
+
+/// The fault answers, one per status, shared by every operation.
+fn fault_responses(m: &Model) -> Map<String, Value> {
+    let fault_xml = |k: FaultKind| {
+        let ty = m
+            .roots
+            .get(k.rest_element())
+            .map_or("CmpFault".to_string(), |r| r.ty.clone());
+        let mut x = schema_ref(&ty);
+        x["xml"] = json!({ "name": k.rest_element() });
+        x
+    };
+    let mut out = Map::new();
+    for (name, kind, text) in fault_statuses() {
+        let mut r = json!({
+            "description": text,
+            "content": {
+                JSON: { "schema": schema_ref(JSON_FAULT) },
+                XML: { "schema": fault_xml(kind) },
+            }
+        });
+        if kind == FaultKind::ServiceUnavailable {
+            r["headers"] = json!({ "Retry-After": { "description": "Seconds to wait before retrying.", "schema": { "type": "integer" } } });
+        }
+        if name == "Unauthorized" {
+            r["headers"] = json!({ "WWW-Authenticate": { "description": "The accepted schemes.", "schema": { "type": "string" } } });
+        }
+        out.insert(name.into(), r);
+    }
+    out
+}
+
+/// (component name, fault kind, description) per fault status.
+fn fault_statuses() -> [(&'static str, FaultKind, &'static str); 10] {
+    [
+        (
+            "BadRequest",
+            FaultKind::Validation,
+            "ValidationFault: malformed body, or field errors (every one listed in errors).",
+        ),
+        (
+            "Unauthorized",
+            FaultKind::Security,
+            "SecurityFault: missing or invalid credentials.",
+        ),
+        (
+            "Forbidden",
+            FaultKind::Security,
+            "SecurityFault: the caller's role does not allow the operation.",
+        ),
+        (
+            "NotFound",
+            FaultKind::Validation,
+            "ValidationFault NOT_FOUND: the resource does not exist.",
+        ),
+        (
+            "NotAcceptable",
+            FaultKind::Validation,
+            "No offered media type is acceptable (fault in JSON).",
+        ),
+        (
+            "Conflict",
+            FaultKind::Validation,
+            "ValidationFault: a business rule forbids the request in the current state.",
+        ),
+        (
+            "PayloadTooLarge",
+            FaultKind::Validation,
+            "The body exceeds the gateway's limit.",
+        ),
+        (
+            "UnsupportedMediaType",
+            FaultKind::Validation,
+            "The Content-Type or charset is not supported.",
+        ),
+        (
+            "InternalError",
+            FaultKind::System,
+            "SystemFault: an internal error (extraInfo holds the request id).",
+        ),
+        (
+            "Unavailable",
+            FaultKind::ServiceUnavailable,
+            "ServiceUnavailableFault: the database is unreachable or busy; retry later.",
+        ),
+    ]
+}
+
+fn fault_refs(with_body: bool) -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![
+        ("400", "BadRequest"),
+        ("401", "Unauthorized"),
+        ("403", "Forbidden"),
+        ("404", "NotFound"),
+        ("406", "NotAcceptable"),
+    ];
+    if with_body {
+        v.push(("409", "Conflict"));
+        v.push(("413", "PayloadTooLarge"));
+    }
+    v.push(("415", "UnsupportedMediaType"));
+    v.push(("500", "InternalError"));
+    v.push(("503", "Unavailable"));
+    v
+}
+
+fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool) -> Value {
+    let mut r = Map::new();
+    let ok = match m.roots.get(binding.response_root) {
+        Some(root) => json!({
+            "description": format!("{} ({})", binding.response_root, root.ty),
+            "content": media(schema_ref(&root.ty), binding.response_root),
+        }),
+        None => json!({ "description": binding.response_root }),
+    };
+    r.insert(status.into(), ok);
+    for (code, name) in fault_refs(with_body) {
+        r.insert(
+            code.into(),
+            json!({ "$ref": format!("#/components/responses/{name}") }),
+        );
+    }
+    Value::Object(r)
+}
+
+/// The request body: the request type; elements the path fills are optional in it.
+fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Value> {
+    let root = m.roots.get(binding.request_root)?;
+    let c = m.complex.get(&root.ty)?;
+    let schema = if from_path
+        .iter()
+        .any(|p| c.fields.iter().any(|f| f.name == *p && f.required()))
+    {
+        let mut o = object(m, &c.fields.iter().collect::<Vec<_>>(), from_path);
+        o.insert(
+            "description".into(),
+            format!(
+                "{} without the elements the path gives ({}).",
+                c.name,
+                from_path.join(", ")
+            )
+            .into(),
+        );
+        Value::Object(o)
+    } else {
+        schema_ref(&c.name)
+    };
+    let required = c
+        .fields
+        .iter()
+        .any(|f| f.required() && !from_path.contains(&f.name.as_str()));
+    let mut content = media(schema, binding.request_root);
+    if !binding.request_aliases.is_empty() {
+        content[XML]["x-cmp-root-aliases"] = json!(binding.request_aliases);
+    }
+    Some(json!({
+        "required": required,
+        "description": format!("{} ({}); JSON may also be wrapped as {{\"{}\": {{…}}}}.", binding.request_root, c.name, binding.request_root),
+        "content": content,
+    }))
+}
+
+fn tag_of(m: &Model, binding: &Binding) -> String {
+    m.roots
+        .get(binding.request_root)
+        .and_then(|r| m.file_of.get(&r.ty))
+        .cloned()
+        .unwrap_or_else(|| "other".into())
+}
+
+fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> {
+    let rest = op.rest.as_ref()?;
+    let binding = op.rest_binding()?;
+    let req_type = m.root_type(binding.request_root);
+    let field_of = |element: &str| -> Option<&Field> {
+        req_type.and_then(|c| c.fields.iter().find(|f| f.name == element))
+    };
+    let mut params = Vec::new();
+    for (name, element) in rest.params {
+        let schema =
+            field_of(element).map_or(json!({ "type": "string" }), |f| type_schema(m, &f.ty));
+        params.push(json!({
+            "name": name,
+            "in": "path",
+            "required": true,
+            "description": format!("Fills {element} of {}.", binding.request_root),
+            "schema": schema,
+        }));
+    }
+    let from_path: Vec<&str> = rest.params.iter().map(|(_, e)| *e).collect();
+    let with_body = takes_body(rest.method);
+    if !with_body {
+        if let Some(c) = req_type {
+            for f in c.fields.iter().filter(|f| {
+                !f.repeated() && m.is_simple(&f.ty) && !from_path.contains(&f.name.as_str())
+            }) {
+                let mut p = json!({
+                    "name": f.name,
+                    "in": "query",
+                    "required": f.required(),
+                    "schema": type_schema(m, &f.ty),
+                });
+                if let Some(d) = &f.doc {
+                    p["description"] = d.clone().into();
+                }
+                params.push(p);
+            }
+        }
+    }
+    let mut desc = format!(
+        "CMP {}. Role: {}. Request {}, answer {}.",
+        op.name,
+        op.role.as_str(),
+        binding.request_root,
+        binding.response_root
+    );
+    if !std::ptr::eq(binding, &op.document) {
+        desc += &format!(
+            " The document form is POST /ws/{} ({} → {}).",
+            op.name, op.document.request_root, op.document.response_root
+        );
+    }
+    if let Some(s) = &op.soap {
+        desc += &format!(
+            " SOAP: {} on /ws/dise3g/services/{}.",
+            op.name,
+            port_name(s.service)
+        );
+    }
+    let mut o = json!({
+        "operationId": op.name,
+        "summary": op.name,
+        "description": desc,
+        "tags": [tag_of(m, binding)],
+        "x-cmp-operation": op.name,
+        "x-cmp-role": op.role.as_str(),
+    });
+    if !params.is_empty() {
+        o["parameters"] = Value::Array(params);
+    }
+    if with_body {
+        if let Some(b) = request_body(m, binding, &from_path) {
+            o["requestBody"] = b;
+        }
+    }
+    let status = if rest.creates { "201" } else { "200" };
+    o["responses"] = responses(m, binding, status, with_body);
+    let method = super::method_name(rest.method).to_ascii_lowercase();
+    Some((rest.path.to_string(), method, o))
+}
+
+/// GET and DELETE take their parameters from the path and the query; other methods a body.
+fn takes_body(m: Method) -> bool {
+    !matches!(super::method_name(m).as_str(), "GET" | "DELETE" | "HEAD")
+}
+
+fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
+    let b = &op.document;
+    let mut desc = format!(
+        "CMP {} as a document: {} → {}. Role: {}.",
+        op.name,
+        b.request_root,
+        b.response_root,
+        op.role.as_str()
+    );
+    if !op.aliases.is_empty() {
+        desc += &format!(" Also POST /ws/{}.", op.aliases.join(", /ws/"));
+    }
+    let mut o = json!({
+        "operationId": format!("{}Document", op.name),
+        "summary": format!("{} (document)", op.name),
+        "description": desc,
+        "tags": [tag_of(m, b)],
+        "x-cmp-operation": op.name,
+        "x-cmp-role": op.role.as_str(),
+    });
+    if let Some(body) = request_body(m, b, &[]) {
+        o["requestBody"] = body;
+    }
+    o["responses"] = responses(m, b, "200", true);
+    (format!("/ws/{}", op.name), o)
+}
+
+/// The OpenAPI document of `ops` (the registry's operations, with the sandbox's when
+/// they are served).
+pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
+    let mut paths = Map::new();
+    for op in ops {
+        if let Some((path, method, o)) = rest_operation(m, op) {
+            let item = paths
+                .entry(path)
+                .or_insert_with(|| Value::Object(Map::new()));
+            item[method.as_str()] = o;
+        }
+    }
+    for op in ops.iter().filter(|o| o.soap.is_some() || o.rest.is_some()) {
+        // Sandbox operations have no document form.
+        if crate::registry::by_name(op.name).is_some_and(|r| std::ptr::eq(r, *op)) {
+            let (path, o) = document_operation(m, op);
+            paths.insert(path, json!({ "post": o }));
+        }
+    }
+
+    let mut schemas = Map::new();
+    for f in &m.files {
+        for d in &f.decls {
+            match d {
+                super::model::Decl::Simple(n) => {
+                    let s = &m.simple[n];
+                    schemas.insert(
+                        n.clone(),
+                        simple_schema(m, &TypeRef::Named(n.clone()), s.doc.as_deref()),
+                    );
+                }
+                super::model::Decl::Complex(n) => {
+                    schemas.insert(n.clone(), complex_schema(m, &m.complex[n]));
+                }
+            }
+        }
+    }
+    if let Some(f) = json_fault_schema(m) {
+        schemas.insert(JSON_FAULT.into(), f);
+    }
+
+    let mut tags: Vec<String> = Vec::new();
+    for item in paths.values() {
+        for o in item.as_object().into_iter().flat_map(|o| o.values()) {
+            if let Some(t) = o["tags"][0].as_str() {
+                if !tags.iter().any(|x| x == t) {
+                    tags.push(t.to_string());
+                }
+            }
+        }
+    }
+    let tags: Vec<Value> = tags
+        .into_iter()
+        .map(|t| {
+            let desc = m
+                .files
+                .iter()
+                .find(|f| f.name.trim_end_matches(".xsd") == t)
+                .and_then(|f| f.comment.clone())
+                .unwrap_or_default();
+            json!({ "name": t, "description": desc })
+        })
+        .collect();
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CMP gateway",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!("{GENERATED} The REST routes (XML and JSON) and the POST /ws/{{Operation}} documents of the CMP customer-care API. SOAP clients: the WSDL at /ws/dise3g/services/{{Svc}}Port?wsdl. Schemas: /schemas/{{name}}.xsd. Human-readable: /docs."),
+        },
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": fault_responses(m),
+            "securitySchemes": {
+                "apiKey": { "type": "apiKey", "in": "header", "name": "X-API-Key", "description": "A key cmp_<id>_<secret>." },
+                "bearer": { "type": "http", "scheme": "bearer", "description": "The same key as a bearer token." },
+                "basic": { "type": "http", "scheme": "basic", "description": "The key's name as the user and the key as the password (for SOAP clients)." },
+            },
+        },
+        "security": [ { "apiKey": [] }, { "bearer": [] }, { "basic": [] }, {} ],
+    })
+}
