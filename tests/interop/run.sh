@@ -82,3 +82,7 @@ if [[ -z "$ready" ]]; then
 fi
 
 "$venv/bin/python" tests/interop/agreement_zeep.py "$base"
+# The gateway's own published contract: zeep from the served WSDL, and openapi.json
+# validated and checked against real answers.
+"$venv/bin/python" tests/interop/published_zeep.py "$base"
+"$venv/bin/python" tests/interop/openapi_check.py "$base"

@@ -6,7 +6,9 @@
 //! `{"billingMedia": [{"code", "description"}], "counters": {"subscription": 60270},
 //!   "operations": [{"createGroup": {…}}, …]}` (each part optional; `counters` only
 //! before the first subscription).
-//! A directory is loaded file by file in name order.
+//! A directory is loaded file by file in name order. A file may also be one request
+//! document: JSON `{"catalogue": {…}}` or XML `<catalogue>…</catalogue>` (the root names
+//! the operation), as `cmp-gateway load catalogue.xml` imports a catalogue.
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +31,7 @@ pub fn load_path(ctx: &Context, path: &Path) -> Result<Loaded, String> {
         std::fs::read_dir(path)
             .map_err(|e| format!("{}: {e}", path.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "xml"))
             .collect()
     } else {
         vec![path.to_path_buf()]
@@ -38,14 +40,63 @@ pub fn load_path(ctx: &Context, path: &Path) -> Result<Loaded, String> {
     let mut total = Loaded::default();
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let doc: Value =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
-        load_document(ctx, &doc, &mut total).map_err(|e| format!("{}: {e}", f.display()))?;
+        let label = |e: String| format!("{}: {e}", f.display());
+        if f.extension().is_some_and(|x| x == "xml") {
+            // One request document, e.g. a whole <catalogue>.
+            let node = cmp_model::xml::parse(&text, DOCUMENT_LIMITS, false)
+                .map_err(|e| label(e.message))?;
+            run(ctx, &node.name.clone(), node, "document").map_err(label)?;
+            total.operations += 1;
+            continue;
+        }
+        let doc: Value = serde_json::from_str(&text).map_err(|e| label(e.to_string()))?;
+        load_document(ctx, &doc, &mut total).map_err(label)?;
     }
     Ok(total)
 }
 
+/// Fixture documents may be large (a whole catalogue).
+const DOCUMENT_LIMITS: Limits = Limits {
+    max_depth: 32,
+    max_elements: 1_000_000,
+};
+
+/// Runs one request document through its operation, as if posted.
+fn run(ctx: &Context, root: &str, node: cmp_model::Node, what: &str) -> Result<(), String> {
+    let op = registry::by_document_root(root)
+        .ok_or_else(|| format!("{what}: no operation has the document {root}"))?;
+    let op_ctx = Context {
+        operation: op.name,
+        ..ctx.clone()
+    };
+    (op.document.call)(&op_ctx, &node).map_err(|f| {
+        let details: Vec<String> = f
+            .errors
+            .iter()
+            .map(|e| e.render_text(cmp_model::fault::PathStyle::Json))
+            .collect();
+        format!(
+            "{what} ({root}): {} {} {}",
+            f.message_id,
+            f.message_text,
+            details.join("; ")
+        )
+    })?;
+    Ok(())
+}
+
 fn load_document(ctx: &Context, doc: &Value, total: &mut Loaded) -> Result<(), String> {
+    // A single request document (`{"catalogue": {…}}`) rather than a fixture file.
+    if let Some(obj) = doc.as_object().filter(|o| o.len() == 1) {
+        let (root, body) = obj.iter().next().expect("one member");
+        if registry::by_document_root(root).is_some() {
+            let node = cmp_model::json::parse(&body.to_string(), root, &[], DOCUMENT_LIMITS)
+                .map_err(|e| e.message)?;
+            run(ctx, root, node, "document")?;
+            total.operations += 1;
+            return Ok(());
+        }
+    }
     if let Some(rows) = doc.get("billingMedia").and_then(Value::as_array) {
         let rows: Vec<(String, String)> = rows
             .iter()
@@ -77,32 +128,9 @@ fn load_document(ctx: &Context, doc: &Value, total: &mut Loaded) -> Result<(), S
             .as_object()
             .and_then(|o| o.iter().next())
             .ok_or_else(|| format!("operations[{i}] must be {{\"<documentRoot>\": {{…}}}}"))?;
-        let op = registry::by_document_root(root)
-            .ok_or_else(|| format!("operations[{i}]: no operation has the document {root}"))?;
-        let node = cmp_model::json::parse(
-            &body.to_string(),
-            op.document.request_root,
-            &[],
-            Limits::default(),
-        )
-        .map_err(|e| format!("operations[{i}]: {}", e.message))?;
-        let op_ctx = Context {
-            operation: op.name,
-            ..ctx.clone()
-        };
-        (op.document.call)(&op_ctx, &node).map_err(|f| {
-            let details: Vec<String> = f
-                .errors
-                .iter()
-                .map(|e| e.render_text(cmp_model::fault::PathStyle::Json))
-                .collect();
-            format!(
-                "operations[{i}] ({root}): {} {} {}",
-                f.message_id,
-                f.message_text,
-                details.join("; ")
-            )
-        })?;
+        let node = cmp_model::json::parse(&body.to_string(), root, &[], DOCUMENT_LIMITS)
+            .map_err(|e| format!("operations[{i}]: {}", e.message))?;
+        run(ctx, root, node, &format!("operations[{i}]"))?;
         total.operations += 1;
     }
     Ok(())

@@ -549,3 +549,52 @@ async fn compatible_packages_answer_in_xml_json_and_soap() {
         ["Bolton Package"; 3]
     );
 }
+
+#[actix_web::test]
+async fn another_gateway_on_the_same_database_picks_up_a_new_catalogue() {
+    let app = with_subscription().await;
+    // A second gateway: its own snapshot, the same database.
+    let other = app.second_gateway();
+    assert_eq!(
+        other
+            .get("/catalogue", "application/json")
+            .await
+            .good()
+            .json()["version"],
+        1
+    );
+    let mut doc: Value = serde_json::from_str(&small_catalogue()).unwrap();
+    doc["pricePlans"]["pricePlan"][0]["description"] = "SIM only ten".into();
+    app.request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
+        .await
+        .good();
+    // The importing gateway answers from the new version at once; the other within RECHECK.
+    assert_eq!(
+        app.get("/catalogue", "application/json").await.json()["pricePlans"]["pricePlan"][0]
+            ["description"],
+        "SIM only ten"
+    );
+    std::thread::sleep(cmp_core::catalogue::RECHECK + std::time::Duration::from_millis(100));
+    let seen = other.get("/catalogue", "application/json").await.json();
+    assert_eq!(
+        (
+            seen["version"].as_i64(),
+            seen["pricePlans"]["pricePlan"][0]["description"].as_str()
+        ),
+        (Some(2), Some("SIM only ten"))
+    );
+}
+
+#[actix_web::test]
+async fn an_exported_catalogue_loads_back_from_xml() {
+    let app = with_subscription().await;
+    let xml = app.get("/catalogue", "application/xml").await.good().body;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalogue.xml");
+    std::fs::write(&file, &xml).unwrap();
+    let loaded = cmp_gateway::load::load_path(&app.context(), &file).unwrap();
+    assert_eq!(loaded.operations, 1);
+    let again = app.get("/catalogue", "application/xml").await.good().body;
+    // Same content, next version.
+    assert_eq!(again.replace("<version>2</version>", "<version>1</version>"), xml);
+}

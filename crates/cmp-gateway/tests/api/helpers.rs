@@ -29,7 +29,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<FixedClock>,
     // Dropped last: the store's pool must close before the database goes.
-    _db: TestDb,
+    _db: Arc<TestDb>,
 }
 
 #[derive(Debug)]
@@ -69,7 +69,7 @@ pub fn spawn_app() -> TestApp {
     TestApp {
         state,
         clock,
-        _db: db,
+        _db: Arc::new(db),
     }
 }
 
@@ -81,6 +81,16 @@ pub fn spawn_demo() -> TestApp {
 }
 
 impl TestApp {
+    /// Another gateway process on the same database: its own state (catalogue snapshot,
+    /// metrics), the same store and clock.
+    pub fn second_gateway(&self) -> TestApp {
+        TestApp {
+            state: AppState::new(self.state.store.clone(), self.clock.clone()),
+            clock: self.clock.clone(),
+            _db: self._db.clone(),
+        }
+    }
+
     pub fn context(&self) -> Context {
         self.state.context("test")
     }
