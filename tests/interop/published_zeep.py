@@ -14,6 +14,7 @@ printing what zeep sent and what the gateway answered. The last line is `N passe
 
 import datetime
 import os
+import re
 import sys
 import uuid
 
@@ -128,6 +129,16 @@ def steps(run, base, wsdl_url, history):
     run.check("the WSDL of an unknown port is a 404 fault",
               missing.status_code == 404 and missing.json().get("fault") == "ValidationFault",
               f"{missing.status_code} {missing.text[:120]}")
+
+    # Every port the docs page links loads in zeep, with its operations bound.
+    docs = requests.get(f"{base}/docs", timeout=10)
+    ports = sorted(set(re.findall(r"/ws/dise3g/services/(\w+Port)\?wsdl", docs.text)))
+    run.check("/docs links the AgreementPort WSDL", "AgreementPort" in ports, f"ports: {ports}")
+    for port in ports:
+        other = zeep.Client(f"{base}/ws/dise3g/services/{port}?wsdl",
+                            transport=Transport(timeout=10, operation_timeout=30))
+        bound = sorted(op for b in other.wsdl.bindings.values() for op in b._operations)
+        run.check(f"zeep loads the {port} WSDL", len(bound) > 0, f"{len(bound)} bound operations")
 
     # --- zeep from the published WSDL (over HTTP, strict) ----------------------------
     client = zeep.Client(wsdl_url, transport=Transport(timeout=10, operation_timeout=30),

@@ -15,8 +15,8 @@ use crate::registry::{Binding, Operation};
 const STYLE: &str = "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 2rem;color:#1d1d1f;line-height:1.45}\
 h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}h3{margin-top:2rem}h4{margin:1rem 0 .3rem}\
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}\
-th{background:#f4f4f6}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}td code{white-space:nowrap}\
-.m{font-weight:600;font-family:ui-monospace,monospace}.muted{color:#666}nav a{margin-right:1rem}ul.links{columns:2}";
+th{background:#f4f4f6}code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}td code{overflow-wrap:anywhere}\
+.m{font-weight:600;font-family:ui-monospace,monospace}.muted{color:#666}nav a{margin-right:1rem}ul.links li{margin:.15rem 0}";
 
 fn type_link(m: &Model, t: &TypeRef) -> String {
     match t {

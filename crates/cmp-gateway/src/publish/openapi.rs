@@ -94,10 +94,11 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
         }
         Prim::Dec => {
             s.insert("type".into(), "string".into());
-            let signed = !r
+            // A sign only when the minimum allows negatives.
+            let signed = r
                 .min
                 .as_deref()
-                .is_some_and(|v| !v.trim_start().starts_with('-'));
+                .is_none_or(|v| v.trim_start().starts_with('-'));
             s.insert(
                 "pattern".into(),
                 decimal_pattern(r.total_digits, r.fraction_digits, signed).into(),

@@ -596,5 +596,8 @@ async fn an_exported_catalogue_loads_back_from_xml() {
     assert_eq!(loaded.operations, 1);
     let again = app.get("/catalogue", "application/xml").await.good().body;
     // Same content, next version.
-    assert_eq!(again.replace("<version>2</version>", "<version>1</version>"), xml);
+    assert_eq!(
+        again.replace("<version>2</version>", "<version>1</version>"),
+        xml
+    );
 }

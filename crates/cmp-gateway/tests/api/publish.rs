@@ -457,11 +457,18 @@ fn snapshot(file: &str, actual: &str) {
 #[actix_web::test]
 async fn the_published_contract_matches_its_snapshots() {
     let app = spawn_app();
-    let wsdl = app
-        .get(&format!("{AGREEMENT_PORT}?wsdl"), "*/*")
-        .await
-        .good();
-    snapshot("agreement.wsdl", &wsdl.body);
+    let services: BTreeSet<&str> = OPERATIONS
+        .iter()
+        .filter_map(|o| o.soap.as_ref().map(|s| s.service))
+        .collect();
+    for svc in services {
+        let port = format!("{}{}Port", svc[..1].to_ascii_uppercase(), &svc[1..]);
+        let wsdl = app
+            .get(&format!("/ws/dise3g/services/{port}?wsdl"), "*/*")
+            .await
+            .good();
+        snapshot(&format!("{svc}.wsdl"), &wsdl.body);
+    }
     let api = app.get("/openapi.json", "*/*").await.good();
     snapshot("openapi.json", &format!("{}\n", api.body));
     let xsd = app.get("/schemas/soap/cmp.xsd", "*/*").await.good();
