@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interoperability test: a zeep (Python) client generated from the reference CMP 7.3.8
-# agreement WSDL against the gateway serving the demo data.
+# Interoperability tests against a gateway serving the demo data: a zeep (Python) client
+# generated from the reference CMP 7.3.8 agreement WSDL; zeep again on the WSDL the gateway
+# publishes; and real JSON answers validated against the published OpenAPI document.
 #
 #   bash tests/interop/run.sh                 # from anywhere; CARGO_TARGET_DIR is honoured
 #
