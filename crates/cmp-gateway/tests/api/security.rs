@@ -339,3 +339,55 @@ async fn the_audit_trail_accounts_for_every_write() {
         .good();
     assert_eq!(r.json()["entry"].as_array().unwrap().len(), 8 + 1);
 }
+
+/// Every role against every kind of operation in every dialect: the whole table.
+#[actix_web::test]
+async fn the_role_table_holds_in_every_dialect() {
+    let app = spawn_demo();
+    let k = with_keys(&app);
+    let query_xml = "<queryAgreementByCustomerLevel><accountIdentifier>10000001</accountIdentifier></queryAgreementByCustomerLevel>";
+    let query_soap = soap_envelope("agreement", "QueryAgreementsByCustomerLevel", "Request", "<AccountIdentifier>10000001</AccountIdentifier>");
+    let change_xml = "<createAgreement><agreementData><accountCode>10000001</accountCode></agreementData></createAgreement>";
+    // (kind, dialect, method, path, content type, body)
+    let calls: [(&str, &str, Method, &str, &str, String); 8] = [
+        ("query", "xml", Method::POST, "/ws/QueryAgreementByCustomerLevel", "application/xml", query_xml.into()),
+        ("query", "json", Method::GET, "/accounts/10000001/agreements", "application/json", String::new()),
+        ("query", "soap", Method::POST, AGREEMENT_PORT, "text/xml", query_soap),
+        ("change", "xml", Method::POST, "/ws/CreateAgreement", "application/xml", change_xml.into()),
+        ("change", "json", Method::POST, "/agreements", "application/json", CREATE_JSON.into()),
+        ("change", "soap", Method::POST, AGREEMENT_PORT, "text/xml", create_soap()),
+        ("admin", "xml", Method::GET, "/admin/audit", "application/xml", String::new()),
+        ("admin", "json", Method::GET, "/admin/audit", "application/json", String::new()),
+    ];
+    let roles: [(&str, Option<&str>); 4] = [("none", None), ("read", Some(&k.read)), ("write", Some(&k.write)), ("admin", Some(&k.admin))];
+    for (role, key) in roles {
+        for (kind, dialect, method, path, ct, body) in &calls {
+            let mut headers = vec![("content-type", ct.to_string()), ("accept", if *dialect == "json" { "application/json" } else { "application/xml" }.to_string())];
+            if *dialect == "soap" {
+                headers.retain(|(h, _)| *h != "accept");
+            }
+            if let Some(key) = key {
+                headers.push(("x-api-key", key.to_string()));
+            }
+            let h: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            let r = app.request(method.clone(), path, &h, body).await;
+            let allowed = match (role, *kind) {
+                ("none", _) => false,
+                ("read", k) => k == "query",
+                ("write", k) => k != "admin",
+                _ => true,
+            };
+            let expected = match (allowed, role, *dialect) {
+                (true, _, _) => vec![200, 201],
+                (false, _, "soap") => vec![500],
+                (false, "none", _) => vec![401],
+                (false, _, _) => vec![403],
+            };
+            assert!(expected.contains(&r.status), "{role} {kind} {dialect}: {} {}", r.status, r.body);
+            if !allowed {
+                let fault = if *dialect == "json" { r.json()["fault"].as_str().unwrap_or("").to_string() } else { r.body.clone() };
+                assert!(fault.contains("SecurityFault") || fault.contains("securityFault"), "{role} {kind} {dialect}: {}", r.body);
+            }
+        }
+    }
+}
