@@ -199,6 +199,40 @@ def steps(run, base):
               missing.get("fault") == "ValidationFault" and missing["details"]["messageId"] == "NOT_FOUND",
               f"{missing['details']}")
 
+    contract_fixtures(run, spec)
+
+
+def contract_fixtures(run, spec):
+    """Every expected JSON answer of the contract fixtures matches what openapi.json
+    declares for its route, status and media type."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "requests")
+    checked, undeclared = 0, []
+    for op in sorted(os.listdir(root)):
+        folder = os.path.join(root, op)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".response.json"):
+                continue
+            case = name[: -len(".response.json")]
+            meta_file = os.path.join(folder, f"{case}.meta.json")
+            meta = json.load(open(meta_file)) if os.path.exists(meta_file) else {}
+            method = meta.get("method", "POST").upper()
+            path = meta.get("path", f"/ws/{op}").split("?")[0]
+            status = int(meta.get("status", 200))
+            try:
+                template, pointer = spec.response_schema(method, path, status)
+            except Exception:  # noqa: BLE001 - no schema declared for that status
+                undeclared.append(f"{op}/{case} ({method} {path} {status})")
+                continue
+            answer = json.load(open(os.path.join(folder, name)))
+            errs = errors_of(spec.validator(pointer), answer)
+            if errs:
+                raise CheckFailed(f"fixture {op}/{name} does not match {method} {template} {status}: {errs}")
+            checked += 1
+    run.check(f"{checked} contract fixture answers match openapi.json", checked > 0,
+              f"not declared (negotiation statuses): {len(undeclared)}")
+
 
 if __name__ == "__main__":
     main()
