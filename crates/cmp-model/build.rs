@@ -528,6 +528,13 @@ fn field_parts(s: &Schemas, f: &Field) -> (String, String) {
     (ty, reader)
 }
 
+/// `impl Decode for T { fn decode(…) { const NAMES: … = [field names and aliases];`
+fn decode_header(out: &mut String, name: &str, fields: &[Field]) {
+    writeln!(out, "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{").unwrap();
+    let names: Vec<String> = fields.iter().map(names_array).collect();
+    writeln!(out, "        const NAMES: &[&[&str]] = &[{}];", names.join(", ")).unwrap();
+}
+
 fn names_array(f: &Field) -> String {
     let mut all = vec![f.name.clone()];
     all.extend(f.aliases.iter().cloned());
@@ -558,21 +565,7 @@ fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
     }
     out.push_str("}\n");
     // Field table used by the decoder to match child names.
-    writeln!(
-        out,
-        "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "        const NAMES: &[&[&str]] = &[{}];",
-        fields
-            .iter()
-            .map(names_array)
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-    .unwrap();
+    decode_header(out, name, fields);
     out.push_str(
         "        let groups = r.group(node, NAMES)?;\n        let before = r.error_count();\n",
     );
@@ -674,21 +667,7 @@ fn gen_choice(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
         writeln!(out, "    /// `{}`\n    {}({ty}),", f.name, variant(&f.name)).unwrap();
     }
     out.push_str("}\n");
-    writeln!(
-        out,
-        "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "        const NAMES: &[&[&str]] = &[{}];",
-        fields
-            .iter()
-            .map(names_array)
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-    .unwrap();
+    decode_header(out, name, fields);
     out.push_str("        let (i, child) = r.choice(node, NAMES)?;\n        match i {\n");
     for (i, f) in fields.iter().enumerate() {
         let (_, reader) = field_parts(

@@ -17,13 +17,13 @@ import os
 import sys
 import uuid
 
-from lxml import etree
 
 import zeep
 from zeep.exceptions import Fault
-from zeep.helpers import serialize_object
 from zeep.plugins import HistoryPlugin
 from zeep.transports import Transport
+
+from checks import CheckFailed, Run, describe_fault, short
 
 DEFAULT_WSDL = "/work/shared/reference/cmp-7.3.8/wsdl/agreement/agreementservice.wsdl"
 BINDING = "{http://mdsuk.com/ws/dise3g/agreement/service}AgreementSOAPBinding"
@@ -35,55 +35,6 @@ MISSING_ACCOUNT = 99999999
 GROUP_AGREEMENT = 20000001  # demo: logged at group NWGRP
 
 
-class CheckFailed(Exception):
-    pass
-
-
-class Run:
-    def __init__(self, history):
-        self.history = history
-        self.passed = 0
-
-    def check(self, name, ok, detail=""):
-        if not ok:
-            raise CheckFailed(f"{name}: {detail}" if detail else name)
-        self.passed += 1
-        print(f"ok {self.passed:2d} - {name}" + (f" ({detail})" if detail else ""), flush=True)
-
-    def fail(self, message):
-        print(f"FAIL {self.passed + 1:2d} - {message}", flush=True)
-        self.dump_exchange()
-        print(f"{self.passed} passed, 1 failed", flush=True)
-        sys.exit(1)
-
-    def dump_exchange(self):
-        """The last envelope zeep sent and the one it received, for the report."""
-        for label, prop in (("zeep sent", "last_sent"), ("gateway answered", "last_received")):
-            try:
-                entry = getattr(self.history, prop)
-            except IndexError:  # nothing exchanged yet
-                entry = None
-            if entry is None:
-                continue
-            try:
-                text = etree.tostring(entry["envelope"], pretty_print=True).decode()
-            except Exception:  # noqa: BLE001 - best effort only
-                text = repr(entry)
-            print(f"--- {label} ({prop}):\n{text}", flush=True)
-
-
-def short(value):
-    """A zeep value on one line: objects as {name: value} without the absent (None) fields."""
-    def strip(v):
-        if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if x is not None}
-        if isinstance(v, list):
-            return [strip(x) for x in v]
-        if isinstance(v, datetime.datetime):
-            return v.isoformat()
-        return v
-    return repr(strip(serialize_object(value)))
-
 
 def fault_message_id(fault):
     """MessageId of the ValidationFault in a zeep Fault's detail, or None."""
@@ -91,11 +42,6 @@ def fault_message_id(fault):
         return None
     el = fault.detail.find(f"{VALIDATION_FAULT}/Details/MessageId")
     return None if el is None else el.text
-
-
-def describe_fault(fault):
-    detail = "" if fault.detail is None else etree.tostring(fault.detail).decode()
-    return f"code={fault.code!r} message={fault.message!r} detail={detail}"
 
 
 def main():

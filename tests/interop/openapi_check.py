@@ -26,23 +26,10 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from checks import CheckFailed, Run
+
 SPEC_URI = "urn:cmp-gateway:openapi.json"
 JSON = "application/json"
-
-
-class CheckFailed(Exception):
-    pass
-
-
-class Run:
-    def __init__(self):
-        self.passed = 0
-
-    def check(self, name, ok, detail=""):
-        if not ok:
-            raise CheckFailed(f"{name}: {detail}" if detail else name)
-        self.passed += 1
-        print(f"ok {self.passed:2d} - {name}" + (f" ({detail})" if detail else ""), flush=True)
 
 
 def escape(token):
@@ -111,13 +98,9 @@ def main():
     try:
         steps(run, base)
     except CheckFailed as e:
-        print(f"FAIL {run.passed + 1:2d} - {e}", flush=True)
-        print(f"{run.passed} passed, 1 failed", flush=True)
-        sys.exit(1)
+        run.fail(str(e))
     except Exception as e:  # noqa: BLE001
-        print(f"FAIL {run.passed + 1:2d} - unexpected {type(e).__name__}: {e}", flush=True)
-        print(f"{run.passed} passed, 1 failed", flush=True)
-        sys.exit(1)
+        run.fail(f"unexpected {type(e).__name__}: {e}")
     print(f"{run.passed} passed, 0 failed")
 
 

@@ -23,9 +23,10 @@ from lxml import etree
 
 import zeep
 from zeep.exceptions import Fault
-from zeep.helpers import serialize_object
 from zeep.plugins import HistoryPlugin
 from zeep.transports import Transport
+
+from checks import CheckFailed, Run, describe_fault, short
 
 DEF_NS = "http://mdsuk.com/ws/dise3g/agreement/definition"
 DTO_NS = "http://mdsuk.com/ws/dise3g/cmp/dto"
@@ -39,50 +40,6 @@ ACCOUNT = 10000001  # demo: Jane Smith
 MISSING_ACCOUNT = 99999999
 
 
-class CheckFailed(Exception):
-    pass
-
-
-class Run:
-    def __init__(self, history):
-        self.history = history
-        self.passed = 0
-
-    def check(self, name, ok, detail=""):
-        if not ok:
-            raise CheckFailed(f"{name}: {detail}" if detail else name)
-        self.passed += 1
-        print(f"ok {self.passed:2d} - {name}" + (f" ({detail})" if detail else ""), flush=True)
-
-    def fail(self, message):
-        print(f"FAIL {self.passed + 1:2d} - {message}", flush=True)
-        for label, prop in (("zeep sent", "last_sent"), ("gateway answered", "last_received")):
-            try:
-                entry = getattr(self.history, prop)
-            except IndexError:
-                entry = None
-            if entry is not None:
-                text = etree.tostring(entry["envelope"], pretty_print=True).decode()
-                print(f"--- {label}:\n{text}", flush=True)
-        print(f"{self.passed} passed, 1 failed", flush=True)
-        sys.exit(1)
-
-
-def short(value):
-    def strip(v):
-        if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if x is not None}
-        if isinstance(v, list):
-            return [strip(x) for x in v]
-        if isinstance(v, (datetime.datetime, datetime.date)):
-            return v.isoformat()
-        return v
-    return repr(strip(serialize_object(value)))
-
-
-def describe_fault(fault):
-    detail = "" if fault.detail is None else etree.tostring(fault.detail).decode()
-    return f"code={fault.code!r} message={fault.message!r} detail={detail}"
 
 
 def main():
