@@ -413,6 +413,10 @@ fn decode_as<T: Document + 'static>(node: &Node) -> Result<Box<dyn Encode>, Stri
 /// operations know their types, so this list repeats them (one line per response type).
 const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
     (
+        m::QueryCompatiblePackagesResponse::ROOT,
+        decode_as::<m::QueryCompatiblePackagesResponse>,
+    ),
+    (
         m::CreateGroupResponse::ROOT,
         decode_as::<m::CreateGroupResponse>,
     ),
