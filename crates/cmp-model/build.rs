@@ -530,9 +530,18 @@ fn field_parts(s: &Schemas, f: &Field) -> (String, String) {
 
 /// `impl Decode for T { fn decode(…) { const NAMES: … = [field names and aliases];`
 fn decode_header(out: &mut String, name: &str, fields: &[Field]) {
-    writeln!(out, "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{").unwrap();
+    writeln!(
+        out,
+        "impl Decode for {name} {{\n    fn decode(node: &Node, r: &mut Reader) -> Option<Self> {{"
+    )
+    .unwrap();
     let names: Vec<String> = fields.iter().map(names_array).collect();
-    writeln!(out, "        const NAMES: &[&[&str]] = &[{}];", names.join(", ")).unwrap();
+    writeln!(
+        out,
+        "        const NAMES: &[&[&str]] = &[{}];",
+        names.join(", ")
+    )
+    .unwrap();
 }
 
 fn names_array(f: &Field) -> String {

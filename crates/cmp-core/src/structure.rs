@@ -151,8 +151,14 @@ pub fn create_account(ctx: &Context, req: CreateAccountRequest) -> OpResult<Crea
 }
 
 pub fn get_account(ctx: &Context, req: GetAccountRequest) -> OpResult<GetAccountResponse> {
-    let row = ctx.read(|c| Ok(accounts::get(c, req.account_number)?))?;
-    let a = row.ok_or_else(|| {
+    let row = ctx.read(|c| match accounts::get(c, req.account_number)? {
+        Some(a) => {
+            let extras = crate::payments::account_extras(c, &a)?;
+            Ok(Some((a, extras)))
+        }
+        None => Ok(None),
+    })?;
+    let (a, (bank_payment, email_addresses)) = row.ok_or_else(|| {
         Fault::not_found(FieldError::at(
             "NOT_FOUND",
             "getAccount",
@@ -172,6 +178,8 @@ pub fn get_account(ctx: &Context, req: GetAccountRequest) -> OpResult<GetAccount
             currency: a.currency,
             payment_method: PaymentMethod::parse(&a.payment_method)
                 .unwrap_or(PaymentMethod::Manual),
+            bank_payment,
+            email_addresses,
             last_amended_date: a.last_amended_at.and_utc(),
         },
     })

@@ -133,10 +133,13 @@ pub fn parse_fault(e: ParseError) -> Fault {
     Fault::protocol(400, e.message_id, e.message)
 }
 
-/// The externalReference to echo in faults: the client's own, when it is a sane length.
+/// The externalReference to echo in faults and log: the client's own, when it is a sane
+/// length and not something that looks like a card number (never echoed nor logged).
 fn external_reference(node: &Node) -> Option<String> {
     let r = node.child("externalReference")?.text.trim();
-    (!r.is_empty() && r.chars().count() <= 69).then(|| r.to_string())
+    let fine =
+        !r.is_empty() && r.chars().count() <= 69 && !cmp_core::payments::looks_like_card_number(r);
+    fine.then(|| r.to_string())
 }
 
 /// Runs the binding's core function on a blocking thread.

@@ -2,7 +2,9 @@
 //! (request/response roots and the core function), its SOAP binding, its REST route and
 //! its role. Routing for `/ws/{Operation}`, the REST routes and SOAP dispatch all read it.
 
-use cmp_core::{agreement, audit, catalogue, compat, sandbox, structure, subscription, Context};
+use cmp_core::{
+    agreement, audit, catalogue, compat, payments, sandbox, structure, subscription, Context,
+};
 use cmp_model::codec::{decode_document, Document, Encode};
 use cmp_model::{Fault, Node};
 
@@ -387,6 +389,322 @@ pub static OPERATIONS: &[Operation] = &[
             creates: false,
         }),
     },
+    // Self-care (SERVICES.md §5): one-time passwords, contact details, workflow events.
+    Operation {
+        name: "GenerateOneTimePassword",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::GenerateOneTimePasswordRequest => "generateOneTimePasswordResponse", cmp_core::otp::generate_one_time_password),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/oneTimePasswords",
+            params: &[],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "VerifyOneTimePassword",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::VerifyOneTimePasswordRequest => "verifyOneTimePasswordResponse", cmp_core::otp::verify_one_time_password),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/oneTimePasswords/{otpReference}/verification",
+            params: &[("otpReference", "otpReference")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "UpdateContactDetails",
+        aliases: &[],
+        role: Role::Write,
+        // Not `bind!`: an erase attempt (an empty value, which decodes as absent) is only
+        // visible in the request tree, so the fields sent empty are listed first.
+        document: Binding {
+            request_root: <m::UpdateContactDetailsRequest as Document>::ROOT,
+            request_aliases: <m::UpdateContactDetailsRequest as Document>::ALIASES,
+            response_root: "updateContactDetailsResponse",
+            call: |ctx, node| {
+                let blanks = cmp_core::contact::blank_fields(node);
+                let req = decode_document::<m::UpdateContactDetailsRequest>(node)
+                    .map_err(Fault::validation)?;
+                Ok(Box::new(cmp_core::contact::update_contact_details(
+                    ctx, req, &blanks,
+                )?))
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/customers/{customerNumber}/contactDetails",
+            params: &[("customerNumber", "customerNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "CreateWorkflow",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateWorkflowRequest => "createWorkflowResponse", cmp_core::workflow::create_workflow),
+        soap: Some(Soap {
+            service: "workflow",
+            child: "WorkflowData",
+        }),
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/workflows",
+            params: &[],
+            binding: Some(
+                bind!(m::PostWorkflowRequest => "createWorkflowResponse", cmp_core::workflow::post_workflow),
+            ),
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "QueryWorkflows",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryWorkflowsRequest => "queryWorkflowsResponse", cmp_core::workflow::query_workflows),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/workflows",
+            params: &[],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "GetAccountEmailAddresses",
+        aliases: &[],
+        role: Role::Read,
+        document: Binding {
+            request_root: <m::GetAccountEmailAddressesRequest as Document>::ROOT,
+            request_aliases: <m::GetAccountEmailAddressesRequest as Document>::ALIASES,
+            response_root: "getAccountEmailAddressesResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::GetAccountEmailAddressesRequest, _>(
+                    ctx,
+                    node,
+                    payments::get_account_email_addresses,
+                )
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/accounts/{accountId}/emailAddresses",
+            params: &[("accountId", "accountNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "UpdateAccountEmailAddress",
+        aliases: &[],
+        role: Role::Write,
+        document: Binding {
+            request_root: <m::UpdateAccountEmailAddressRequest as Document>::ROOT,
+            request_aliases: <m::UpdateAccountEmailAddressRequest as Document>::ALIASES,
+            response_root: "updateAccountEmailAddressResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::UpdateAccountEmailAddressRequest, _>(
+                    ctx,
+                    node,
+                    payments::update_account_email_address,
+                )
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/accounts/{accountId}/emailAddresses/{emailId}",
+            params: &[("accountId", "accountNumber"), ("emailId", "emailId")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "AddDirectDebitDetails",
+        aliases: &[],
+        role: Role::Write,
+        document: Binding {
+            request_root: <m::AddDirectDebitDetailsRequest as Document>::ROOT,
+            request_aliases: <m::AddDirectDebitDetailsRequest as Document>::ALIASES,
+            response_root: "addDirectDebitDetailsResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::AddDirectDebitDetailsRequest, _>(
+                    ctx,
+                    node,
+                    payments::add_direct_debit_details,
+                )
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/accounts/{accountId}/directDebit",
+            params: &[("accountId", "accountNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "CancelDirectDebit",
+        aliases: &[],
+        role: Role::Write,
+        document: Binding {
+            request_root: <m::CancelDirectDebitRequest as Document>::ROOT,
+            request_aliases: <m::CancelDirectDebitRequest as Document>::ALIASES,
+            response_root: "cancelDirectDebitResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::CancelDirectDebitRequest, _>(ctx, node, payments::cancel_direct_debit)
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/accounts/{accountId}/directDebit/cancellation",
+            params: &[("accountId", "accountNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "AddRegisteredCard",
+        aliases: &[],
+        role: Role::Write,
+        document: Binding {
+            request_root: <m::AddRegisteredCardRequest as Document>::ROOT,
+            request_aliases: <m::AddRegisteredCardRequest as Document>::ALIASES,
+            response_root: "addRegisteredCardResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::AddRegisteredCardRequest, _>(ctx, node, payments::add_registered_card)
+            },
+        },
+        soap: Some(Soap {
+            service: "account",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/accounts/{accountId}/registeredCards",
+            params: &[("accountId", "accountNumber")],
+            binding: Some(Binding {
+                request_root: <m::PostRegisteredCardRequest as Document>::ROOT,
+                request_aliases: <m::PostRegisteredCardRequest as Document>::ALIASES,
+                response_root: "registeredCardResponse",
+                call: |ctx, node| {
+                    payments::refuse_card_numbers(node)?;
+                    run::<m::PostRegisteredCardRequest, _>(
+                        ctx,
+                        node,
+                        payments::post_registered_card,
+                    )
+                },
+            }),
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "GetRegisteredCards",
+        aliases: &[],
+        role: Role::Read,
+        document: Binding {
+            request_root: <m::GetRegisteredCardsRequest as Document>::ROOT,
+            request_aliases: <m::GetRegisteredCardsRequest as Document>::ALIASES,
+            response_root: "getRegisteredCardsResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::GetRegisteredCardsRequest, _>(ctx, node, payments::get_registered_cards)
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/accounts/{accountId}/registeredCards",
+            params: &[("accountId", "accountId")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "UpdateRegisteredCard",
+        aliases: &[],
+        role: Role::Write,
+        document: Binding {
+            request_root: <m::UpdateRegisteredCardRequest as Document>::ROOT,
+            request_aliases: <m::UpdateRegisteredCardRequest as Document>::ALIASES,
+            response_root: "registeredCardResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::UpdateRegisteredCardRequest, _>(
+                    ctx,
+                    node,
+                    payments::update_registered_card,
+                )
+            },
+        },
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/accounts/{accountId}/registeredCards/{cardId}",
+            params: &[("accountId", "accountNumber"), ("cardId", "cardId")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "CancelRegisteredCard",
+        aliases: &[],
+        role: Role::Write,
+        document: Binding {
+            request_root: <m::CancelRegisteredCardRequest as Document>::ROOT,
+            request_aliases: <m::CancelRegisteredCardRequest as Document>::ALIASES,
+            response_root: "cancelRegisteredCardResponse",
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<m::CancelRegisteredCardRequest, _>(
+                    ctx,
+                    node,
+                    payments::cancel_registered_card,
+                )
+            },
+        },
+        soap: Some(Soap {
+            service: "account",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/accounts/{accountId}/registeredCards/{cardId}/cancellation",
+            params: &[("accountId", "accountNumber"), ("cardId", "cardId")],
+            binding: Some(Binding {
+                request_root: <m::PostRegisteredCardCancellationRequest as Document>::ROOT,
+                request_aliases: <m::PostRegisteredCardCancellationRequest as Document>::ALIASES,
+                response_root: "registeredCardResponse",
+                call: |ctx, node| {
+                    payments::refuse_card_numbers(node)?;
+                    run::<m::PostRegisteredCardCancellationRequest, _>(
+                        ctx,
+                        node,
+                        payments::post_registered_card_cancellation,
+                    )
+                },
+            }),
+            creates: false,
+        }),
+    },
 ];
 
 /// Served only in sandbox mode (`serve --sandbox`), on their REST routes.
@@ -428,6 +746,20 @@ pub static SANDBOX_OPERATIONS: &[Operation] = &[
         rest: Some(Rest {
             method: Method::Post,
             path: "/admin/reset",
+            params: &[],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "GetOutbox",
+        aliases: &[],
+        role: Role::Admin,
+        document: bind!(m::GetOutboxRequest => "getOutboxResponse", cmp_core::outbox::get_outbox),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/admin/outbox",
             params: &[],
             binding: None,
             creates: false,

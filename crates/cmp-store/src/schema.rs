@@ -186,6 +186,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    direct_debits (direct_debit_id) {
+        direct_debit_id -> Int8,
+        account_number -> Int8,
+        status -> Text,
+        name_of_payer -> Text,
+        bank_sort_code -> Text,
+        masked_account_number -> Text,
+        mandate_reference -> Nullable<Text>,
+        mandate_received_date -> Nullable<Date>,
+        setup_method -> Text,
+        created_at -> Timestamp,
+        cancelled_date -> Nullable<Date>,
+        cancellation_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    registered_cards (card_id) {
+        card_id -> Int8,
+        account_number -> Int8,
+        card_token -> Text,
+        card_type -> Text,
+        last_four_digits -> Text,
+        expiry_month -> Int4,
+        expiry_year -> Int4,
+        cardholder_name -> Text,
+        status -> Text,
+        subscription_number -> Nullable<Int8>,
+        is_payment_method -> Bool,
+        registered_date -> Date,
+        cancelled_date -> Nullable<Date>,
+        cancellation_reason -> Nullable<Text>,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_email_addresses (account_number, email_id) {
+        account_number -> Int8,
+        email_id -> Int4,
+        email_type -> Text,
+        address -> Text,
+        last_amended_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(accounts -> corporates (corporate_code));
 diesel::joinable!(accounts -> customer_groups (group_code));
 diesel::joinable!(accounts -> customers (customer_number));
@@ -203,6 +250,9 @@ diesel::joinable!(subscriptions -> agreements (agreement_number));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    account_email_addresses,
+    direct_debits,
+    registered_cards,
     api_keys,
     audit_log,
     agreements,
@@ -218,3 +268,64 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscription_serial_numbers,
     subscriptions,
 );
+
+// Self-care (migration 2026-11-22-000005_selfcare).
+diesel::table! {
+    secret_keys (name) {
+        name -> Text,
+        key_hex -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (message_id) {
+        message_id -> Int8,
+        created_at -> Timestamp,
+        kind -> Text,
+        channel -> Text,
+        address -> Text,
+        body -> Text,
+        request_id -> Text,
+    }
+}
+
+diesel::table! {
+    one_time_passwords (otp_reference) {
+        otp_reference -> Text,
+        subscription_number -> Nullable<Int8>,
+        account_number -> Nullable<Int8>,
+        delivery_channel -> Text,
+        delivered_to -> Text,
+        purpose -> Nullable<Text>,
+        code_hash -> Text,
+        state -> Text,
+        failed_attempts -> Int4,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    workflow_events (event_number) {
+        event_number -> Int8,
+        target_type -> Text,
+        target_id -> Text,
+        event_type_code -> Text,
+        event_code -> Text,
+        status -> Text,
+        process_command -> Nullable<Text>,
+        process_date -> Nullable<Date>,
+        process_back_date -> Nullable<Date>,
+        resolution_required_by -> Nullable<Date>,
+        reason_code -> Nullable<Text>,
+        contact_information -> Nullable<Text>,
+        telephone_number -> Nullable<Text>,
+        pass_to_user_id -> Nullable<Text>,
+        include_notes_default -> Nullable<Bool>,
+        notes -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}

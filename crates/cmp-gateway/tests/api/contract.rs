@@ -449,12 +449,64 @@ const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
         decode_as::<m::QueryAgreementResponse>,
     ),
     (
+        m::GenerateOneTimePasswordResponse::ROOT,
+        decode_as::<m::GenerateOneTimePasswordResponse>,
+    ),
+    (
+        m::VerifyOneTimePasswordResponse::ROOT,
+        decode_as::<m::VerifyOneTimePasswordResponse>,
+    ),
+    (
+        m::UpdateContactDetailsResponse::ROOT,
+        decode_as::<m::UpdateContactDetailsResponse>,
+    ),
+    (
+        m::CreateWorkflowResponse::ROOT,
+        decode_as::<m::CreateWorkflowResponse>,
+    ),
+    (
+        m::QueryWorkflowsResponse::ROOT,
+        decode_as::<m::QueryWorkflowsResponse>,
+    ),
+    (
         m::GetAgreementResponse::ROOT,
         decode_as::<m::GetAgreementResponse>,
     ),
     (
         m::UpdateAgreementResponse::ROOT,
         decode_as::<m::UpdateAgreementResponse>,
+    ),
+    (
+        m::GetAccountEmailAddressesResponse::ROOT,
+        decode_as::<m::GetAccountEmailAddressesResponse>,
+    ),
+    (
+        m::UpdateAccountEmailAddressResponse::ROOT,
+        decode_as::<m::UpdateAccountEmailAddressResponse>,
+    ),
+    (
+        m::AddDirectDebitDetailsResponse::ROOT,
+        decode_as::<m::AddDirectDebitDetailsResponse>,
+    ),
+    (
+        m::CancelDirectDebitResponse::ROOT,
+        decode_as::<m::CancelDirectDebitResponse>,
+    ),
+    (
+        m::RegisteredCardResponse::ROOT,
+        decode_as::<m::RegisteredCardResponse>,
+    ),
+    (
+        m::AddRegisteredCardResponse::ROOT,
+        decode_as::<m::AddRegisteredCardResponse>,
+    ),
+    (
+        m::GetRegisteredCardsResponse::ROOT,
+        decode_as::<m::GetRegisteredCardsResponse>,
+    ),
+    (
+        m::CancelRegisteredCardResponse::ROOT,
+        decode_as::<m::CancelRegisteredCardResponse>,
     ),
 ];
 

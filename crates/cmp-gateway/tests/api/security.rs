@@ -346,23 +346,100 @@ async fn the_role_table_holds_in_every_dialect() {
     let app = spawn_demo();
     let k = with_keys(&app);
     let query_xml = "<queryAgreementByCustomerLevel><accountIdentifier>10000001</accountIdentifier></queryAgreementByCustomerLevel>";
-    let query_soap = soap_envelope("agreement", "QueryAgreementsByCustomerLevel", "Request", "<AccountIdentifier>10000001</AccountIdentifier>");
+    let query_soap = soap_envelope(
+        "agreement",
+        "QueryAgreementsByCustomerLevel",
+        "Request",
+        "<AccountIdentifier>10000001</AccountIdentifier>",
+    );
     let change_xml = "<createAgreement><agreementData><accountCode>10000001</accountCode></agreementData></createAgreement>";
     // (kind, dialect, method, path, content type, body)
     let calls: [(&str, &str, Method, &str, &str, String); 8] = [
-        ("query", "xml", Method::POST, "/ws/QueryAgreementByCustomerLevel", "application/xml", query_xml.into()),
-        ("query", "json", Method::GET, "/accounts/10000001/agreements", "application/json", String::new()),
-        ("query", "soap", Method::POST, AGREEMENT_PORT, "text/xml", query_soap),
-        ("change", "xml", Method::POST, "/ws/CreateAgreement", "application/xml", change_xml.into()),
-        ("change", "json", Method::POST, "/agreements", "application/json", CREATE_JSON.into()),
-        ("change", "soap", Method::POST, AGREEMENT_PORT, "text/xml", create_soap()),
-        ("admin", "xml", Method::GET, "/admin/audit", "application/xml", String::new()),
-        ("admin", "json", Method::GET, "/admin/audit", "application/json", String::new()),
+        (
+            "query",
+            "xml",
+            Method::POST,
+            "/ws/QueryAgreementByCustomerLevel",
+            "application/xml",
+            query_xml.into(),
+        ),
+        (
+            "query",
+            "json",
+            Method::GET,
+            "/accounts/10000001/agreements",
+            "application/json",
+            String::new(),
+        ),
+        (
+            "query",
+            "soap",
+            Method::POST,
+            AGREEMENT_PORT,
+            "text/xml",
+            query_soap,
+        ),
+        (
+            "change",
+            "xml",
+            Method::POST,
+            "/ws/CreateAgreement",
+            "application/xml",
+            change_xml.into(),
+        ),
+        (
+            "change",
+            "json",
+            Method::POST,
+            "/agreements",
+            "application/json",
+            CREATE_JSON.into(),
+        ),
+        (
+            "change",
+            "soap",
+            Method::POST,
+            AGREEMENT_PORT,
+            "text/xml",
+            create_soap(),
+        ),
+        (
+            "admin",
+            "xml",
+            Method::GET,
+            "/admin/audit",
+            "application/xml",
+            String::new(),
+        ),
+        (
+            "admin",
+            "json",
+            Method::GET,
+            "/admin/audit",
+            "application/json",
+            String::new(),
+        ),
     ];
-    let roles: [(&str, Option<&str>); 4] = [("none", None), ("read", Some(&k.read)), ("write", Some(&k.write)), ("admin", Some(&k.admin))];
+    let roles: [(&str, Option<&str>); 4] = [
+        ("none", None),
+        ("read", Some(&k.read)),
+        ("write", Some(&k.write)),
+        ("admin", Some(&k.admin)),
+    ];
     for (role, key) in roles {
         for (kind, dialect, method, path, ct, body) in &calls {
-            let mut headers = vec![("content-type", ct.to_string()), ("accept", if *dialect == "json" { "application/json" } else { "application/xml" }.to_string())];
+            let mut headers = vec![
+                ("content-type", ct.to_string()),
+                (
+                    "accept",
+                    if *dialect == "json" {
+                        "application/json"
+                    } else {
+                        "application/xml"
+                    }
+                    .to_string(),
+                ),
+            ];
             if *dialect == "soap" {
                 headers.retain(|(h, _)| *h != "accept");
             }
@@ -383,10 +460,23 @@ async fn the_role_table_holds_in_every_dialect() {
                 (false, "none", _) => vec![401],
                 (false, _, _) => vec![403],
             };
-            assert!(expected.contains(&r.status), "{role} {kind} {dialect}: {} {}", r.status, r.body);
+            assert!(
+                expected.contains(&r.status),
+                "{role} {kind} {dialect}: {} {}",
+                r.status,
+                r.body
+            );
             if !allowed {
-                let fault = if *dialect == "json" { r.json()["fault"].as_str().unwrap_or("").to_string() } else { r.body.clone() };
-                assert!(fault.contains("SecurityFault") || fault.contains("securityFault"), "{role} {kind} {dialect}: {}", r.body);
+                let fault = if *dialect == "json" {
+                    r.json()["fault"].as_str().unwrap_or("").to_string()
+                } else {
+                    r.body.clone()
+                };
+                assert!(
+                    fault.contains("SecurityFault") || fault.contains("securityFault"),
+                    "{role} {kind} {dialect}: {}",
+                    r.body
+                );
             }
         }
     }

@@ -62,6 +62,9 @@ pub const SEEDS: &[(&str, i64)] = &[
     (SUBSCRIPTION, 40_000_001),
     (WORKFLOW_EVENT, 100_000_001),
     (PURCHASE, 50_000_001),
+    (super::payments::CARD_COUNTER, 70_000_001),
+    (super::payments::DIRECT_DEBIT_COUNTER, 80_000_001),
+    (super::selfcare::OUTBOX_COUNTER, 1),
 ];
 
 /// Puts every counter back to its seed.

@@ -15,6 +15,8 @@ pub mod corporates;
 pub mod counters;
 pub mod customers;
 pub mod groups;
+pub mod payments;
+pub mod selfcare;
 pub mod subscriptions;
 
 pub use accounts::{Account, NewAccount};
@@ -35,7 +37,11 @@ pub use subscriptions::{
 pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use crate::schema::*;
     use diesel::RunQueryDsl;
+    selfcare::wipe(conn)?;
     diesel::delete(audit_log::table).execute(conn)?;
+    diesel::delete(account_email_addresses::table).execute(conn)?;
+    diesel::delete(registered_cards::table).execute(conn)?;
+    diesel::delete(direct_debits::table).execute(conn)?;
     diesel::delete(subscription_identities::table).execute(conn)?;
     diesel::delete(subscription_serial_numbers::table).execute(conn)?;
     diesel::delete(subscription_packages::table).execute(conn)?;

@@ -1,0 +1,258 @@
+//! Workflow (diary) events (SERVICES.md §5; DOMAIN.md "Contact details and workflow";
+//! release notes 3.7.1.12): CreateWorkflow records an event against an existing group,
+//! corporate, account, agreement or subscription, with an event type and code defined in
+//! the catalogue's `referenceData/workflowEventTypes` (and a reason code, when given, in
+//! `referenceData/reasonCodes`); QueryWorkflows lists them.
+//!
+//! The document form (and SOAP WorkflowPort) is the CMP 7.3.8 `CreateWorkflow`
+//! (`workflowData` with a mandatory `processCommand`); `POST /workflows` takes the flat
+//! body of SERVICES.md. Both run [`record`].
+
+use cmp_model::fault::PathSeg;
+use cmp_model::messages::{
+    CreateWorkflowRequest, CreateWorkflowResponse, PostWorkflowRequest, QueryWorkflowsRequest,
+    QueryWorkflowsResponse, WorkflowEvent, WorkflowLevel, WorkflowProcessCommand, WorkflowStatus,
+    WorkflowStatusFilter, WorkflowTarget,
+};
+use cmp_model::{Date, Fault, FieldError};
+use cmp_store::repo::selfcare::{self, WorkflowRow};
+use cmp_store::repo::{accounts, agreements, corporates, counters, groups, subscriptions};
+
+use crate::{Context, OpResult};
+
+/// The status of a new event.
+pub const STATUS_OPEN: &str = "Open";
+/// QueryWorkflows answers at most this many events.
+pub const MAX_EVENTS: i64 = 1000;
+
+/// An event to record, whichever form it came in.
+struct NewEvent {
+    target: WorkflowTarget,
+    event_type_code: String,
+    event_code: String,
+    process_command: Option<WorkflowProcessCommand>,
+    process_date: Option<Date>,
+    process_back_date: Option<Date>,
+    contact_information: Option<String>,
+    telephone_number: Option<String>,
+    resolution_required_by: Option<Date>,
+    reason_code: Option<String>,
+    pass_to_user_id: Option<String>,
+    include_notes_default: Option<bool>,
+    notes: Option<String>,
+}
+
+/// CreateWorkflow, document form and SOAP (7.3.8).
+pub fn create_workflow(
+    ctx: &Context,
+    req: CreateWorkflowRequest,
+) -> OpResult<CreateWorkflowResponse> {
+    let d = req.workflow_data;
+    let e = NewEvent {
+        target: d.target_identifier,
+        event_type_code: d.event_type_code,
+        event_code: d.event_code,
+        process_command: Some(d.process_command),
+        process_date: d.process_date,
+        process_back_date: d.process_back_date,
+        contact_information: d.contact_information,
+        telephone_number: d.telephone_number,
+        resolution_required_by: d.resolution_required_by_date,
+        reason_code: d.reason_code,
+        pass_to_user_id: d.pass_to_user_id,
+        include_notes_default: d.include_notes_default,
+        notes: d.notes,
+    };
+    let event_number = record(ctx, "createWorkflow", &["workflowData"], e)?;
+    Ok(CreateWorkflowResponse {
+        external_reference: req.external_reference,
+        event_number,
+    })
+}
+
+/// CreateWorkflow on its resource route, `POST /workflows`.
+pub fn post_workflow(ctx: &Context, req: PostWorkflowRequest) -> OpResult<CreateWorkflowResponse> {
+    let e = NewEvent {
+        target: req.target_identifier,
+        event_type_code: req.event_type_code,
+        event_code: req.event_code,
+        process_command: None,
+        process_date: req.process_date,
+        process_back_date: None,
+        contact_information: None,
+        telephone_number: None,
+        resolution_required_by: req.resolution_required_by_date,
+        reason_code: req.reason_code,
+        pass_to_user_id: None,
+        include_notes_default: None,
+        notes: req.notes,
+    };
+    let event_number = record(ctx, "postWorkflow", &[], e)?;
+    Ok(CreateWorkflowResponse {
+        external_reference: req.external_reference,
+        event_number,
+    })
+}
+
+fn error(root: &'static str, prefix: &[&'static str], leaf: &[&'static str]) -> FieldError {
+    let mut path = vec![PathSeg::new(root)];
+    path.extend(prefix.iter().chain(leaf).map(|s| PathSeg::new(s)));
+    FieldError::new("UNKNOWN_REFERENCE", path, "does not exist")
+}
+
+fn level(t: &WorkflowTarget) -> (WorkflowLevel, &'static str, String) {
+    match t {
+        WorkflowTarget::GroupIdentifier(c) => (WorkflowLevel::Group, "groupIdentifier", c.clone()),
+        WorkflowTarget::CorporateIdentifier(c) => {
+            (WorkflowLevel::Corporate, "corporateIdentifier", c.clone())
+        }
+        WorkflowTarget::AccountIdentifier(n) => {
+            (WorkflowLevel::Account, "accountIdentifier", n.to_string())
+        }
+        WorkflowTarget::AgreementIdentifier(n) => (
+            WorkflowLevel::Agreement,
+            "agreementIdentifier",
+            n.to_string(),
+        ),
+        WorkflowTarget::SubscriptionIdentifier(n) => (
+            WorkflowLevel::Subscription,
+            "subscriptionIdentifier",
+            n.to_string(),
+        ),
+    }
+}
+
+/// Checks the event against the reference data and the structure (every error
+/// collected), then stores it with the next 9-digit event number.
+fn record(
+    ctx: &Context,
+    root: &'static str,
+    prefix: &[&'static str],
+    e: NewEvent,
+) -> OpResult<i64> {
+    let snapshot = ctx.catalogue.current(ctx)?;
+    let reference = snapshot.doc.reference_data.as_ref();
+    let mut errors = Vec::new();
+    let event_type = reference
+        .and_then(|r| r.workflow_event_types.as_ref())
+        .and_then(|t| {
+            t.event_type
+                .iter()
+                .find(|t| t.type_code == e.event_type_code)
+        });
+    match event_type {
+        None => errors.push(error(root, prefix, &["eventTypeCode"])),
+        Some(t) if !t.event_code.iter().any(|c| c.code == e.event_code) => {
+            errors.push(error(root, prefix, &["eventCode"]))
+        }
+        Some(_) => {}
+    }
+    if let Some(reason) = &e.reason_code {
+        let known = reference
+            .and_then(|r| r.reason_codes.as_ref())
+            .is_some_and(|l| l.reason_code.iter().any(|c| &c.code == reason));
+        if !known {
+            errors.push(error(root, prefix, &["reasonCode"]));
+        }
+    }
+    let (kind, field, target_id) = level(&e.target);
+    let now = ctx.now();
+    ctx.write(|c| {
+        let exists = match &e.target {
+            WorkflowTarget::GroupIdentifier(g) => groups::exists(c, g)?,
+            WorkflowTarget::CorporateIdentifier(g) => corporates::exists(c, g)?,
+            WorkflowTarget::AccountIdentifier(n) => accounts::exists(c, *n)?,
+            WorkflowTarget::AgreementIdentifier(n) => agreements::exists(c, *n)?,
+            WorkflowTarget::SubscriptionIdentifier(n) => subscriptions::exists(c, *n)?,
+        };
+        let mut errors = errors;
+        if !exists {
+            errors.insert(0, error(root, prefix, &["targetIdentifier", field]));
+        }
+        if !errors.is_empty() {
+            return Err(Fault::validation(errors).into());
+        }
+        let event_number = counters::next(c, counters::WORKFLOW_EVENT)?;
+        selfcare::insert_workflow(
+            c,
+            &WorkflowRow {
+                event_number,
+                target_type: kind.as_str().to_string(),
+                target_id: target_id.clone(),
+                event_type_code: e.event_type_code.clone(),
+                event_code: e.event_code.clone(),
+                status: STATUS_OPEN.to_string(),
+                process_command: e.process_command.map(|p| p.as_str().to_string()),
+                process_date: e.process_date,
+                process_back_date: e.process_back_date,
+                resolution_required_by: e.resolution_required_by,
+                reason_code: e.reason_code.clone(),
+                contact_information: e.contact_information.clone(),
+                telephone_number: e.telephone_number.clone(),
+                pass_to_user_id: e.pass_to_user_id.clone(),
+                include_notes_default: e.include_notes_default,
+                notes: e.notes.clone(),
+                created_by: ctx.actor().to_string(),
+                created_at: now,
+                last_amended_at: now,
+            },
+        )?;
+        ctx.audit(c, "workflowEvent", event_number)?;
+        Ok(event_number)
+    })
+}
+
+/// QueryWorkflows: events of a level (and one entity of it), by status; by event number.
+pub fn query_workflows(
+    ctx: &Context,
+    req: QueryWorkflowsRequest,
+) -> OpResult<QueryWorkflowsResponse> {
+    if req.target_id.is_some() && req.target_type.is_none() {
+        return Err(Fault::validation(vec![FieldError::at(
+            "MANDATORY",
+            "queryWorkflows",
+            &["targetType"],
+            "is mandatory with targetId",
+        )]));
+    }
+    let status = match req.status {
+        None | Some(WorkflowStatusFilter::All) => None,
+        Some(WorkflowStatusFilter::Open) => Some("Open"),
+        Some(WorkflowStatusFilter::Resolved) => Some("Resolved"),
+        Some(WorkflowStatusFilter::Cancelled) => Some("Cancelled"),
+    };
+    let target = req
+        .target_type
+        .map(|t| (t.as_str(), req.target_id.as_deref()));
+    let rows = ctx.read(|c| Ok(selfcare::workflows(c, target, status, MAX_EVENTS)?))?;
+    Ok(QueryWorkflowsResponse {
+        external_reference: req.external_reference,
+        workflow: rows.into_iter().map(event).collect(),
+    })
+}
+
+fn event(r: WorkflowRow) -> WorkflowEvent {
+    WorkflowEvent {
+        event_number: r.event_number,
+        target_type: WorkflowLevel::parse(&r.target_type).unwrap_or(WorkflowLevel::Account),
+        target_id: r.target_id,
+        event_status: match r.status.as_str() {
+            "Resolved" => WorkflowStatus::Resolved,
+            "Cancelled" => WorkflowStatus::Cancelled,
+            _ => WorkflowStatus::UnresolvedOpen,
+        },
+        event_type_code: r.event_type_code,
+        event_code: r.event_code,
+        process_command: r
+            .process_command
+            .as_deref()
+            .and_then(WorkflowProcessCommand::parse),
+        process_date: r.process_date,
+        resolution_required_by_date: r.resolution_required_by,
+        reason_code: r.reason_code,
+        notes: r.notes,
+        created_by: r.created_by,
+        created_date: r.created_at.and_utc(),
+        last_amended_date: r.last_amended_at.and_utc(),
+    }
+}
