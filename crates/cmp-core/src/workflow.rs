@@ -10,8 +10,9 @@
 
 use cmp_model::fault::PathSeg;
 use cmp_model::messages::{
-    CreateWorkflowRequest, CreateWorkflowResponse, PostWorkflowRequest, QueryWorkflowsRequest,
-    QueryWorkflowsResponse, WorkflowEvent, WorkflowLevel, WorkflowProcessCommand, WorkflowStatus,
+    CreateWorkflowRequest, CreateWorkflowResponse, ListWorkflowsRequest, ListWorkflowsResponse,
+    PostWorkflowRequest, QueryWorkflowsRequest, QueryWorkflowsResponse, WorkflowEvent,
+    WorkflowItem, WorkflowItems, WorkflowLevel, WorkflowProcessCommand, WorkflowStatus,
     WorkflowStatusFilter, WorkflowTarget,
 };
 use cmp_model::{Date, Fault, FieldError};
@@ -202,32 +203,86 @@ fn record(
     })
 }
 
-/// QueryWorkflows: events of a level (and one entity of it), by status; by event number.
-pub fn query_workflows(
-    ctx: &Context,
-    req: QueryWorkflowsRequest,
-) -> OpResult<QueryWorkflowsResponse> {
-    if req.target_id.is_some() && req.target_type.is_none() {
-        return Err(Fault::validation(vec![FieldError::at(
-            "MANDATORY",
-            "queryWorkflows",
-            &["targetType"],
-            "is mandatory with targetId",
-        )]));
-    }
-    let status = match req.status {
+fn status_filter(f: Option<WorkflowStatusFilter>) -> Option<&'static str> {
+    match f {
         None | Some(WorkflowStatusFilter::All) => None,
         Some(WorkflowStatusFilter::Open) => Some("Open"),
         Some(WorkflowStatusFilter::Resolved) => Some("Resolved"),
         Some(WorkflowStatusFilter::Cancelled) => Some("Cancelled"),
-    };
+    }
+}
+
+/// `GET /workflows`: events of a level (and one entity of it), by status; by event number.
+pub fn list_workflows(ctx: &Context, req: ListWorkflowsRequest) -> OpResult<ListWorkflowsResponse> {
+    if req.target_id.is_some() && req.target_type.is_none() {
+        return Err(Fault::validation(vec![FieldError::at(
+            "MANDATORY",
+            "listWorkflows",
+            &["targetType"],
+            "is mandatory with targetId",
+        )]));
+    }
     let target = req
         .target_type
         .map(|t| (t.as_str(), req.target_id.as_deref()));
+    let status = status_filter(req.status);
     let rows = ctx.read(|c| Ok(selfcare::workflows(c, target, status, MAX_EVENTS)?))?;
-    Ok(QueryWorkflowsResponse {
+    Ok(ListWorkflowsResponse {
         external_reference: req.external_reference,
         workflow: rows.into_iter().map(event).collect(),
+    })
+}
+
+/// QueryWorkflows in the CMP 7.3.8 shape (document form and WorkflowPort): the events of
+/// one entity at a customer level, by status, narrowed by the data filter.
+pub fn query_workflows(
+    ctx: &Context,
+    req: QueryWorkflowsRequest,
+) -> OpResult<QueryWorkflowsResponse> {
+    let target = Some((
+        req.customer_level.as_str(),
+        Some(req.customer_level_reference.as_str()),
+    ));
+    let status = status_filter(Some(req.status_filter));
+    let rows = ctx.read(|c| Ok(selfcare::workflows(c, target, status, MAX_EVENTS)?))?;
+    let exceeded = rows.len() as i64 >= MAX_EVENTS;
+    let filter = req.data_filter.unwrap_or_default();
+    let workflow = rows
+        .into_iter()
+        .filter(|r| {
+            filter
+                .event_type_code
+                .as_ref()
+                .is_none_or(|t| *t == r.event_type_code)
+        })
+        .filter(|r| {
+            filter
+                .event_code
+                .as_ref()
+                .is_none_or(|c| *c == r.event_code)
+        })
+        .filter(|r| {
+            filter
+                .resolution_required_by_date_on_or_before
+                .is_none_or(|d| r.resolution_required_by.is_some_and(|x| x <= d))
+        })
+        .map(|r| {
+            let e = event(r);
+            WorkflowItem {
+                event_number: e.event_number,
+                event_status: Some(e.event_status),
+                event_type: e.event_type_code,
+                event_code: e.event_code,
+                current_user_id: Some(e.created_by),
+                created_date: e.created_date,
+                last_amended_date: Some(e.last_amended_date),
+            }
+        })
+        .collect();
+    Ok(QueryWorkflowsResponse {
+        external_reference: req.external_reference,
+        query_limit_exceeded: exceeded,
+        workflows: WorkflowItems { workflow },
     })
 }
 

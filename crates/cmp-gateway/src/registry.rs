@@ -470,12 +470,17 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Read,
         document: bind!(m::QueryWorkflowsRequest => "queryWorkflowsResponse", cmp_core::workflow::query_workflows),
-        soap: None,
+        soap: Some(Soap {
+            service: "workflow",
+            child: "Request",
+        }),
         rest: Some(Rest {
             method: Method::Get,
             path: "/workflows",
             params: &[],
-            binding: None,
+            binding: Some(
+                bind!(m::ListWorkflowsRequest => "listWorkflowsResponse", cmp_core::workflow::list_workflows),
+            ),
             creates: false,
         }),
     },

@@ -469,6 +469,10 @@ const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
         decode_as::<m::QueryWorkflowsResponse>,
     ),
     (
+        m::ListWorkflowsResponse::ROOT,
+        decode_as::<m::ListWorkflowsResponse>,
+    ),
+    (
         m::GetAgreementResponse::ROOT,
         decode_as::<m::GetAgreementResponse>,
     ),

@@ -596,3 +596,38 @@ async fn soap_create_workflow_follows_the_7_3_8_service() {
         r.body
     );
 }
+
+#[actix_web::test]
+async fn soap_query_workflows_follows_the_7_3_8_service() {
+    let app = base().await;
+    for (code, by) in [("CMPL", "2026-11-30"), ("NOTE", "2026-12-31")] {
+        let body = format!(
+            r#"{{"targetIdentifier":{{"accountIdentifier":10000001}},"eventTypeCode":"CARE","eventCode":"{code}","resolutionRequiredByDate":"{by}"}}"#
+        );
+        app.post_json("/workflows", &body).await.good();
+    }
+    let query = |filter: &str| {
+        soap_envelope(
+            "workflow",
+            "QueryWorkflows",
+            "Request",
+            &format!("<ExternalReference>QW-1</ExternalReference><CustomerLevel>Account</CustomerLevel><CustomerLevelReference>10000001</CustomerLevelReference><StatusFilter>OPEN</StatusFilter>{filter}"),
+        )
+    };
+    let r = app.post_soap(WORKFLOW_PORT, &query("")).await.good();
+    assert!(r.body.contains("<def:QueryWorkflowsResponse"), "{}", r.body);
+    assert_eq!(xml_text(&r.body, "QueryLimitExceeded"), Some("false"));
+    assert_eq!(
+        xml_texts(&r.body, "EventNumber"),
+        ["100000001", "100000002"]
+    );
+    let filtered = app
+        .post_soap(WORKFLOW_PORT, &query("<DataFilter><ResolutionRequiredByDateOnOrBefore>2026-12-01</ResolutionRequiredByDateOnOrBefore></DataFilter>"))
+        .await
+        .good();
+    assert_eq!(xml_texts(&filtered.body, "EventCode"), ["CMPL"]);
+    // The document form answers the same; the resource route keeps its flat answer.
+    let doc = r#"{"customerLevel":"Account","customerLevelReference":"10000001","statusFilter":"ALL","dataFilter":{"eventCode":"NOTE"}}"#;
+    let j = app.post_json("/ws/QueryWorkflows", doc).await.good().json();
+    assert_eq!(j["workflows"]["workflow"][0]["eventNumber"], 100000002);
+}
