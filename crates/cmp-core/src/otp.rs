@@ -43,11 +43,7 @@ pub const SECRET_KEY_ENV: &str = "CMP_SECRET_KEY";
 const MSISDN: &str = "MSISDN";
 
 fn rule(code: &'static str, root: &'static str, field: &'static str, phrase: &str) -> Fault {
-    Fault {
-        errors: vec![FieldError::at(code, root, &[field], phrase)],
-        text_from_error: true,
-        ..Fault::rule(code, "")
-    }
+    Fault::rule_on(FieldError::at(code, root, &[field], phrase))
 }
 
 fn not_found(root: &'static str, field: &'static str) -> Fault {

@@ -29,12 +29,7 @@ use crate::{Context, OpResult};
 // ---------------------------------------------------------------- shared helpers
 
 fn rule(code: &'static str, root: &'static str, path: &[&'static str], phrase: &str) -> Fault {
-    let e = FieldError::at(code, root, path, phrase);
-    Fault {
-        errors: vec![e],
-        text_from_error: true,
-        ..Fault::rule(code, "")
-    }
+    Fault::rule_on(FieldError::at(code, root, path, phrase))
 }
 
 fn not_found(root: &'static str, path: &[&'static str]) -> Fault {

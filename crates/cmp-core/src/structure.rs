@@ -280,12 +280,12 @@ pub(crate) fn unknown(root: &'static str, path: &[&'static str]) -> Fault {
 }
 
 fn already_exists(root: &'static str, field: &'static str) -> Fault {
-    let e = FieldError::at("ALREADY_EXISTS", root, &[field], "is already in use");
-    Fault {
-        errors: vec![e],
-        text_from_error: true,
-        ..Fault::rule("ALREADY_EXISTS", format!("{field} is already in use"))
-    }
+    Fault::rule_on(FieldError::at(
+        "ALREADY_EXISTS",
+        root,
+        &[field],
+        "is already in use",
+    ))
 }
 
 /// A customer needs a name: a last name or a company name (*choice*).

@@ -38,12 +38,7 @@ fn not_found(root: &'static str, field: &'static str) -> Fault {
 }
 
 fn rule(code: &'static str, root: &'static str, field: &'static str, phrase: String) -> Fault {
-    let e = FieldError::at(code, root, &[field], phrase);
-    Fault {
-        errors: vec![e],
-        text_from_error: true,
-        ..Fault::rule(code, "")
-    }
+    Fault::rule_on(FieldError::at(code, root, &[field], phrase))
 }
 
 /// A subscription on an account: on its plan's base package, under the given agreement or

@@ -92,6 +92,18 @@ macro_rules! bind {
             call: |ctx, node| run::<$req, _>(ctx, node, $f),
         }
     };
+    // Payment operations: a full card number anywhere in the request is refused first.
+    (no_card_numbers $req:ty => $resp_root:literal, $f:path) => {
+        Binding {
+            request_root: <$req as Document>::ROOT,
+            request_aliases: <$req as Document>::ALIASES,
+            response_root: $resp_root,
+            call: |ctx, node| {
+                payments::refuse_card_numbers(node)?;
+                run::<$req, _>(ctx, node, $f)
+            },
+        }
+    };
 }
 
 use cmp_model::messages as m;
@@ -488,19 +500,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GetAccountEmailAddresses",
         aliases: &[],
         role: Role::Read,
-        document: Binding {
-            request_root: <m::GetAccountEmailAddressesRequest as Document>::ROOT,
-            request_aliases: <m::GetAccountEmailAddressesRequest as Document>::ALIASES,
-            response_root: "getAccountEmailAddressesResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::GetAccountEmailAddressesRequest, _>(
-                    ctx,
-                    node,
-                    payments::get_account_email_addresses,
-                )
-            },
-        },
+        document: bind!(no_card_numbers m::GetAccountEmailAddressesRequest => "getAccountEmailAddressesResponse", payments::get_account_email_addresses),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,
@@ -514,19 +514,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateAccountEmailAddress",
         aliases: &[],
         role: Role::Write,
-        document: Binding {
-            request_root: <m::UpdateAccountEmailAddressRequest as Document>::ROOT,
-            request_aliases: <m::UpdateAccountEmailAddressRequest as Document>::ALIASES,
-            response_root: "updateAccountEmailAddressResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::UpdateAccountEmailAddressRequest, _>(
-                    ctx,
-                    node,
-                    payments::update_account_email_address,
-                )
-            },
-        },
+        document: bind!(no_card_numbers m::UpdateAccountEmailAddressRequest => "updateAccountEmailAddressResponse", payments::update_account_email_address),
         soap: None,
         rest: Some(Rest {
             method: Method::Patch,
@@ -540,19 +528,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "AddDirectDebitDetails",
         aliases: &[],
         role: Role::Write,
-        document: Binding {
-            request_root: <m::AddDirectDebitDetailsRequest as Document>::ROOT,
-            request_aliases: <m::AddDirectDebitDetailsRequest as Document>::ALIASES,
-            response_root: "addDirectDebitDetailsResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::AddDirectDebitDetailsRequest, _>(
-                    ctx,
-                    node,
-                    payments::add_direct_debit_details,
-                )
-            },
-        },
+        document: bind!(no_card_numbers m::AddDirectDebitDetailsRequest => "addDirectDebitDetailsResponse", payments::add_direct_debit_details),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -566,15 +542,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CancelDirectDebit",
         aliases: &[],
         role: Role::Write,
-        document: Binding {
-            request_root: <m::CancelDirectDebitRequest as Document>::ROOT,
-            request_aliases: <m::CancelDirectDebitRequest as Document>::ALIASES,
-            response_root: "cancelDirectDebitResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::CancelDirectDebitRequest, _>(ctx, node, payments::cancel_direct_debit)
-            },
-        },
+        document: bind!(no_card_numbers m::CancelDirectDebitRequest => "cancelDirectDebitResponse", payments::cancel_direct_debit),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -588,15 +556,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "AddRegisteredCard",
         aliases: &[],
         role: Role::Write,
-        document: Binding {
-            request_root: <m::AddRegisteredCardRequest as Document>::ROOT,
-            request_aliases: <m::AddRegisteredCardRequest as Document>::ALIASES,
-            response_root: "addRegisteredCardResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::AddRegisteredCardRequest, _>(ctx, node, payments::add_registered_card)
-            },
-        },
+        document: bind!(no_card_numbers m::AddRegisteredCardRequest => "addRegisteredCardResponse", payments::add_registered_card),
         soap: Some(Soap {
             service: "account",
             child: "Request",
@@ -605,19 +565,9 @@ pub static OPERATIONS: &[Operation] = &[
             method: Method::Post,
             path: "/accounts/{accountId}/registeredCards",
             params: &[("accountId", "accountNumber")],
-            binding: Some(Binding {
-                request_root: <m::PostRegisteredCardRequest as Document>::ROOT,
-                request_aliases: <m::PostRegisteredCardRequest as Document>::ALIASES,
-                response_root: "registeredCardResponse",
-                call: |ctx, node| {
-                    payments::refuse_card_numbers(node)?;
-                    run::<m::PostRegisteredCardRequest, _>(
-                        ctx,
-                        node,
-                        payments::post_registered_card,
-                    )
-                },
-            }),
+            binding: Some(
+                bind!(no_card_numbers m::PostRegisteredCardRequest => "registeredCardResponse", payments::post_registered_card),
+            ),
             creates: true,
         }),
     },
@@ -625,15 +575,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GetRegisteredCards",
         aliases: &[],
         role: Role::Read,
-        document: Binding {
-            request_root: <m::GetRegisteredCardsRequest as Document>::ROOT,
-            request_aliases: <m::GetRegisteredCardsRequest as Document>::ALIASES,
-            response_root: "getRegisteredCardsResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::GetRegisteredCardsRequest, _>(ctx, node, payments::get_registered_cards)
-            },
-        },
+        document: bind!(no_card_numbers m::GetRegisteredCardsRequest => "getRegisteredCardsResponse", payments::get_registered_cards),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,
@@ -647,19 +589,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateRegisteredCard",
         aliases: &[],
         role: Role::Write,
-        document: Binding {
-            request_root: <m::UpdateRegisteredCardRequest as Document>::ROOT,
-            request_aliases: <m::UpdateRegisteredCardRequest as Document>::ALIASES,
-            response_root: "registeredCardResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::UpdateRegisteredCardRequest, _>(
-                    ctx,
-                    node,
-                    payments::update_registered_card,
-                )
-            },
-        },
+        document: bind!(no_card_numbers m::UpdateRegisteredCardRequest => "registeredCardResponse", payments::update_registered_card),
         soap: None,
         rest: Some(Rest {
             method: Method::Patch,
@@ -673,19 +603,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CancelRegisteredCard",
         aliases: &[],
         role: Role::Write,
-        document: Binding {
-            request_root: <m::CancelRegisteredCardRequest as Document>::ROOT,
-            request_aliases: <m::CancelRegisteredCardRequest as Document>::ALIASES,
-            response_root: "cancelRegisteredCardResponse",
-            call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
-                run::<m::CancelRegisteredCardRequest, _>(
-                    ctx,
-                    node,
-                    payments::cancel_registered_card,
-                )
-            },
-        },
+        document: bind!(no_card_numbers m::CancelRegisteredCardRequest => "cancelRegisteredCardResponse", payments::cancel_registered_card),
         soap: Some(Soap {
             service: "account",
             child: "Request",
@@ -694,19 +612,9 @@ pub static OPERATIONS: &[Operation] = &[
             method: Method::Post,
             path: "/accounts/{accountId}/registeredCards/{cardId}/cancellation",
             params: &[("accountId", "accountNumber"), ("cardId", "cardId")],
-            binding: Some(Binding {
-                request_root: <m::PostRegisteredCardCancellationRequest as Document>::ROOT,
-                request_aliases: <m::PostRegisteredCardCancellationRequest as Document>::ALIASES,
-                response_root: "registeredCardResponse",
-                call: |ctx, node| {
-                    payments::refuse_card_numbers(node)?;
-                    run::<m::PostRegisteredCardCancellationRequest, _>(
-                        ctx,
-                        node,
-                        payments::post_registered_card_cancellation,
-                    )
-                },
-            }),
+            binding: Some(
+                bind!(no_card_numbers m::PostRegisteredCardCancellationRequest => "registeredCardResponse", payments::post_registered_card_cancellation),
+            ),
             creates: false,
         }),
     },

@@ -232,6 +232,18 @@ impl Fault {
         }
     }
 
+    /// A rule the current state forbids, about one field (409): its code and text are
+    /// the field error's.
+    pub fn rule_on(error: FieldError) -> Self {
+        let text = error.render_text(PathStyle::Xml);
+        let code = error.message_id;
+        Fault {
+            errors: vec![error],
+            text_from_error: true,
+            ..Fault::new(FaultKind::Validation, 409, code, text)
+        }
+    }
+
     /// The text in a dialect: the field error's own when the fault is about one field.
     pub fn text_in(&self, style: PathStyle) -> String {
         match (&self.errors[..], self.text_from_error) {
