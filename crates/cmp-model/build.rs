@@ -1,76 +1,15 @@
 //! Generates the message types from `schemas/*.xsd` (see `docs/architecture.md`,
-//! "Messages from schemas").
-//!
-//! The schemas use a deliberately small subset of XSD, checked here with a clear
-//! message when a schema steps outside it:
-//! - `xs:simpleType` = `xs:restriction` of a builtin (`xs:string`, `xs:integer`, `xs:int`,
-//!   `xs:long`, `xs:decimal`, `xs:date`, `xs:dateTime`, `xs:boolean`) or of another
-//!   simple type, with facets `minLength`, `maxLength`, `length`, `minInclusive`,
-//!   `maxInclusive`, `totalDigits`, `fractionDigits`, `enumeration`;
-//! - `xs:complexType` = `xs:sequence` or `xs:all` of elements (a struct) or `xs:choice`
-//!   of elements (an enum); every element names its type;
-//! - a top-level `xs:element` declares a document root;
-//! - `<xs:appinfo><alias>name</alias></xs:appinfo>` in an element's annotation adds an
-//!   accepted alternative name (a known misspelling).
+//! "Messages from schemas"). The schemas are read by `cmp-schema`, which also says what
+//! subset of XSD they may use; this file only writes Rust.
 //!
 //! Output: one Rust type per XSD type, plus `Decode`/`Encode` impls that call the
-//! runtime in `src/codec`, and a `FACETS_*` constant per simple type.
+//! runtime in `src/codec`, a `FACETS_*` constant per simple type, the document roots and
+//! the schema files themselves (`SCHEMA_FILES`, for publication).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-const XS: &str = "http://www.w3.org/2001/XMLSchema";
-
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Prim {
-    Str,
-    Int,
-    Dec,
-    Date,
-    DateTime,
-    Bool,
-}
-
-#[derive(Clone, Default, Debug)]
-struct Facets {
-    min_len: Option<u32>,
-    max_len: Option<u32>,
-    min: Option<String>,
-    max: Option<String>,
-    total_digits: Option<u32>,
-    fraction_digits: Option<u32>,
-    enums: Vec<String>,
-}
-
-#[derive(Clone, Debug)]
-struct SimpleDef {
-    base: String,
-    facets: Facets,
-}
-
-#[derive(Clone, Debug)]
-struct Field {
-    name: String,
-    aliases: Vec<String>,
-    ty: String,
-    min: u32,
-    max: Option<u32>, // None = unbounded
-}
-
-#[derive(Clone, Debug)]
-enum ComplexDef {
-    Struct(Vec<Field>),
-    Choice(Vec<Field>),
-}
-
-#[derive(Default)]
-struct Schemas {
-    simple: BTreeMap<String, SimpleDef>,
-    complex: BTreeMap<String, ComplexDef>,
-    roots: BTreeMap<String, (String, Vec<String>)>,
-    docs: BTreeMap<String, String>,
-}
+use cmp_schema::{Field, Group, Model, Prim, Resolved, TypeRef};
 
 fn main() {
     let dir = schema_dir();
@@ -81,13 +20,16 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "xsd"))
         .collect();
     files.sort();
-    let mut s = Schemas::default();
-    for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
-        let text = std::fs::read_to_string(f).unwrap();
-        parse_schema(&mut s, f, &text);
-    }
-    let mut code = generate(&s);
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .map(|f| {
+            println!("cargo:rerun-if-changed={}", f.display());
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(f).unwrap())
+        })
+        .collect();
+    let model = Model::read(&texts).unwrap_or_else(|e| panic!("{e}"));
+    let mut code = generate(&model);
     // The schema files themselves, for publication (GET /schemas/…, WSDL, OpenAPI).
     code += "\n/// Every schema file: (file name, text).\npub const SCHEMA_FILES: &[(&str, &str)] = &[\n";
     for f in &files {
@@ -117,177 +59,13 @@ fn schema_dir() -> PathBuf {
     }
 }
 
-fn local(qname: &str) -> &str {
-    qname.rsplit(':').next().unwrap()
-}
-
-fn is_xs(n: &roxmltree::Node, name: &str) -> bool {
-    n.is_element() && n.tag_name().namespace() == Some(XS) && n.tag_name().name() == name
-}
-
-fn parse_schema(s: &mut Schemas, file: &Path, text: &str) {
-    let doc = roxmltree::Document::parse(text)
-        .unwrap_or_else(|e| panic!("{}: not well-formed: {e}", file.display()));
-    let ctx = |n: &roxmltree::Node| {
-        format!(
-            "{} line {}",
-            file.display(),
-            doc.text_pos_at(n.range().start).row
-        )
-    };
-    for top in doc.root_element().children().filter(|n| n.is_element()) {
-        let name = top.attribute("name").map(str::to_string);
-        if is_xs(&top, "simpleType") {
-            let name = name.expect("simpleType without name");
-            let r = top
-                .children()
-                .find(|c| is_xs(c, "restriction"))
-                .unwrap_or_else(|| {
-                    panic!("{}: simpleType {name} must be a restriction", ctx(&top))
-                });
-            let base = local(r.attribute("base").expect("restriction base")).to_string();
-            let mut f = Facets::default();
-            for facet in r.children().filter(|c| c.is_element()) {
-                let v = facet.attribute("value").unwrap_or_default().to_string();
-                let num = || {
-                    v.parse::<u32>()
-                        .unwrap_or_else(|_| panic!("{}: bad facet", ctx(&facet)))
-                };
-                match facet.tag_name().name() {
-                    "minLength" => f.min_len = Some(num()),
-                    "maxLength" => f.max_len = Some(num()),
-                    "length" => {
-                        f.min_len = Some(num());
-                        f.max_len = Some(num())
-                    }
-                    "minInclusive" => f.min = Some(v),
-                    "maxInclusive" => f.max = Some(v),
-                    "totalDigits" => f.total_digits = Some(num()),
-                    "fractionDigits" => f.fraction_digits = Some(num()),
-                    "enumeration" => f.enums.push(v),
-                    "annotation" => {}
-                    other => panic!("{}: facet {other} is not supported", ctx(&facet)),
-                }
-            }
-            doc_of(s, &name, &top);
-            s.simple.insert(name, SimpleDef { base, facets: f });
-        } else if is_xs(&top, "complexType") {
-            let name = name.expect("complexType without name");
-            let group = top
-                .children()
-                .find(|c| is_xs(c, "sequence") || is_xs(c, "all") || is_xs(c, "choice"));
-            let fields: Vec<Field> = group
-                .map(|g| {
-                    g.children()
-                        .filter(|c| c.is_element() && !is_xs(c, "annotation"))
-                        .map(|e| {
-                            assert!(
-                                is_xs(&e, "element"),
-                                "{}: only elements may appear in {name}",
-                                ctx(&e)
-                            );
-                            field(&e, &ctx)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            doc_of(s, &name, &top);
-            let def = match group {
-                Some(g) if is_xs(&g, "choice") => ComplexDef::Choice(fields),
-                _ => ComplexDef::Struct(fields),
-            };
-            s.complex.insert(name, def);
-        } else if is_xs(&top, "element") {
-            let name = name.expect("element without name");
-            let ty = local(top.attribute("type").expect("root element type")).to_string();
-            s.roots.insert(name, (ty, aliases(&top)));
-        }
-    }
-}
-
-fn doc_of(s: &mut Schemas, name: &str, n: &roxmltree::Node) {
-    let text = n
-        .descendants()
-        .find(|c| is_xs(c, "documentation"))
-        .and_then(|d| d.text())
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
-    if let Some(t) = text {
-        s.docs.insert(name.to_string(), t);
-    }
-}
-
-fn aliases(e: &roxmltree::Node) -> Vec<String> {
-    e.descendants()
-        .filter(|c| c.is_element() && c.tag_name().name() == "alias")
-        .filter_map(|c| c.text().map(|t| t.trim().to_string()))
-        .collect()
-}
-
-fn field(e: &roxmltree::Node, ctx: &dyn Fn(&roxmltree::Node) -> String) -> Field {
-    let name = e
-        .attribute("name")
-        .unwrap_or_else(|| panic!("{}: element without name", ctx(e)));
-    let ty = e
-        .attribute("type")
-        .unwrap_or_else(|| panic!("{}: element {name} must name its type", ctx(e)));
-    let min = e.attribute("minOccurs").map_or(1, |v| v.parse().unwrap());
-    let max = match e.attribute("maxOccurs") {
-        None => Some(1),
-        Some("unbounded") => None,
-        Some(v) => Some(v.parse().unwrap()),
-    };
-    Field {
-        name: name.to_string(),
-        aliases: aliases(e),
-        ty: local(ty).to_string(),
-        min,
-        max,
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Code generation
-
-fn builtin(name: &str) -> Option<Prim> {
-    Some(match name {
-        "string" | "token" | "normalizedString" => Prim::Str,
-        "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => {
-            Prim::Int
-        }
-        "decimal" => Prim::Dec,
-        "date" => Prim::Date,
-        "dateTime" => Prim::DateTime,
-        "boolean" => Prim::Bool,
-        _ => return None,
-    })
-}
-
-/// A simple type flattened down to its primitive with the facets of every level
-/// (the nearest restriction wins).
-fn resolve(s: &Schemas, name: &str) -> (Prim, Facets) {
-    if let Some(p) = builtin(name) {
-        let mut f = Facets::default();
-        if name == "positiveInteger" {
-            f.min = Some("1".into());
-        } else if name == "nonNegativeInteger" {
-            f.min = Some("0".into());
-        }
-        return (p, f);
-    }
-    let def = s
-        .simple
-        .get(name)
-        .unwrap_or_else(|| panic!("unknown simple type {name}"));
-    let (p, mut f) = resolve(s, &def.base);
-    let g = &def.facets;
-    macro_rules! over {
-        ($($x:ident),*) => { $( if g.$x.is_some() { f.$x = g.$x.clone(); } )* };
-    }
-    over!(min_len, max_len, min, max, total_digits, fraction_digits);
-    if !g.enums.is_empty() {
-        f.enums = g.enums.clone();
-    }
-    (p, f)
+/// A simple type flattened to its primitive and the facets of every level.
+fn resolve(s: &Model, ty: &TypeRef) -> (Prim, Resolved) {
+    let r = s.resolve(ty);
+    let p = r
+        .prim
+        .unwrap_or_else(|| panic!("unknown simple type {}", ty.name()));
+    (p, r)
 }
 
 fn snake(name: &str) -> String {
@@ -377,18 +155,18 @@ enum Kind {
     Complex(String),
 }
 
-fn kind(s: &Schemas, ty: &str) -> Kind {
-    if s.complex.contains_key(ty) {
-        return Kind::Complex(ty.to_string());
+fn kind(s: &Model, ty: &TypeRef) -> Kind {
+    let name = ty.name();
+    if s.complex.contains_key(name) {
+        return Kind::Complex(name.to_string());
     }
     let (p, f) = resolve(s, ty);
     if !f.enums.is_empty() {
-        return Kind::Enum(ty.to_string());
+        return Kind::Enum(name.to_string());
     }
-    let facets = if builtin(ty).is_some() {
-        format!("FACETS_XS_{}", shout(ty))
-    } else {
-        format!("FACETS_{}", shout(ty))
+    let facets = match ty {
+        TypeRef::Builtin(_) => format!("FACETS_XS_{}", shout(name)),
+        TypeRef::Named(_) => format!("FACETS_{}", shout(name)),
     };
     Kind::Scalar {
         rust: rust_prim(p).to_string(),
@@ -396,8 +174,8 @@ fn kind(s: &Schemas, ty: &str) -> Kind {
     }
 }
 
-fn facets_const(name: &str, type_name: &str, p: Prim, f: &Facets) -> String {
-    let opt = |v: &Option<u32>| v.map_or("None".to_string(), |n| format!("Some({n})"));
+fn facets_const(name: &str, type_name: &str, p: Prim, f: &Resolved) -> String {
+    let opt = |v: Option<u64>| v.map_or("None".to_string(), |n| format!("Some({n})"));
     let opt_s = |v: &Option<String>| {
         v.as_ref()
             .map_or("None".to_string(), |n| format!("Some({n:?})"))
@@ -405,16 +183,16 @@ fn facets_const(name: &str, type_name: &str, p: Prim, f: &Facets) -> String {
     format!(
         "pub const {name}: Facets = Facets {{ type_name: {type_name:?}, prim: Prim::{}, min_len: {}, max_len: {}, min: {}, max: {}, total_digits: {}, fraction_digits: {} }};\n",
         prim_name(p),
-        opt(&f.min_len),
-        opt(&f.max_len),
+        opt(f.min_len),
+        opt(f.max_len),
         opt_s(&f.min),
         opt_s(&f.max),
-        opt(&f.total_digits),
-        opt(&f.fraction_digits),
+        opt(f.total_digits.map(u64::from)),
+        opt(f.fraction_digits.map(u64::from)),
     )
 }
 
-fn generate(s: &Schemas) -> String {
+fn generate(s: &Model) -> String {
     let mut out =
         String::from("// @generated by cmp-model/build.rs from schemas/*.xsd. Do not edit.\n\n");
     // Facet constants for every builtin and named simple type.
@@ -430,11 +208,11 @@ fn generate(s: &Schemas) -> String {
         "nonNegativeInteger",
         "positiveInteger",
     ] {
-        let (p, f) = resolve(s, b);
+        let (p, f) = resolve(s, &TypeRef::Builtin(b.to_string()));
         out += &facets_const(&format!("FACETS_XS_{}", shout(b)), b, p, &f);
     }
     for name in s.simple.keys() {
-        let (p, f) = resolve(s, name);
+        let (p, f) = resolve(s, &TypeRef::Named(name.clone()));
         if f.enums.is_empty() {
             out += &facets_const(&format!("FACETS_{}", shout(name)), name, p, &f);
         } else {
@@ -442,24 +220,21 @@ fn generate(s: &Schemas) -> String {
         }
     }
     for (name, def) in &s.complex {
-        match def {
-            ComplexDef::Struct(fields) => gen_struct(&mut out, s, name, fields),
-            ComplexDef::Choice(fields) => gen_choice(&mut out, s, name, fields),
+        match def.group {
+            Group::Choice => gen_choice(&mut out, s, name, &def.fields),
+            Group::Sequence | Group::All => gen_struct(&mut out, s, name, &def.fields),
         }
     }
     // Document roots.
     out += "\n/// Every document root declared in the schemas: (element, type, aliases).\npub const ROOTS: &[(&str, &str, &[&str])] = &[\n";
-    for (el, (ty, al)) in &s.roots {
-        assert!(
-            s.complex.contains_key(ty),
-            "root {el} must have a complex type"
-        );
-        writeln!(out, "    ({el:?}, {ty:?}, &{al:?}),").unwrap();
+    for (el, root) in &s.roots {
+        writeln!(out, "    ({el:?}, {:?}, &{:?}),", root.ty, root.aliases).unwrap();
     }
     out += "];\n";
     // A type that roots several elements (the four faults) gets no `Document` impl.
-    for (el, (ty, al)) in &s.roots {
-        if s.roots.values().filter(|(t, _)| t == ty).count() > 1 {
+    for (el, root) in &s.roots {
+        let (ty, al) = (&root.ty, &root.aliases);
+        if s.roots.values().filter(|r| r.ty == *ty).count() > 1 {
             continue;
         }
         writeln!(
@@ -471,13 +246,18 @@ fn generate(s: &Schemas) -> String {
     out
 }
 
-fn doc_comment(out: &mut String, s: &Schemas, name: &str) {
-    if let Some(d) = s.docs.get(name) {
+fn doc_comment(out: &mut String, s: &Model, name: &str) {
+    let doc = s
+        .simple
+        .get(name)
+        .and_then(|t| t.doc.as_ref())
+        .or_else(|| s.complex.get(name).and_then(|t| t.doc.as_ref()));
+    if let Some(d) = doc {
         writeln!(out, "/// {d}").unwrap();
     }
 }
 
-fn gen_enum(out: &mut String, s: &Schemas, name: &str, values: &[String]) {
+fn gen_enum(out: &mut String, s: &Model, name: &str, values: &[String]) {
     doc_comment(out, s, name);
     writeln!(
         out,
@@ -511,7 +291,7 @@ fn gen_enum(out: &mut String, s: &Schemas, name: &str, values: &[String]) {
 }
 
 /// The Rust type of a field and the expression that reads it.
-fn field_parts(s: &Schemas, f: &Field) -> (String, String) {
+fn field_parts(s: &Model, f: &Field) -> (String, String) {
     let (base, reader) = match kind(s, &f.ty) {
         Kind::Scalar { rust, facets } => (rust, format!("|n, r| r.scalar::<_>(n, &{facets})")),
         Kind::Enum(t) => (
@@ -550,7 +330,7 @@ fn names_array(f: &Field) -> String {
     format!("&{all:?}")
 }
 
-fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
+fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
     doc_comment(out, s, name);
     let default = if has_default(s, name) {
         ", Default"
@@ -618,7 +398,7 @@ fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
     .unwrap();
     for f in fields {
         let v = snake(&f.name);
-        let is_complex = s.complex.contains_key(&f.ty);
+        let is_complex = s.complex.contains_key(f.ty.name());
         let one = if is_complex {
             format!(
                 "sink.open({n:?}); x.encode_fields(sink); sink.close({n:?});",
@@ -643,9 +423,9 @@ fn gen_struct(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
 
 /// Whether a struct can derive `Default`: every required single field must have one
 /// (scalars and structs do; enums and choices do not).
-fn has_default(s: &Schemas, name: &str) -> bool {
+fn has_default(s: &Model, name: &str) -> bool {
     match s.complex.get(name) {
-        Some(ComplexDef::Struct(fields)) => fields.iter().all(|f| {
+        Some(c) if c.group != Group::Choice => c.fields.iter().all(|f| {
             !matches!((f.min, f.max), (1.., Some(1)))
                 || match kind(s, &f.ty) {
                     Kind::Scalar { .. } => true,
@@ -657,7 +437,7 @@ fn has_default(s: &Schemas, name: &str) -> bool {
     }
 }
 
-fn gen_choice(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
+fn gen_choice(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
     doc_comment(out, s, name);
     writeln!(
         out,
@@ -698,7 +478,7 @@ fn gen_choice(out: &mut String, s: &Schemas, name: &str, fields: &[Field]) {
     out.push_str("            _ => None,\n        }\n    }\n}\n");
     writeln!(out, "impl Encode for {name} {{\n    fn encode_fields(&self, sink: &mut dyn Sink) {{\n        match self {{").unwrap();
     for f in fields {
-        let one = if s.complex.contains_key(&f.ty) {
+        let one = if s.complex.contains_key(f.ty.name()) {
             format!(
                 "{{ sink.open({n:?}); x.encode_fields(sink); sink.close({n:?}); }}",
                 n = f.name

@@ -119,7 +119,7 @@ pub fn page(m: &Model, ops: &[&Operation]) -> String {
         let _ = writeln!(
             o,
             "<li><a href=\"/schemas/{0}\">/schemas/{0}</a>{1}</li>",
-            esc(f.name),
+            esc(&f.name),
             f.comment
                 .as_ref()
                 .map(|c| format!(" <span class=\"muted\">{}</span>", esc(c)))
@@ -230,7 +230,7 @@ pub fn page(m: &Model, ops: &[&Operation]) -> String {
         let _ = writeln!(
             o,
             "<h3>{0} <a class=\"muted\" href=\"/schemas/{0}\">(source)</a></h3>",
-            esc(f.name)
+            esc(&f.name)
         );
         let mut simple_rows = String::new();
         for d in &f.decls {

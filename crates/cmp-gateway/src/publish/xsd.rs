@@ -86,7 +86,7 @@ pub fn soap_xsd(m: &Model) -> String {
         if file.decls.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n  <!-- {} -->", esc(file.name));
+        let _ = writeln!(out, "\n  <!-- {} -->", esc(&file.name));
         for d in &file.decls {
             match d {
                 Decl::Simple(n) => {
