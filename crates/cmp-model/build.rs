@@ -446,7 +446,7 @@ fn gen_choice(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
     .unwrap();
     for f in fields {
         let (ty, _) = field_parts(
-            &*s,
+            s,
             &Field {
                 min: 1,
                 max: Some(1),

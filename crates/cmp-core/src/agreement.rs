@@ -272,7 +272,7 @@ pub fn query_agreement(
             billing_media: a.billing_media.clone(),
             last_amended_date: Some(amended),
         }),
-        invoice_control: wanted(AgreementDataset::Invoicecontrol).then(|| InvoiceControl {
+        invoice_control: wanted(AgreementDataset::Invoicecontrol).then_some(InvoiceControl {
             next_expected_invoice_date: Some(a.next_expected_invoice_date),
             last_amended_date: Some(amended),
         }),

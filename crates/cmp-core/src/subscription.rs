@@ -210,8 +210,8 @@ fn answer(
     let identities = subs::identities(c, row.subscription_number)?;
     let base = packages
         .iter()
-        .filter(|p| p.is_base && p.expiry_date.is_none_or(|e| e > today))
-        .last()
+        .rev()
+        .find(|p| p.is_base && p.expiry_date.is_none_or(|e| e > today))
         .map(|p| {
             let cat = s.package(&p.package_code);
             BasePackage {

@@ -80,7 +80,7 @@ impl FieldError {
             match style {
                 PathStyle::Json if i == 0 => continue,
                 PathStyle::Json => {
-                    if out.len() > 0 {
+                    if !out.is_empty() {
                         out.push('.');
                     }
                     out.push_str(&seg.name);

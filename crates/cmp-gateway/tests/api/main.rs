@@ -1,6 +1,9 @@
 //! HTTP-level tests, one module per operation group, in one binary (SQLite by default;
 //! PostgreSQL when CMP_TEST_DATABASE_URL is set).
 
+// Test closures return the same large Fault as the gateway does.
+#![allow(clippy::result_large_err)]
+
 mod helpers;
 
 mod agreements;

@@ -15,7 +15,9 @@ async fn get_account(app: &TestApp, headers: &[(&str, &str)], body: &str) -> Res
 #[actix_web::test]
 async fn the_answer_follows_accept_then_the_request_format() {
     let app = spawn_demo();
-    let cases: &[(&[(&str, &str)], &str, u16, &str)] = &[
+    // (request headers, body, status, answer's content type)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, u16, &'a str);
+    let cases: &[Case] = &[
         (
             &[("content-type", "application/xml")],
             DOC,
