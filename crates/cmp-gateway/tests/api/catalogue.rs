@@ -9,22 +9,6 @@ use crate::helpers::*;
 
 const JSON: [(&str, &str); 1] = [("content-type", "application/json")];
 
-/// The customer structure of the demo (accounts, agreements), without its catalogue.
-fn spawn_structure() -> TestApp {
-    let app = spawn_app();
-    for f in [
-        "fixtures/demo/00-reference.json",
-        "fixtures/demo/10-structure.json",
-    ] {
-        cmp_gateway::load::load_path(&app.context(), &repo_path(f)).expect("structure loads");
-    }
-    app
-}
-
-fn small_catalogue() -> String {
-    std::fs::read_to_string(repo_path("fixtures/test/catalogue-small.json")).unwrap()
-}
-
 /// The structure, the small catalogue, and subscription 40000001 on plan P10 for account
 /// 10000004 (whose agreement, 20000005 of group ACMEGP, next invoices on 2026-12-01).
 async fn with_subscription() -> TestApp {

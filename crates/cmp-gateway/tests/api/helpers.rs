@@ -73,6 +73,24 @@ pub fn spawn_app() -> TestApp {
     }
 }
 
+/// The demo's customer structure (accounts, agreements) without its catalogue, for tests
+/// that bring their own fixed catalogue.
+pub fn spawn_structure() -> TestApp {
+    let app = spawn_app();
+    for f in [
+        "fixtures/demo/00-reference.json",
+        "fixtures/demo/10-structure.json",
+    ] {
+        load::load_path(&app.context(), &repo_path(f)).expect("structure loads");
+    }
+    app
+}
+
+/// The small fixed catalogue of exact-answer tests (fixtures/test/catalogue-small.json).
+pub fn small_catalogue() -> String {
+    std::fs::read_to_string(repo_path("fixtures/test/catalogue-small.json")).unwrap()
+}
+
 /// An app on a freshly loaded demo database (fixtures/demo).
 pub fn spawn_demo() -> TestApp {
     let app = spawn_app();

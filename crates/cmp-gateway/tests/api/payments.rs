@@ -31,15 +31,8 @@ fn error_ids(v: &Value) -> Vec<(String, String)> {
 /// The demo structure, the small catalogue and subscriptions 40000001 on account
 /// 10000001 and 40000002 on account 10000004.
 async fn with_subscriptions() -> TestApp {
-    let app = spawn_app();
-    for f in [
-        "fixtures/demo/00-reference.json",
-        "fixtures/demo/10-structure.json",
-    ] {
-        cmp_gateway::load::load_path(&app.context(), &repo_path(f)).expect("structure loads");
-    }
-    let cat = std::fs::read_to_string(repo_path("fixtures/test/catalogue-small.json")).unwrap();
-    app.request(Method::PUT, "/catalogue", &JSON, &cat)
+    let app = spawn_structure();
+    app.request(Method::PUT, "/catalogue", &JSON, &small_catalogue())
         .await
         .good();
     for (account, n) in [(10000001, 40000001), (10000004, 40000002)] {

@@ -15,18 +15,9 @@ const WORKFLOW_PORT: &str = "/ws/dise3g/services/WorkflowPort";
 /// The structure (no demo catalogue), the small catalogue with workflow reference data,
 /// sandbox routes on.
 async fn base() -> TestApp {
-    let mut app = spawn_app();
-    for f in [
-        "fixtures/demo/00-reference.json",
-        "fixtures/demo/10-structure.json",
-    ] {
-        cmp_gateway::load::load_path(&app.context(), &repo_path(f)).expect("structure loads");
-    }
+    let mut app = spawn_structure();
     app.state.sandbox = true;
-    let mut cat: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_path("fixtures/test/catalogue-small.json")).unwrap(),
-    )
-    .unwrap();
+    let mut cat: Value = serde_json::from_str(&small_catalogue()).unwrap();
     cat["referenceData"]["workflowEventTypes"] = json!({"eventType": [
         {"typeCode": "CARE", "description": "Customer care",
          "eventCode": [{"code": "NOTE", "description": "Note"}, {"code": "CMPL", "description": "Complaint"}]}
