@@ -640,6 +640,29 @@ fn active_card_of(
     Ok(card)
 }
 
+/// One change to an active card of an account, in one transaction with its audit entry;
+/// answers the card as it is after.
+fn change_card(
+    ctx: &Context,
+    root: &'static str,
+    account_number: i64,
+    card_id: i64,
+    external_reference: Option<String>,
+    change: impl FnOnce(&mut DbConn, &Account, &repo::RegisteredCard) -> Result<(), OpError>,
+) -> OpResult<RegisteredCardResponse> {
+    let row = ctx.write(|c| {
+        let a = account(c, account_number, root)?;
+        let card = active_card_of(c, root, &a, card_id)?;
+        change(c, &a, &card)?;
+        ctx.audit(c, "registeredCard", card.card_id)?;
+        Ok(repo::get_card(c, card.card_id)?.unwrap_or(card))
+    })?;
+    Ok(RegisteredCardResponse {
+        external_reference,
+        card: card_answer(&row),
+    })
+}
+
 /// Links the card to a subscription of the same account.
 pub fn update_registered_card(
     ctx: &Context,
@@ -647,24 +670,25 @@ pub fn update_registered_card(
 ) -> OpResult<RegisteredCardResponse> {
     const ROOT: &str = "updateRegisteredCard";
     let now = ctx.now();
-    let row = ctx.write(|c| {
-        let a = account(c, req.account_number, ROOT)?;
-        let card = active_card_of(c, ROOT, &a, req.card_id)?;
-        check_subscription(
-            c,
-            ROOT,
-            &["subscriptionNumber"],
-            req.subscription_number,
-            a.account_number,
-        )?;
-        repo::link_card(c, card.card_id, req.subscription_number, now)?;
-        ctx.audit(c, "registeredCard", card.card_id)?;
-        Ok(repo::get_card(c, card.card_id)?.unwrap_or(card))
-    })?;
-    Ok(RegisteredCardResponse {
-        external_reference: req.external_reference,
-        card: card_answer(&row),
-    })
+    let subscription = req.subscription_number;
+    change_card(
+        ctx,
+        ROOT,
+        req.account_number,
+        req.card_id,
+        req.external_reference,
+        |c, a, card| {
+            check_subscription(
+                c,
+                ROOT,
+                &["subscriptionNumber"],
+                subscription,
+                a.account_number,
+            )?;
+            repo::link_card(c, card.card_id, subscription, now)?;
+            Ok(())
+        },
+    )
 }
 
 /// `POST /accounts/{accountId}/registeredCards/{cardId}/cancellation`.
@@ -674,17 +698,15 @@ pub fn post_registered_card_cancellation(
 ) -> OpResult<RegisteredCardResponse> {
     const ROOT: &str = "postRegisteredCardCancellation";
     let now = ctx.now();
-    let row = ctx.write(|c| {
-        let a = account(c, req.account_number, ROOT)?;
-        let card = active_card_of(c, ROOT, &a, req.card_id)?;
-        cancel_card_row(c, &a, &card, now.date(), req.reason_code.as_deref(), now)?;
-        ctx.audit(c, "registeredCard", card.card_id)?;
-        Ok(repo::get_card(c, card.card_id)?.unwrap_or(card))
-    })?;
-    Ok(RegisteredCardResponse {
-        external_reference: req.external_reference,
-        card: card_answer(&row),
-    })
+    let reason = req.reason_code;
+    change_card(
+        ctx,
+        ROOT,
+        req.account_number,
+        req.card_id,
+        req.external_reference,
+        |c, a, card| cancel_card_row(c, a, card, now.date(), reason.as_deref(), now),
+    )
 }
 
 /// CancelRegisteredCard, 7.3.8 document (and SOAP): the active card with that provider
