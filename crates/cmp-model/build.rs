@@ -231,6 +231,7 @@ fn generate(s: &Model) -> String {
         writeln!(out, "    ({el:?}, {:?}, &{:?}),", root.ty, root.aliases).unwrap();
     }
     out += "];\n";
+    gen_paths(&mut out, s);
     // A type that roots several elements (the four faults) gets no `Document` impl.
     for (el, root) in &s.roots {
         let (ty, al) = (&root.ty, &root.aliases);
@@ -239,11 +240,46 @@ fn generate(s: &Model) -> String {
         }
         writeln!(
             out,
-            "impl Document for {ty} {{ const ROOT: &'static str = {el:?}; const ALIASES: &'static [&'static str] = &{al:?}; }}"
+            "impl Document for {ty} {{ const ROOT: &'static str = {el:?}; const ALIASES: &'static [&'static str] = &{al:?}; }}\nimpl {ty} {{ /// The path of this document's root element.\n pub fn path() -> paths::{ty} {{ paths::{ty}(crate::fault::FieldPath::root({el:?})) }} }}"
         )
         .unwrap();
     }
     out
+}
+
+/// Typed element paths (`CreateAgreementRequest::path().agreement_data().billing_cycle()`),
+/// so that rules name fields through the schema rather than through hand-typed strings:
+/// a renamed element is a compile error, not a silently wrong `extraInfo`.
+fn gen_paths(out: &mut String, s: &Model) {
+    out.push_str("\n/// Element paths into each complex type, for field errors found after decoding.\npub mod paths {\n    use crate::fault::FieldPath;\n");
+    for (name, def) in &s.complex {
+        writeln!(
+            out,
+            "    /// A path that ends at a `{name}`.\n    #[derive(Debug, Clone, PartialEq)]\n    pub struct {name}(pub FieldPath);\n    impl From<{name}> for FieldPath {{ fn from(p: {name}) -> FieldPath {{ p.0 }} }}\n    impl {name} {{\n        /// The same path at position `i` of a repeated element (0-based).\n        pub fn nth(self, i: usize) -> Self {{ Self(self.0.nth(i)) }}"
+        )
+        .unwrap();
+        for f in &def.fields {
+            let m = snake(&f.name);
+            if s.complex.contains_key(f.ty.name()) {
+                writeln!(
+                    out,
+                    "        pub fn {m}(self) -> {t} {{ {t}(self.0.child({n:?})) }}",
+                    t = f.ty.name(),
+                    n = f.name
+                )
+                .unwrap();
+            } else {
+                writeln!(
+                    out,
+                    "        pub fn {m}(self) -> FieldPath {{ self.0.child({n:?}) }}",
+                    n = f.name
+                )
+                .unwrap();
+            }
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
 }
 
 fn doc_comment(out: &mut String, s: &Model, name: &str) {

@@ -29,6 +29,34 @@ impl PathSeg {
     }
 }
 
+/// An element path from a document root, built through the generated `messages::paths`
+/// types (`CreateAgreementRequest::path().agreement_data().group_code()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath(Vec<PathSeg>);
+
+impl FieldPath {
+    pub fn root(name: &'static str) -> Self {
+        FieldPath(vec![PathSeg::new(name)])
+    }
+    pub fn child(mut self, name: &'static str) -> Self {
+        self.0.push(PathSeg::new(name));
+        self
+    }
+    /// The last element at position `i` of its repetition (0-based).
+    pub fn nth(mut self, i: usize) -> Self {
+        if let Some(last) = self.0.last_mut() {
+            last.index = Some(i);
+        }
+        self
+    }
+    pub fn segs(&self) -> &[PathSeg] {
+        &self.0
+    }
+    pub fn into_segs(self) -> Vec<PathSeg> {
+        self.0
+    }
+}
+
 /// How an element path is written: in the request's own dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathStyle {
