@@ -225,6 +225,26 @@ async fn a_plan_being_changed_to_decides_the_groups() {
 }
 
 #[actix_web::test]
+async fn the_groups_maximum_holds_on_every_day_of_a_purchase() {
+    let app = with_subscription().await;
+    let add = |code: &str, on: &str| {
+        format!(
+            r#"{{"packageCode":"{code}","effectiveDate":"{on}","eligibilityRules":{{"salesChannel":"MYACCOUNT"}}}}"#
+        )
+    };
+    // A data bolt-on from next month, then one from today: today only one is live, but
+    // from next month on both would be.
+    app.post_json("/subscriptions/40000001/packages", &add("D5", "2026-12-22"))
+        .await
+        .good();
+    let r = app
+        .post_json("/subscriptions/40000001/packages", &add("D1", "2026-11-22"))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["details"]["messageId"], "CARDINALITY_EXCEEDED");
+}
+
+#[actix_web::test]
 async fn a_second_data_bolt_on_passes_the_groups_maximum() {
     let app = with_subscription().await;
     let add = |code: &str| {

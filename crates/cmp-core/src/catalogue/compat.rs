@@ -12,11 +12,12 @@ use cmp_model::messages::{
     QueryCompatiblePackagesResponse, QueryCompatiblePlansRequest, QueryCompatiblePlansResponse,
     StatusContainer,
 };
-use cmp_model::{Decimal, Fault, FieldError};
+use cmp_model::{Code, Decimal, FieldPath};
 use cmp_store::repo::{agreements, subscriptions};
 
-use crate::catalogue::Snapshot;
-use crate::eligibility::Asking;
+use super::eligibility::Asking;
+use super::Snapshot;
+use crate::faults::{invalid, not_found};
 use crate::{Context, OpResult};
 
 /// A subscription as the compatibility rules see it.
@@ -27,18 +28,12 @@ pub(crate) struct Held {
     pub next_bill_date: NaiveDate,
 }
 
-/// Loads a subscription's plan, active bolt-ons and next bill date (404 when unknown).
-pub(crate) fn held(ctx: &Context, root: &'static str, number: i64) -> OpResult<Held> {
+/// Loads a subscription's plan, active bolt-ons and next bill date (`NOT_FOUND` when unknown).
+pub(crate) fn held(ctx: &Context, path: FieldPath, number: i64) -> OpResult<Held> {
     let today = ctx.clock.today();
     ctx.read(|c| {
         let Some(sub) = subscriptions::get(c, number)? else {
-            return Err(Fault::not_found(FieldError::at(
-                "NOT_FOUND",
-                root,
-                &["subscriptionNumber"],
-                "does not exist",
-            ))
-            .into());
+            return Err(not_found(path).into());
         };
         let bolt_ons = subscriptions::active_packages(c, number, today)?
             .into_iter()
@@ -246,7 +241,10 @@ pub fn query_compatible_plans(
     let s = ctx.catalogue.current(ctx)?;
     let held = req
         .subscription_number
-        .map(|n| held(ctx, "queryCompatiblePlans", n))
+        .map(|n| {
+            let at = QueryCompatiblePlansRequest::path().subscription_number();
+            held(ctx, at, n)
+        })
         .transpose()?;
     let rules = req.eligibility_rules.as_ref();
     let asking = Asking::new(rules, as_of(ctx, rules, held.as_ref()));
@@ -295,19 +293,18 @@ pub fn query_compatible_packages(
     ctx: &Context,
     req: QueryCompatiblePackagesRequest,
 ) -> OpResult<QueryCompatiblePackagesResponse> {
-    const ROOT: &str = "queryCompatiblePackages";
+    let path = QueryCompatiblePackagesRequest::path;
     if req.subscription_number.is_none() && req.plan_code.is_none() {
-        return Err(Fault::validation(vec![FieldError::at(
-            "MANDATORY",
-            ROOT,
-            &["subscriptionNumber"],
+        return Err(invalid(
+            Code::Mandatory,
+            path().subscription_number(),
             "is mandatory when planCode is not given",
-        )]));
+        ));
     }
     let s = ctx.catalogue.current(ctx)?;
     let held = req
         .subscription_number
-        .map(|n| held(ctx, ROOT, n))
+        .map(|n| held(ctx, path().subscription_number(), n))
         .transpose()?;
     let plan_code = req
         .plan_code
@@ -315,17 +312,16 @@ pub fn query_compatible_packages(
         .or_else(|| held.as_ref().map(|h| h.plan.clone()))
         .unwrap_or_default();
     let Some(plan) = s.plan(&plan_code) else {
-        let field = if req.plan_code.is_some() {
-            "planCode"
+        let at = if req.plan_code.is_some() {
+            path().plan_code()
         } else {
-            "subscriptionNumber"
+            path().subscription_number()
         };
-        return Err(Fault::validation(vec![FieldError::at(
-            "UNKNOWN_REFERENCE",
-            ROOT,
-            &[field],
+        return Err(invalid(
+            Code::UnknownReference,
+            at,
             "names no price plan in the catalogue",
-        )]));
+        ));
     };
     let rules = req.eligibility_rules.as_ref();
     let asking = Asking::new(rules, as_of(ctx, rules, held.as_ref()));
