@@ -10,6 +10,7 @@ pub mod db;
 mod error;
 pub mod repo;
 pub mod schema;
+pub mod stats;
 #[cfg(feature = "testing")]
 mod testing;
 
