@@ -40,7 +40,10 @@ pub(crate) fn insert_account(
     now: NaiveDateTime,
 ) -> Result<i64, OpError> {
     let direct_debit = direct_debit_fields(d, at)?;
-    let business = d.address.as_ref().map(|LegacyAddress::BusinessAddress(b)| b);
+    let business = d
+        .address
+        .as_ref()
+        .map(|LegacyAddress::BusinessAddress(b)| b);
     let customer_number = match (d.customer_number, business) {
         (Some(n), _) => {
             if !customers::exists(c, n)? {
@@ -233,7 +236,9 @@ fn customer_row(
 fn address_row(n: i64, b: &BusinessAddress) -> customers::CustomerAddress {
     customers::CustomerAddress {
         customer_number: n,
-        address_type: cmp_model::messages::AddressType::Billing.as_str().to_string(),
+        address_type: cmp_model::messages::AddressType::Billing
+            .as_str()
+            .to_string(),
         line1: Some(b.address1.clone()),
         line2: b.address2.clone(),
         line3: b.address3.clone(),
@@ -247,7 +252,10 @@ fn address_row(n: i64, b: &BusinessAddress) -> customers::CustomerAddress {
 
 /// The 7.3.8 `Address` of a customer: number (the customer's), its business address
 /// (company or person name, the Billing address); none without a first address line.
-pub(crate) fn address_of(c: &mut DbConn, customer_number: i64) -> Result<Option<AddressQuery>, OpError> {
+pub(crate) fn address_of(
+    c: &mut DbConn,
+    customer_number: i64,
+) -> Result<Option<AddressQuery>, OpError> {
     let Some(cu) = customers::get(c, customer_number)? else {
         return Ok(None);
     };
@@ -294,7 +302,10 @@ pub(crate) fn address_of(c: &mut DbConn, customer_number: i64) -> Result<Option<
 
 /// Where a group's or corporate's posting account hangs is that group or corporate: the
 /// account element may not name another parent.
-pub(crate) fn no_parent_in_posting_account(d: &LegacyAccount, at: &AccountPath) -> Result<(), Fault> {
+pub(crate) fn no_parent_in_posting_account(
+    d: &LegacyAccount,
+    at: &AccountPath,
+) -> Result<(), Fault> {
     let mut errors = Vec::new();
     if d.corporate_code.is_some() {
         errors.push(FieldError::on(

@@ -255,7 +255,9 @@ pub fn patch_account(ctx: &Context, req: PatchAccountRequest) -> OpResult<Update
             number: req.account_number,
             number_path: path().account_number(),
             parents: Parents::of(
-                req.corporate_code.clone().map(|c| (c, path().corporate_code())),
+                req.corporate_code
+                    .clone()
+                    .map(|c| (c, path().corporate_code())),
                 req.group_code.clone().map(|g| (g, path().group_code())),
             )?,
             changes: accounts::AccountChanges {

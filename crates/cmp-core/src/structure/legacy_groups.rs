@@ -49,7 +49,8 @@ pub fn legacy_create_group(
         )?;
         ctx.audit(c, "group", &d.group_code)?;
         if let Some(a) = &d.account {
-            let n = legacy::insert_account(ctx, c, a, &at().account(), None, Some(&d.group_code), now)?;
+            let n =
+                legacy::insert_account(ctx, c, a, &at().account(), None, Some(&d.group_code), now)?;
             let details = groups::GroupDetails {
                 posting_account_number: Some(n),
                 email_address: a.email_address.clone(),

@@ -10,8 +10,7 @@ use cmp_model::messages::{
     GroupNode, QueryAgreementStructureRequest, QueryCustomerStructureRequest, StatusFilter,
     StructureAccount, StructureAccounts, StructureAgreement, StructureAgreements,
     StructureCorporate, StructureCorporates, StructureGroup, StructureGroups,
-    StructureSubscription, StructureSubscriptions, SubscriptionNode, SubscriptionNodes,
-    TreeFilter,
+    StructureSubscription, StructureSubscriptions, SubscriptionNode, SubscriptionNodes, TreeFilter,
 };
 use cmp_model::Code;
 use cmp_store::repo::structure::{self, Load, Scope, Tree};
@@ -81,7 +80,11 @@ impl<'a> Assembly<'a> {
     }
 
     fn corporate(&self, code: &str, depth: Option<Depth>) -> CorporateNode {
-        let k = self.tree.corporates.iter().find(|k| k.corporate_code == code);
+        let k = self
+            .tree
+            .corporates
+            .iter()
+            .find(|k| k.corporate_code == code);
         CorporateNode {
             corporate_code: code.to_string(),
             corporate_description: k.map(|k| k.description.clone()),
@@ -267,7 +270,8 @@ pub fn query_agreement_structure(
 ) -> OpResult<CustomerStructureResponse> {
     let n = req.agreement_number;
     let found = ctx.read(|c| Ok(agreements::get(c, n)?))?;
-    let a = found.ok_or_else(|| not_found(QueryAgreementStructureRequest::path().agreement_number()))?;
+    let a = found
+        .ok_or_else(|| not_found(QueryAgreementStructureRequest::path().agreement_number()))?;
     let what = Load {
         subscriptions: true,
         agreement: Some(n),
@@ -290,7 +294,10 @@ pub fn query_agreement_structure(
             let a = tree.accounts.first().ok_or_else(|| {
                 not_found(QueryAgreementStructureRequest::path().agreement_number())
             })?;
-            (CustomerLevel::Account, CustomerNode::Account(asm.account(a, true)))
+            (
+                CustomerLevel::Account,
+                CustomerNode::Account(asm.account(a, true)),
+            )
         }
     };
     Ok(CustomerStructureResponse {

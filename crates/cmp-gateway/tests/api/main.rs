@@ -9,6 +9,7 @@ mod helpers;
 mod agreements;
 mod catalogue;
 mod contract;
+mod legacy;
 mod limits;
 mod negotiation;
 mod payments;

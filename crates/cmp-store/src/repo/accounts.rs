@@ -83,7 +83,10 @@ pub struct AccountDetails {
     pub account_contact_name: Option<String>,
 }
 
-pub fn details(conn: &mut DbConn, account_number: i64) -> Result<Option<AccountDetails>, StoreError> {
+pub fn details(
+    conn: &mut DbConn,
+    account_number: i64,
+) -> Result<Option<AccountDetails>, StoreError> {
     Ok(accounts::table
         .find(account_number)
         .select(AccountDetails::as_select())
