@@ -16,7 +16,10 @@ fn main() {
     let store = db.store();
     let started = Instant::now();
     let customer = big_corporate_customer(&store, 1_000, 10);
-    eprintln!("built 1 000 accounts / 10 000 subscriptions in {:?}", started.elapsed());
+    eprintln!(
+        "built 1 000 accounts / 10 000 subscriptions in {:?}",
+        started.elapsed()
+    );
     let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
     let ctx = Context::new(store, clock, "bench");
     let runs = 20;
@@ -39,7 +42,9 @@ fn main() {
         tree::query_customer_structure(&ctx, req).expect("answers")
     };
     measure("GET /customers/{n}/structure", runs, || drop(by_customer()));
-    measure("QueryCustomerStructure (Corporate)", runs, || drop(by_corporate()));
+    measure("QueryCustomerStructure (Corporate)", runs, || {
+        drop(by_corporate())
+    });
     drop(db);
 }
 
