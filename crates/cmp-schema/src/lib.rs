@@ -23,6 +23,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod codegen;
+
 const XS: &str = "http://www.w3.org/2001/XMLSchema";
 
 /// The primitive a simple type comes down to.
