@@ -17,7 +17,8 @@ fn resolve(s: &Model, ty: &TypeRef) -> (Prim, Resolved) {
     (p, r)
 }
 
-fn snake(name: &str) -> String {
+/// The Rust field (and path method) of an element name: `billingCycle` → `billing_cycle`.
+pub(crate) fn snake(name: &str) -> String {
     let mut out = String::new();
     let chars: Vec<char> = name.chars().collect();
     for (i, c) in chars.iter().enumerate() {
@@ -36,14 +37,25 @@ fn snake(name: &str) -> String {
         }
     }
     match out.as_str() {
-        "type" | "match" | "ref" | "use" | "mod" | "enum" | "struct" | "fn" | "impl" => {
-            format!("r#{out}")
-        }
+        // Not allowed as raw identifiers.
+        "self" | "super" | "crate" => format!("{out}_"),
+        k if KEYWORDS.contains(&k) => format!("r#{out}"),
         _ => out,
     }
 }
 
-fn variant(value: &str) -> String {
+/// Rust's keywords, strict and reserved: a field of that name is written `r#name`.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// The Rust variant of an enumeration token or a choice's element: `pay-as-you-go` →
+/// `PayAsYouGo`, `3G` → `V3g`.
+pub(crate) fn variant(value: &str) -> String {
     let words: Vec<&str> = value
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -63,6 +75,9 @@ fn variant(value: &str) -> String {
     }
     if out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'V');
+    }
+    if out == "Self" {
+        out.push('_');
     }
     out
 }

@@ -300,6 +300,41 @@ const NOTE: Shape = Shape {
     text: true,
 };
 
+/// Names the generated code uses unqualified, which a type may not take.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Self",
+    "Default",
+    "Node",
+    "Facets",
+    "Prim",
+    "Problem",
+    "ScalarValue",
+    "Decode",
+    "Encode",
+    "Document",
+    "Sink",
+    "Reader",
+    "Patch",
+    "FieldPath",
+];
+
+/// ASCII letters and digits, starting with a letter (upper-case: `upper`).
+fn is_name(name: &str, upper: bool) -> bool {
+    let mut cs = name.chars();
+    cs.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() && (!upper || c.is_ascii_uppercase()))
+        && cs.all(|c| c.is_ascii_alphanumeric())
+}
+
 type XNode<'a, 'i> = roxmltree::Node<'a, 'i>;
 
 /// One schema file being read: names a node by file and line.
@@ -529,6 +564,12 @@ impl Reading {
                     format!("type {tname} is declared twice (first at {first})"),
                 );
             }
+            if !is_name(tname, true) || RESERVED_TYPES.contains(&tname) {
+                return src.fail(
+                    &top,
+                    format!("type name {tname} is not supported (ASCII PascalCase, not a name of the generated code's runtime)"),
+                );
+            }
             self.types_at.insert(tname.to_string(), src.at(&top));
             if is_xs(&top, "simpleType") {
                 let s = self.simple(src, &top, tname)?;
@@ -677,6 +718,22 @@ impl Reading {
                 {
                     return src.fail(&e, format!("{n} appears twice in {what}"));
                 }
+                // The generated field (or variant) names must differ too.
+                let rust = |n: &str| match group {
+                    Group::Choice => codegen::variant(n),
+                    _ => codegen::snake(n),
+                };
+                if let Some(o) = fields.iter().find(|o| rust(&o.name) == rust(&f.name)) {
+                    return src.fail(
+                        &e,
+                        format!(
+                            "elements {} and {} of {what} have the same Rust name {}",
+                            o.name,
+                            f.name,
+                            rust(&f.name)
+                        ),
+                    );
+                }
                 if group == Group::Choice && (f.min, f.max) != (1, Some(1)) {
                     return src.fail(
                         &e,
@@ -706,6 +763,12 @@ impl Reading {
         let Some(name) = e.attribute("name") else {
             return src.fail(e, format!("{what} has no name"));
         };
+        if !is_name(name, false) {
+            return src.fail(
+                e,
+                format!("element name {name} is not supported (ASCII letters and digits)"),
+            );
+        }
         let Some(ty) = e.attribute("type") else {
             return src.fail(e, format!("element {name} must name its type"));
         };
@@ -813,9 +876,16 @@ impl Reading {
             }
             if f.facet == "enumeration" {
                 let values = enums.entry(&f.ty).or_default();
-                if values.contains(&f.value.as_str()) {
+                let rust = codegen::variant(&f.value);
+                if rust.is_empty() {
                     return Err(format!(
-                        "{}: enumeration value {} appears twice in {}",
+                        "{}: enumeration value {:?} of {} has no letter or digit to name it by",
+                        f.at, f.value, f.ty
+                    ));
+                }
+                if let Some(o) = values.iter().find(|o| codegen::variant(o) == rust) {
+                    return Err(format!(
+                        "{}: enumeration values {o} and {} of {} have the same Rust name {rust}",
                         f.at, f.value, f.ty
                     ));
                 }
@@ -1288,6 +1358,41 @@ mod tests {
 </xs:complexType>"#,
         ),
         ("elementFormDefault", 1, ""),
+        // Names the generated code could not use.
+        (
+            "type name Node",
+            2,
+            r#"<xs:complexType name="Node"><xs:sequence/></xs:complexType>"#,
+        ),
+        (
+            "element name line-1",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="line-1" type="xs:string"/>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "same Rust name url_value",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="URLValue" type="xs:string"/>
+    <xs:element name="urlValue" type="xs:string"/>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "same Rust name PayAsYouGo",
+            5,
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:enumeration value="PAY AS YOU GO"/>
+    <xs:enumeration value="pay-as-you-go"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
     ];
 
     #[test]
