@@ -13,6 +13,8 @@
 
 pub mod codec;
 pub mod fault;
+#[cfg(test)]
+mod golden;
 pub mod json;
 pub mod node;
 pub mod render;
