@@ -311,3 +311,6 @@ impl Reader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
