@@ -19,7 +19,7 @@ macro_rules! golden {
     )*};
 }
 
-golden!(document, enumeration, facets, groups);
+golden!(document, enumeration, erasable, facets, groups);
 
 /// Every fixture is listed above.
 #[test]
@@ -33,5 +33,8 @@ fn every_golden_file_is_compiled() {
         })
         .collect();
     stems.sort();
-    assert_eq!(stems, ["document", "enumeration", "facets", "groups"]);
+    assert_eq!(
+        stems,
+        ["document", "enumeration", "erasable", "facets", "groups"]
+    );
 }

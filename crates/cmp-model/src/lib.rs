@@ -22,7 +22,7 @@ pub mod soap;
 mod values;
 pub mod xml;
 
-pub use codec::{decode_document, Decode, Document, Encode};
+pub use codec::{decode_document, Decode, Document, Encode, Patch};
 pub use fault::{Fault, FaultKind, FieldError};
 pub use node::{Limits, Node, ParseError};
 pub use values::{Date, DateTime, Decimal};

@@ -280,8 +280,9 @@ fn gen_enum(out: &mut String, s: &Model, name: &str, values: &[String]) {
     .unwrap();
 }
 
-/// The Rust type of a field and the expression that reads it.
-fn field_parts(s: &Model, f: &Field) -> (String, String) {
+/// The Rust type of a field and the expression that reads it; `patch`: an optional field
+/// of an erasable type.
+fn field_parts(s: &Model, f: &Field, patch: bool) -> (String, String) {
     let (base, reader) = match kind(s, &f.ty) {
         Kind::Scalar { rust, facets } => (rust, format!("|n, r| r.scalar::<_>(n, &{facets})")),
         Kind::Enum(t) => (
@@ -292,6 +293,7 @@ fn field_parts(s: &Model, f: &Field) -> (String, String) {
     };
     let ty = match (f.min, f.max) {
         (_, None) | (_, Some(2..)) => format!("Vec<{base}>"),
+        (0, _) if patch => format!("Patch<{base}>"),
         (0, _) => format!("Option<{base}>"),
         _ => base,
     };
@@ -321,6 +323,7 @@ fn names_array(f: &Field) -> String {
 }
 
 fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
+    let def = &s.complex[name];
     doc_comment(out, s, name);
     let default = if has_default(s, name) {
         ", Default"
@@ -333,7 +336,7 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
     )
     .unwrap();
     for f in fields {
-        let (ty, _) = field_parts(s, f);
+        let (ty, _) = field_parts(s, f, def.is_patch(f));
         writeln!(
             out,
             "    /// `{}`\n    pub {}: {ty},",
@@ -349,10 +352,11 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
         "        let groups = r.group(node, NAMES)?;\n        let before = r.error_count();\n",
     );
     for (i, f) in fields.iter().enumerate() {
-        let (_, reader) = field_parts(s, f);
+        let (_, reader) = field_parts(s, f, def.is_patch(f));
         let max = f.max.map_or("None".to_string(), |m| format!("Some({m})"));
         let call = match (f.min, f.max) {
             (_, None) | (_, Some(2..)) => "many",
+            (0, _) if def.is_patch(f) => "patch",
             (0, _) => "optional",
             _ => "required",
         };
@@ -404,6 +408,10 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
                 n = f.name
             )
             .unwrap(),
+            // Absent and sent empty write nothing.
+            (0, _) if def.is_patch(f) => {
+                writeln!(out, "        if let Patch::Value(x) = &self.{v} {{ {one} }}").unwrap()
+            }
             (0, _) => writeln!(out, "        if let Some(x) = &self.{v} {{ {one} }}").unwrap(),
             _ => writeln!(out, "        {{ let x = &self.{v}; {one} }}").unwrap(),
         }
@@ -442,6 +450,7 @@ fn gen_choice(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
                 max: Some(1),
                 ..f.clone()
             },
+            false,
         );
         writeln!(out, "    /// `{}`\n    {}({ty}),", f.name, variant(&f.name)).unwrap();
     }
@@ -456,6 +465,7 @@ fn gen_choice(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
                 max: Some(1),
                 ..f.clone()
             },
+            false,
         );
         writeln!(
             out,

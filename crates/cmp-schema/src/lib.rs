@@ -12,8 +12,10 @@
 //! - `xs:complexType name` = nothing, or one `xs:sequence`, `xs:all` or `xs:choice` of
 //!   `xs:element name type [minOccurs] [maxOccurs]` (in a choice: exactly once each);
 //! - a top-level `xs:element name type` declares a document root (of a complex type);
-//! - `xs:annotation` with `xs:documentation` (text) on types and elements, and
-//!   `<xs:appinfo><alias>name</alias></xs:appinfo>` on elements: an accepted misspelling.
+//! - `xs:annotation` with `xs:documentation` (text) on types and elements;
+//!   `<xs:appinfo><alias>name</alias></xs:appinfo>` on elements: an accepted misspelling;
+//!   `<xs:appinfo><erasable/></xs:appinfo>` on a sequence or all: its optional single
+//!   elements are three-state (absent, sent empty, a value: `cmp_model::Patch`).
 //!
 //! Reading is a whitelist (a `Shape` per construct): every other element, attribute or
 //! text is refused with an error naming the file and line (`complexContent`, attributes,
@@ -128,6 +130,16 @@ pub struct Complex {
     pub group: Group,
     pub fields: Vec<Field>,
     pub doc: Option<String>,
+    /// `<xs:appinfo><erasable/></xs:appinfo>`: its optional single fields tell "sent
+    /// empty" from "absent" (`cmp_model::Patch`).
+    pub erasable: bool,
+}
+
+impl Complex {
+    /// Whether `f` (one of its fields) is read as a three-state `Patch`.
+    pub fn is_patch(&self, f: &Field) -> bool {
+        self.erasable && (f.min, f.max) == (0, Some(1))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -424,6 +436,7 @@ fn check(src: &Src, n: &XNode, what: &str, shape: &Shape) -> Result<(), String> 
 struct Notes {
     doc: Option<String>,
     aliases: Vec<String>,
+    erasable: bool,
 }
 
 /// Reads the `xs:annotation` children of `owner`. `doc`: whether `xs:documentation` is
@@ -473,6 +486,10 @@ fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Res
                         return src.fail(&n, "an empty <alias>");
                     }
                     "alias" => out.aliases.push(text),
+                    "erasable" if !text.is_empty() || n.has_children() => {
+                        return src.fail(&n, "<erasable/> takes no content");
+                    }
+                    "erasable" => out.erasable = true,
                     _ => unreachable!("every known appinfo child is read above"),
                 }
             }
@@ -689,7 +706,7 @@ impl Reading {
     fn complex(&mut self, src: &Src, top: &XNode, name: &str) -> Result<Complex, String> {
         let what = format!("complexType {name}");
         check(src, top, &what, &COMPLEX_TYPE)?;
-        let notes = notes(src, top, &what, true, &[])?;
+        let notes = notes(src, top, &what, true, &["erasable"])?;
         let groups: Vec<XNode> = top
             .children()
             .filter(|c| c.is_element() && !is_xs(c, "annotation"))
@@ -746,12 +763,20 @@ impl Reading {
                 fields.push(f);
             }
         }
-        Ok(Complex {
+        let c = Complex {
             name: name.to_string(),
             group,
             fields,
             doc: notes.doc,
-        })
+            erasable: notes.erasable,
+        };
+        if c.erasable && !c.fields.iter().any(|f| c.is_patch(f)) {
+            return src.fail(
+                top,
+                format!("<erasable/> on {what}, which has no optional single element"),
+            );
+        }
+        Ok(c)
     }
 
     fn field(&mut self, src: &Src, e: &XNode, owner: &str) -> Result<Field, String> {
@@ -1358,6 +1383,33 @@ mod tests {
 </xs:complexType>"#,
         ),
         ("elementFormDefault", 1, ""),
+        (
+            "<erasable/> on complexType C",
+            2,
+            r#"<xs:complexType name="C">
+  <xs:annotation><xs:appinfo><erasable/></xs:appinfo></xs:annotation>
+  <xs:choice><xs:element name="a" type="xs:string"/></xs:choice>
+</xs:complexType>"#,
+        ),
+        (
+            "<erasable/> takes no content",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:annotation><xs:appinfo><erasable>yes</erasable></xs:appinfo></xs:annotation>
+  <xs:all><xs:element name="a" type="xs:string" minOccurs="0"/></xs:all>
+</xs:complexType>"#,
+        ),
+        (
+            "<erasable>",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="a" type="xs:string" minOccurs="0">
+      <xs:annotation><xs:appinfo><erasable/></xs:appinfo></xs:annotation>
+    </xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
         // Names the generated code could not use.
         (
             "type name Node",

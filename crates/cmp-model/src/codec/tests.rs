@@ -395,3 +395,109 @@ fn encoding_writes_what_decoding_reads() {
         r#"{"reference":"ABC","status":"OPEN","lines":{"line":[{"item":"XYZ"}]}}"#
     );
 }
+
+mod erasable {
+    use super::*;
+    use crate::golden::erasable::{Contact, Kind, Person, Place};
+
+    fn person_xml(body: &str) -> Result<Person, Vec<Shown>> {
+        xml::<Contact>(&format!("<contact><person>{body}</person></contact>"))
+            .map(|c| c.person.unwrap())
+    }
+
+    fn person_json(body: &str) -> Result<Person, Vec<Shown>> {
+        json::<Contact>(&format!(r#"{{"person":{{{body}}}}}"#)).map(|c| c.person.unwrap())
+    }
+
+    #[test]
+    fn a_field_is_absent_sent_empty_or_a_value() {
+        let p = person_xml("<kind>HOME</kind><name/><born> </born>").unwrap();
+        assert_eq!(
+            (p.name, p.born, p.home),
+            (Patch::Empty, Patch::Empty, Patch::Absent)
+        );
+        let p = person_json(r#""kind":"HOME","name":"","born":null"#).unwrap();
+        assert_eq!(
+            (p.name, p.born, p.home),
+            (Patch::Empty, Patch::Empty, Patch::Absent)
+        );
+        let p = person_xml("<kind>work</kind><name>Ann</name><home/>").unwrap();
+        assert_eq!(
+            (p.kind, p.name, p.home),
+            (Kind::Work, Patch::Value("Ann".into()), Patch::Empty)
+        );
+        let p = person_json(r#""kind":"HOME","home":{"town":""}"#).unwrap();
+        assert_eq!(p.home, Patch::Value(Place { town: None }));
+        // A type that is not erasable reads sent empty as absent.
+        let p = person_json(r#""kind":"HOME","home":{"town":null}"#).unwrap();
+        assert_eq!(p.home.value().unwrap().town, None);
+    }
+
+    #[test]
+    fn a_value_keeps_its_checks() {
+        assert_eq!(
+            person_xml("<kind>HOME</kind><name>Abcdefghijk</name><name/>").unwrap_err(),
+            one("DUPLICATE_ELEMENT", "contact/person/name")
+        );
+        assert_eq!(
+            person_json(r#""kind":"HOME","name":"Abcdefghijk","born":"yesterday""#).unwrap_err(),
+            vec![
+                ("TOO_LONG".to_string(), "person.name".to_string()),
+                ("INVALID_FORMAT".to_string(), "person.born".to_string()),
+            ]
+        );
+        // A required field sent empty is still missing.
+        assert_eq!(
+            person_xml("<kind/><name/>").unwrap_err(),
+            one("MANDATORY", "contact/person/kind")
+        );
+    }
+
+    #[test]
+    fn absent_and_sent_empty_encode_as_nothing() {
+        let contact = Contact {
+            person: Some(Person {
+                kind: Kind::Home,
+                name: Patch::Empty,
+                born: Patch::Absent,
+                home: Patch::Value(Place {
+                    town: Some("Leeds".into()),
+                }),
+                nicknames: vec![],
+            }),
+        };
+        assert_eq!(
+            crate::render::xml("contact", &contact),
+            r#"<?xml version="1.0" encoding="UTF-8"?><contact><person><kind>HOME</kind><home><town>Leeds</town></home></person></contact>"#
+        );
+        assert_eq!(
+            crate::render::json(&contact),
+            r#"{"person":{"kind":"HOME","home":{"town":"Leeds"},"nicknames":[]}}"#
+        );
+    }
+
+    #[test]
+    fn the_helpers_read_the_three_states() {
+        let (absent, empty, value) = (Patch::<i64>::Absent, Patch::<i64>::Empty, Patch::Value(7));
+        assert_eq!(
+            (absent.value(), empty.value(), value.value()),
+            (None, None, Some(&7))
+        );
+        assert_eq!(
+            (absent.into_value(), empty.into_value(), value.into_value()),
+            (None, None, Some(7))
+        );
+        assert_eq!(
+            (
+                absent.is_empty_sent(),
+                empty.is_empty_sent(),
+                value.is_empty_sent()
+            ),
+            (false, true, false)
+        );
+        assert!(absent.is_absent() && !empty.is_absent());
+        assert_eq!(Patch::from(Some(7)), value);
+        assert_eq!(Patch::<i64>::from(None), absent);
+        assert_eq!(Patch::<i64>::default(), absent);
+    }
+}
