@@ -106,6 +106,14 @@ impl<T> Patch<T> {
     pub fn is_absent(&self) -> bool {
         matches!(self, Patch::Absent)
     }
+    /// The value changed by `f`, the state kept.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Patch::Absent => Patch::Absent,
+            Patch::Empty => Patch::Empty,
+            Patch::Value(v) => Patch::Value(f(v)),
+        }
+    }
 }
 
 impl<T> From<Option<T>> for Patch<T> {

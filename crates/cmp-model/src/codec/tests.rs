@@ -499,5 +499,13 @@ mod erasable {
         assert_eq!(Patch::from(Some(7)), value);
         assert_eq!(Patch::<i64>::from(None), absent);
         assert_eq!(Patch::<i64>::default(), absent);
+        assert_eq!(
+            (
+                absent.map(|v| v + 1),
+                empty.map(|v| v + 1),
+                value.map(|v| v + 1)
+            ),
+            (Patch::Absent, Patch::Empty, Patch::Value(8))
+        );
     }
 }
