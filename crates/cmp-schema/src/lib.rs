@@ -1,7 +1,7 @@
 //! The schemas as data: `schemas/*.xsd` read with roxmltree into simple types
 //! (restriction + facets), complex types (sequence/all/choice of elements) and document
 //! roots. One reader for the small XSD subset the project uses, shared by the message
-//! generator (`cmp-model/build.rs`, at build time) and the published contract (the
+//! generator ([`codegen`], run by `cmp-model/build.rs`) and the published contract (the
 //! gateway's `publish`, at run time). The subset, and nothing else:
 //! - `xs:schema` (only `elementFormDefault="unqualified"`, no target namespace) holding
 //!   `xs:simpleType`, `xs:complexType`, `xs:element` and `xs:annotation`;
@@ -20,8 +20,10 @@
 //! Reading is a whitelist (a `Shape` per construct): every other element, attribute or
 //! text is refused with an error naming the file and line (`complexContent`, attributes,
 //! `import`, `ref=`, anonymous types, nested groups, `nillable`, `default`, `pattern`, …),
-//! as are a type or root declared twice, a reference to an undeclared type and a facet
-//! on a primitive it does not restrict. Nothing is ever dropped silently.
+//! as are a type or root declared twice, a reference to an undeclared type, a facet on a
+//! primitive it does not restrict and a name the generated code could not use (type names
+//! are ASCII PascalCase, element names ASCII letters and digits, no two with one Rust
+//! name). Nothing is ever dropped silently.
 
 use std::collections::BTreeMap;
 
@@ -550,7 +552,8 @@ impl Reading {
                 format!("elementFormDefault=\"{v}\" is not supported (only unqualified)"),
             );
         }
-        // The file's own documentation is the comment before `<xs:schema>`.
+        // A top-level annotation is checked, not kept: the file's own documentation is the
+        // comment before `<xs:schema>`.
         notes(src, &schema, "xs:schema", true, &[])?;
         let comment = src
             .doc
@@ -677,6 +680,9 @@ impl Reading {
             let Some(value) = c.attribute("value") else {
                 return src.fail(&c, format!("{what} needs a value"));
             };
+            if facet != "enumeration" && facets.iter().any(|(f, _)| f == facet) {
+                return src.fail(&c, format!("{what} appears twice"));
+            }
             let counts = [
                 "minLength",
                 "maxLength",
@@ -1229,6 +1235,15 @@ mod tests {
             r#"<xs:simpleType name="S">
   <xs:restriction base="xs:string">
     <xs:maxLength value="3" fixed="true"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+        (
+            "facet maxLength of S appears twice",
+            4,
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:maxLength value="3"/><xs:maxLength value="4"/>
   </xs:restriction>
 </xs:simpleType>"#,
         ),
