@@ -41,7 +41,7 @@ pub(crate) fn held(ctx: &Context, path: FieldPath, number: i64) -> OpResult<Held
             .map(|p| p.package_code)
             .collect();
         let next_bill_date = agreements::get(c, sub.agreement_number)?
-            .map_or(today, |a| a.next_expected_invoice_date);
+            .map_or(today, |a| crate::agreements::next_invoice(&a, today));
         Ok(Held {
             plan: sub.price_plan_code,
             bolt_ons,
