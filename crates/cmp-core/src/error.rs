@@ -6,6 +6,7 @@
 use cmp_store::StoreError;
 
 use crate::Fault;
+use cmp_model::Code;
 
 /// An operation's failure inside a transaction: a fault to answer, or a store error
 /// still to be mapped.
@@ -32,16 +33,16 @@ impl OpError {
         match self {
             OpError::Fault(f) => f,
             OpError::Store(StoreError::NotFound) => {
-                Fault::rule("NOT_FOUND", "the record no longer exists")
+                Fault::new(Code::NotFound, "the record no longer exists")
             }
             OpError::Store(StoreError::Conflict { constraint }) => {
                 log::info!("request_id={request_id} unique constraint {constraint}");
-                Fault::rule("ALREADY_EXISTS", "a record with that key already exists")
+                Fault::new(Code::AlreadyExists, "a record with that key already exists")
             }
             OpError::Store(StoreError::Reference { constraint }) => {
                 log::info!("request_id={request_id} reference constraint {constraint}");
-                Fault::rule(
-                    "INVALID_REFERENCE",
+                Fault::new(
+                    Code::InvalidReference,
                     "the request refers to something that does not exist or breaks a rule",
                 )
             }

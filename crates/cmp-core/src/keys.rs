@@ -2,7 +2,7 @@
 //! finds it, the secret proves it. Only the SHA-256 of the secret is stored (the secret is
 //! 256 random bits, so a fast hash is enough); comparison is constant-time.
 
-use cmp_model::Fault;
+use cmp_model::{Code, Fault};
 use cmp_store::repo::api_keys::{self, ApiKey};
 use sha2::{Digest, Sha256};
 
@@ -129,12 +129,11 @@ pub fn any_active(ctx: &Context) -> OpResult<bool> {
 /// Who presents `credential`, checked against the database on every request so that a
 /// new or revoked key takes effect at once.
 pub fn authenticate(ctx: &Context, credential: Option<&Credential>) -> OpResult<Caller> {
-    let invalid = || Fault::security(401, "INVALID_CREDENTIALS", "the credentials are not valid");
+    let invalid = || Fault::new(Code::InvalidCredentials, "the credentials are not valid");
     let Some(credential) = credential else {
         return if any_active(ctx)? {
-            Err(Fault::security(
-                401,
-                "MISSING_CREDENTIALS",
+            Err(Fault::new(
+                Code::MissingCredentials,
                 "an API key is required (X-API-Key, Bearer or Basic)",
             ))
         } else {
@@ -160,12 +159,12 @@ pub fn authenticate(ctx: &Context, credential: Option<&Credential>) -> OpResult<
     })
 }
 
-/// Refuses a caller whose role is below `needed` (403). Open mode allows everything.
+/// Refuses a caller whose role is below `needed` (`NOT_AUTHORISED`). Open mode allows
+/// everything.
 pub fn authorize(caller: &Caller, needed: Role) -> OpResult<()> {
     match caller {
-        Caller::Key { role, .. } if *role < needed => Err(Fault::security(
-            403,
-            "NOT_AUTHORISED",
+        Caller::Key { role, .. } if *role < needed => Err(Fault::new(
+            Code::NotAuthorised,
             format!("this operation needs the {} role", needed.as_str()),
         )),
         _ => Ok(()),
@@ -202,8 +201,8 @@ mod tests {
                 Role::Write
             )
             .unwrap_err()
-            .status,
-            403
+            .message_id,
+            Code::NotAuthorised
         );
         assert!(authorize(&Caller::Open, Role::Admin).is_ok());
     }

@@ -1,5 +1,5 @@
 //! The CMP operations: one public function per operation, named after it
-//! (`CreateAgreement` → [`agreement::create_agreement`]). Each takes a [`Context`] and a
+//! (`CreateAgreement` → [`agreements::create_agreement`]). Each takes a [`Context`] and a
 //! request message and returns a response message or a [`Fault`]. No HTTP, no SQL: the
 //! store's repositories do the SQL, the gateway the wire.
 
@@ -7,24 +7,22 @@
 // operation an allocation for nothing on success.
 #![allow(clippy::result_large_err)]
 
-pub mod agreement;
-pub mod audit;
+// Aggregates, one folder each (the order of the customer's life).
+pub mod accounts;
+pub mod agreements;
 pub mod catalogue;
-mod clock;
-pub mod compat;
-pub mod contact;
-mod context;
-pub mod eligibility;
-mod error;
-pub mod keys;
-pub mod otp;
-pub mod outbox;
-pub mod payments;
-pub mod reference;
-pub mod sandbox;
+pub mod selfcare;
 pub mod structure;
-pub mod subscription;
-pub mod workflow;
+pub mod subscriptions;
+
+// What every operation shares.
+pub mod audit;
+mod clock;
+mod context;
+mod error;
+pub mod faults;
+pub mod keys;
+pub mod sandbox;
 
 pub use clock::{AdjustableClock, Clock, FixedClock, SystemClock};
 pub use context::Context;

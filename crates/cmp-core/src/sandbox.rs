@@ -4,7 +4,7 @@
 use cmp_model::messages::{ClockResponse, GetClockRequest, SetClockRequest};
 use cmp_model::Fault;
 
-use crate::{agreement, Context, OpResult};
+use crate::{agreements, Context, OpResult};
 
 pub fn get_clock(ctx: &Context, req: GetClockRequest) -> OpResult<ClockResponse> {
     Ok(ClockResponse {
@@ -17,12 +17,12 @@ pub fn get_clock(ctx: &Context, req: GetClockRequest) -> OpResult<ClockResponse>
 /// Moves the clock, then runs every scheduled action that became due.
 pub fn set_clock(ctx: &Context, req: SetClockRequest) -> OpResult<ClockResponse> {
     if !ctx.clock.set(req.now) {
-        return Err(Fault::rule(
-            "CLOCK_NOT_SETTABLE",
+        return Err(Fault::new(
+            cmp_model::Code::ClockNotSettable,
             "the clock can be set only in sandbox mode",
         ));
     }
-    let applied = agreement::apply_due_bill_cycle_changes(ctx)?;
+    let applied = agreements::apply_due_bill_cycle_changes(ctx)?;
     Ok(ClockResponse {
         external_reference: req.external_reference,
         now: ctx.clock.now(),

@@ -6,13 +6,12 @@ use actix_web::http::header;
 use actix_web::HttpRequest;
 use base64::Engine;
 use cmp_core::keys::Credential;
-use cmp_model::Fault;
+use cmp_model::{Code, Fault};
 
 pub fn credential(req: &HttpRequest) -> Result<Option<Credential>, Fault> {
     let malformed = || {
-        Fault::security(
-            401,
-            "INVALID_CREDENTIALS",
+        Fault::new(
+            Code::InvalidCredentials,
             "the Authorization header is malformed",
         )
     };

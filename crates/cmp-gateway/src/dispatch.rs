@@ -8,8 +8,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use cmp_core::keys;
 use cmp_model::fault::{FieldError, PathSeg};
+use cmp_model::messages::FACETS_EXTERNAL_REFERENCE;
 use cmp_model::soap::{self, SoapVersion};
-use cmp_model::{json, render, xml, Fault, Node, ParseError};
+use cmp_model::{json, render, xml, Code, Fault, Node, ParseError};
 use futures_util::StreamExt;
 
 use crate::charset::{decode_body, CharsetError};
@@ -18,6 +19,7 @@ use crate::negotiate::{
 };
 use crate::registry::{self, Binding, Operation};
 use crate::respond::{self, Dialect};
+use crate::screening::looks_like_card_number;
 use crate::AppState;
 
 /// One request on its way through: what the request log line and the metrics need.
@@ -91,9 +93,8 @@ async fn read_body(
     max: usize,
 ) -> Result<web::Bytes, Fault> {
     let too_large = || {
-        Fault::protocol(
-            413,
-            "PAYLOAD_TOO_LARGE",
+        Fault::new(
+            Code::PayloadTooLarge,
             format!("the body exceeds {max} bytes"),
         )
     };
@@ -115,30 +116,31 @@ async fn read_body(
 fn negotiation_fault(e: NegotiationError) -> Fault {
     match e {
         NegotiationError::UnsupportedMediaType => {
-            Fault::protocol(415, "UNSUPPORTED_MEDIA_TYPE", e.to_string())
+            Fault::new(Code::UnsupportedMediaType, e.to_string())
         }
-        NegotiationError::NotAcceptable => Fault::protocol(406, "NOT_ACCEPTABLE", e.to_string()),
+        NegotiationError::NotAcceptable => Fault::new(Code::NotAcceptable, e.to_string()),
     }
 }
 
 fn charset_fault(e: CharsetError) -> Fault {
     match e {
-        CharsetError::Unsupported(_) => Fault::protocol(415, "UNSUPPORTED_CHARSET", e.to_string()),
+        CharsetError::Unsupported(_) => Fault::new(Code::UnsupportedCharset, e.to_string()),
         CharsetError::Malformed => Fault::malformed("the body is not valid UTF-8"),
     }
 }
 
 /// A body that does not parse or breaks a limit: 400 naming where.
 pub fn parse_fault(e: ParseError) -> Fault {
-    Fault::protocol(400, e.message_id, e.message)
+    Fault::new(e.message_id, e.message)
 }
 
 /// The externalReference to echo in faults and log: the client's own, when it is a sane
 /// length and not something that looks like a card number (never echoed nor logged).
 fn external_reference(node: &Node) -> Option<String> {
     let r = node.child("externalReference")?.text.trim();
-    let fine =
-        !r.is_empty() && r.chars().count() <= 69 && !cmp_core::payments::looks_like_card_number(r);
+    // The schema's own limit, so that a facet change in common.xsd moves this too.
+    let max = FACETS_EXTERNAL_REFERENCE.max_len.unwrap_or(u32::MAX) as usize;
+    let fine = !r.is_empty() && r.chars().count() <= max && !looks_like_card_number(r);
     fine.then(|| r.to_string())
 }
 
@@ -221,9 +223,8 @@ pub async fn document(
         let dialect = fallback_dialect(&req);
         return ex.fault(
             &dialect,
-            Fault::protocol(
-                404,
-                "UNKNOWN_OPERATION",
+            Fault::new(
+                Code::UnknownOperation,
                 format!("there is no operation {name}"),
             ),
         );
@@ -346,7 +347,7 @@ fn read_document(
             let n = xml::parse(&text, limits, false).map_err(parse_fault)?;
             if check_root && n.name != root && !binding.request_aliases.contains(&n.name.as_str()) {
                 let e = FieldError::new(
-                    "UNKNOWN_ELEMENT",
+                    Code::UnknownElement,
                     vec![PathSeg::owned(&n.name)],
                     format!("is not the expected root element {root}"),
                 );
@@ -390,9 +391,8 @@ pub async fn soap(
         Ok(Some(RequestFormat::Json)) | Err(_) => {
             return ex.fault(
                 &dialect,
-                Fault::protocol(
-                    415,
-                    "UNSUPPORTED_MEDIA_TYPE",
+                Fault::new(
+                    Code::UnsupportedMediaType,
                     "a SOAP port takes text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)",
                 ),
             )
@@ -422,9 +422,8 @@ pub async fn soap(
     };
     ex.external_reference = external_reference(&request.document);
     let Some(op) = registry::by_soap(&service, &request.namespace, &request.operation) else {
-        let f = Fault::protocol(
-            404,
-            "UNKNOWN_OPERATION",
+        let f = Fault::new(
+            Code::UnknownOperation,
             format!(
                 "the {port} has no operation {{{}}}{}",
                 request.namespace, request.operation
@@ -436,7 +435,7 @@ pub async fn soap(
     let expected = op.soap.as_ref().map_or("Request", |s| s.child);
     if request.child_name != expected {
         let e = FieldError::new(
-            "UNKNOWN_ELEMENT",
+            Code::UnknownElement,
             vec![PathSeg::owned(&request.child_name)],
             format!("is not the expected element {expected}"),
         );
@@ -458,9 +457,8 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let ex = Exchange::new(&req, "-");
     ex.fault(
         &fallback_dialect(&req),
-        Fault::protocol(
-            404,
-            "NO_SUCH_ROUTE",
+        Fault::new(
+            Code::NoSuchRoute,
             format!("no route for {} {}", req.method(), req.path()),
         ),
     )
@@ -471,9 +469,8 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     let ex = Exchange::new(&req, "-");
     ex.fault(
         &fallback_dialect(&req),
-        Fault::protocol(
-            405,
-            "METHOD_NOT_ALLOWED",
+        Fault::new(
+            Code::MethodNotAllowed,
             format!("{} is not allowed on {}", req.method(), req.path()),
         ),
     )

@@ -18,6 +18,7 @@ pub mod registry;
 pub mod respond;
 pub mod sandbox;
 pub mod scheduler;
+pub mod screening;
 
 use std::sync::Arc;
 

@@ -12,7 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cmp_core::{reference, Context};
+use cmp_core::catalogue::reference;
+use cmp_core::Context;
 use cmp_model::Limits;
 use serde_json::Value;
 
@@ -22,6 +23,11 @@ use crate::registry;
 pub struct Loaded {
     pub reference_rows: usize,
     pub operations: usize,
+}
+
+/// Makes `POST /admin/reset` reload `path` (sandbox mode).
+pub fn reload_on_reset(path: PathBuf) {
+    crate::sandbox::set_fixtures(path, |ctx, p| load_path(ctx, p).map(|l| l.operations));
 }
 
 /// Loads `path` (a file or a directory). Stops at the first refused document and says

@@ -90,7 +90,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let clock: Arc<dyn Clock> = if sandbox {
                 log::warn!("sandbox mode: /admin/clock and /admin/reset are served (admin role)");
-                cmp_gateway::sandbox::set_fixtures(demo_path);
+                load::reload_on_reset(demo_path);
                 Arc::new(AdjustableClock::default())
             } else {
                 Arc::new(SystemClock)

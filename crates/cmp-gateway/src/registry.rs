@@ -2,9 +2,12 @@
 //! (request/response roots and the core function), its SOAP binding, its REST route and
 //! its role. Routing for `/ws/{Operation}`, the REST routes and SOAP dispatch all read it.
 
-use cmp_core::{
-    agreement, audit, catalogue, compat, payments, sandbox, structure, subscription, Context,
-};
+use cmp_core::accounts::{cards, direct_debits, emails};
+use cmp_core::catalogue::{self, compat};
+use cmp_core::selfcare::{contact, otp, outbox, workflow};
+use cmp_core::{agreements, audit, sandbox, structure, subscriptions, Context};
+
+use crate::screening::refuse_card_numbers;
 use cmp_model::codec::{decode_document, Document, Encode};
 use cmp_model::{Fault, Node};
 
@@ -99,7 +102,7 @@ macro_rules! bind {
             request_aliases: <$req as Document>::ALIASES,
             response_root: $resp_root,
             call: |ctx, node| {
-                payments::refuse_card_numbers(node)?;
+                refuse_card_numbers(node)?;
                 run::<$req, _>(ctx, node, $f)
             },
         }
@@ -184,7 +187,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CreateAgreement",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::CreateAgreementRequest => "createAgreementResponse", agreement::create_agreement),
+        document: bind!(m::CreateAgreementRequest => "createAgreementResponse", agreements::create_agreement),
         soap: Some(Soap {
             service: "agreement",
             child: "AgreementData",
@@ -201,7 +204,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "QueryAgreementByCustomerLevel",
         aliases: &["QueryAgreementsByCustomerLevel"],
         role: Role::Read,
-        document: bind!(m::QueryAgreementByCustomerLevelRequest => "queryAgreementByCustomerLevelResponse", agreement::query_agreement_by_customer_level),
+        document: bind!(m::QueryAgreementByCustomerLevelRequest => "queryAgreementByCustomerLevelResponse", agreements::query_agreement_by_customer_level),
         soap: Some(Soap {
             service: "agreement",
             child: "Request",
@@ -218,7 +221,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "QueryAgreement",
         aliases: &[],
         role: Role::Read,
-        document: bind!(m::QueryAgreementRequest => "queryAgreementResponse", agreement::query_agreement),
+        document: bind!(m::QueryAgreementRequest => "queryAgreementResponse", agreements::query_agreement),
         soap: Some(Soap {
             service: "agreement",
             child: "Request",
@@ -228,7 +231,7 @@ pub static OPERATIONS: &[Operation] = &[
             path: "/agreements/{agreementNumber}",
             params: &[("agreementNumber", "agreementNumber")],
             binding: Some(
-                bind!(m::GetAgreementRequest => "getAgreementResponse", agreement::get_agreement),
+                bind!(m::GetAgreementRequest => "getAgreementResponse", agreements::get_agreement),
             ),
             creates: false,
         }),
@@ -237,7 +240,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateAgreement",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::UpdateAgreementRequest => "updateAgreementResponse", agreement::update_agreement),
+        document: bind!(m::UpdateAgreementRequest => "updateAgreementResponse", agreements::update_agreement),
         soap: Some(Soap {
             service: "agreement",
             child: "UpdateAgreementData",
@@ -247,7 +250,7 @@ pub static OPERATIONS: &[Operation] = &[
             path: "/agreements/{agreementNumber}",
             params: &[("agreementNumber", "agreementNumber")],
             binding: Some(
-                bind!(m::PatchAgreementRequest => "updateAgreementResponse", agreement::patch_agreement),
+                bind!(m::PatchAgreementRequest => "updateAgreementResponse", agreements::patch_agreement),
             ),
             creates: false,
         }),
@@ -256,7 +259,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CreateSubscription",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::CreateSubscriptionRequest => "createSubscriptionResponse", subscription::create_subscription),
+        document: bind!(m::CreateSubscriptionRequest => "createSubscriptionResponse", subscriptions::create_subscription),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -270,7 +273,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GetSubscriptions",
         aliases: &[],
         role: Role::Read,
-        document: bind!(m::GetSubscriptionsRequest => "getSubscriptionsResponse", subscription::get_subscriptions),
+        document: bind!(m::GetSubscriptionsRequest => "getSubscriptionsResponse", subscriptions::get_subscriptions),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,
@@ -284,7 +287,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GetSubscription",
         aliases: &[],
         role: Role::Read,
-        document: bind!(m::GetSubscriptionRequest => "getSubscriptionResponse", subscription::get_subscription),
+        document: bind!(m::GetSubscriptionRequest => "getSubscriptionResponse", subscriptions::get_subscription),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,
@@ -332,7 +335,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "AddSubscriptionPackage",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::AddSubscriptionPackageRequest => "addSubscriptionPackageResponse", subscription::add_subscription_package),
+        document: bind!(m::AddSubscriptionPackageRequest => "addSubscriptionPackageResponse", subscriptions::add_subscription_package),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -346,7 +349,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "ExpireSubscriptionPackage",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::ExpireSubscriptionPackageRequest => "expireSubscriptionPackageResponse", subscription::expire_subscription_package),
+        document: bind!(m::ExpireSubscriptionPackageRequest => "expireSubscriptionPackageResponse", subscriptions::expire_subscription_package),
         soap: None,
         rest: Some(Rest {
             method: Method::Delete,
@@ -406,7 +409,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GenerateOneTimePassword",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::GenerateOneTimePasswordRequest => "generateOneTimePasswordResponse", cmp_core::otp::generate_one_time_password),
+        document: bind!(m::GenerateOneTimePasswordRequest => "generateOneTimePasswordResponse", otp::generate_one_time_password),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -420,7 +423,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "VerifyOneTimePassword",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::VerifyOneTimePasswordRequest => "verifyOneTimePasswordResponse", cmp_core::otp::verify_one_time_password),
+        document: bind!(m::VerifyOneTimePasswordRequest => "verifyOneTimePasswordResponse", otp::verify_one_time_password),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -434,7 +437,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateContactDetails",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::UpdateContactDetailsRequest => "updateContactDetailsResponse", cmp_core::contact::update_contact_details),
+        document: bind!(m::UpdateContactDetailsRequest => "updateContactDetailsResponse", contact::update_contact_details),
         soap: None,
         rest: Some(Rest {
             method: Method::Patch,
@@ -448,7 +451,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CreateWorkflow",
         aliases: &[],
         role: Role::Write,
-        document: bind!(m::CreateWorkflowRequest => "createWorkflowResponse", cmp_core::workflow::create_workflow),
+        document: bind!(m::CreateWorkflowRequest => "createWorkflowResponse", workflow::create_workflow),
         soap: Some(Soap {
             service: "workflow",
             child: "WorkflowData",
@@ -458,7 +461,7 @@ pub static OPERATIONS: &[Operation] = &[
             path: "/workflows",
             params: &[],
             binding: Some(
-                bind!(m::PostWorkflowRequest => "createWorkflowResponse", cmp_core::workflow::post_workflow),
+                bind!(m::PostWorkflowRequest => "createWorkflowResponse", workflow::post_workflow),
             ),
             creates: true,
         }),
@@ -467,7 +470,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "QueryWorkflows",
         aliases: &[],
         role: Role::Read,
-        document: bind!(m::QueryWorkflowsRequest => "queryWorkflowsResponse", cmp_core::workflow::query_workflows),
+        document: bind!(m::QueryWorkflowsRequest => "queryWorkflowsResponse", workflow::query_workflows),
         soap: Some(Soap {
             service: "workflow",
             child: "Request",
@@ -477,7 +480,7 @@ pub static OPERATIONS: &[Operation] = &[
             path: "/workflows",
             params: &[],
             binding: Some(
-                bind!(m::ListWorkflowsRequest => "listWorkflowsResponse", cmp_core::workflow::list_workflows),
+                bind!(m::ListWorkflowsRequest => "listWorkflowsResponse", workflow::list_workflows),
             ),
             creates: false,
         }),
@@ -486,7 +489,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GetAccountEmailAddresses",
         aliases: &[],
         role: Role::Read,
-        document: bind!(no_card_numbers m::GetAccountEmailAddressesRequest => "getAccountEmailAddressesResponse", payments::get_account_email_addresses),
+        document: bind!(no_card_numbers m::GetAccountEmailAddressesRequest => "getAccountEmailAddressesResponse", emails::get_account_email_addresses),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,
@@ -500,7 +503,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateAccountEmailAddress",
         aliases: &[],
         role: Role::Write,
-        document: bind!(no_card_numbers m::UpdateAccountEmailAddressRequest => "updateAccountEmailAddressResponse", payments::update_account_email_address),
+        document: bind!(no_card_numbers m::UpdateAccountEmailAddressRequest => "updateAccountEmailAddressResponse", emails::update_account_email_address),
         soap: None,
         rest: Some(Rest {
             method: Method::Patch,
@@ -514,7 +517,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "AddDirectDebitDetails",
         aliases: &[],
         role: Role::Write,
-        document: bind!(no_card_numbers m::AddDirectDebitDetailsRequest => "addDirectDebitDetailsResponse", payments::add_direct_debit_details),
+        document: bind!(no_card_numbers m::AddDirectDebitDetailsRequest => "addDirectDebitDetailsResponse", direct_debits::add_direct_debit_details),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -528,7 +531,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CancelDirectDebit",
         aliases: &[],
         role: Role::Write,
-        document: bind!(no_card_numbers m::CancelDirectDebitRequest => "cancelDirectDebitResponse", payments::cancel_direct_debit),
+        document: bind!(no_card_numbers m::CancelDirectDebitRequest => "cancelDirectDebitResponse", direct_debits::cancel_direct_debit),
         soap: None,
         rest: Some(Rest {
             method: Method::Post,
@@ -542,7 +545,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "AddRegisteredCard",
         aliases: &[],
         role: Role::Write,
-        document: bind!(no_card_numbers m::AddRegisteredCardRequest => "addRegisteredCardResponse", payments::add_registered_card),
+        document: bind!(no_card_numbers m::AddRegisteredCardRequest => "addRegisteredCardResponse", cards::add_registered_card),
         soap: Some(Soap {
             service: "account",
             child: "Request",
@@ -552,7 +555,7 @@ pub static OPERATIONS: &[Operation] = &[
             path: "/accounts/{accountId}/registeredCards",
             params: &[("accountId", "accountNumber")],
             binding: Some(
-                bind!(no_card_numbers m::PostRegisteredCardRequest => "registeredCardResponse", payments::post_registered_card),
+                bind!(no_card_numbers m::PostRegisteredCardRequest => "registeredCardResponse", cards::post_registered_card),
             ),
             creates: true,
         }),
@@ -561,7 +564,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "GetRegisteredCards",
         aliases: &[],
         role: Role::Read,
-        document: bind!(no_card_numbers m::GetRegisteredCardsRequest => "getRegisteredCardsResponse", payments::get_registered_cards),
+        document: bind!(no_card_numbers m::GetRegisteredCardsRequest => "getRegisteredCardsResponse", cards::get_registered_cards),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,
@@ -575,7 +578,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateRegisteredCard",
         aliases: &[],
         role: Role::Write,
-        document: bind!(no_card_numbers m::UpdateRegisteredCardRequest => "registeredCardResponse", payments::update_registered_card),
+        document: bind!(no_card_numbers m::UpdateRegisteredCardRequest => "registeredCardResponse", cards::update_registered_card),
         soap: None,
         rest: Some(Rest {
             method: Method::Patch,
@@ -589,7 +592,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "CancelRegisteredCard",
         aliases: &[],
         role: Role::Write,
-        document: bind!(no_card_numbers m::CancelRegisteredCardRequest => "cancelRegisteredCardResponse", payments::cancel_registered_card),
+        document: bind!(no_card_numbers m::CancelRegisteredCardRequest => "cancelRegisteredCardResponse", cards::cancel_registered_card),
         soap: Some(Soap {
             service: "account",
             child: "Request",
@@ -599,7 +602,7 @@ pub static OPERATIONS: &[Operation] = &[
             path: "/accounts/{accountId}/registeredCards/{cardId}/cancellation",
             params: &[("accountId", "accountNumber"), ("cardId", "cardId")],
             binding: Some(
-                bind!(no_card_numbers m::PostRegisteredCardCancellationRequest => "registeredCardResponse", payments::post_registered_card_cancellation),
+                bind!(no_card_numbers m::PostRegisteredCardCancellationRequest => "registeredCardResponse", cards::post_registered_card_cancellation),
             ),
             creates: false,
         }),
@@ -654,7 +657,7 @@ pub static SANDBOX_OPERATIONS: &[Operation] = &[
         name: "GetOutbox",
         aliases: &[],
         role: Role::Admin,
-        document: bind!(m::GetOutboxRequest => "getOutboxResponse", cmp_core::outbox::get_outbox),
+        document: bind!(m::GetOutboxRequest => "getOutboxResponse", outbox::get_outbox),
         soap: None,
         rest: Some(Rest {
             method: Method::Get,

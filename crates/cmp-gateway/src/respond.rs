@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use cmp_model::render;
 use cmp_model::soap::SoapVersion;
-use cmp_model::Fault;
+use cmp_model::{Code, Fault, Kind};
 
 use crate::negotiate::ResponseFormat;
 use crate::registry::Reply;
@@ -69,16 +69,42 @@ pub fn reply(
     finish(HttpResponse::build(status), dialect, text)
 }
 
+/// The REST status of a fault: the one place that maps the kinds of `cmp_model::codes`
+/// (and, for security and protocol refusals, the code) to HTTP.
+pub fn status(code: Code) -> StatusCode {
+    match code.kind() {
+        Kind::Validation => StatusCode::BAD_REQUEST,
+        Kind::Rule => StatusCode::CONFLICT,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Security if code == Code::NotAuthorised => StatusCode::FORBIDDEN,
+        Kind::Security => StatusCode::UNAUTHORIZED,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::System => StatusCode::INTERNAL_SERVER_ERROR,
+        Kind::Protocol => match code {
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::UnsupportedMediaType | Code::UnsupportedCharset => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            // NO_SUCH_ROUTE, UNKNOWN_OPERATION
+            _ => StatusCode::NOT_FOUND,
+        },
+    }
+}
+
 pub fn fault(dialect: &Dialect, f: &Fault) -> HttpResponse {
     let (status, text) = match dialect {
-        Dialect::Rest(ResponseFormat::Json) => (f.status, render::fault_json(f)),
-        Dialect::Rest(_) => (f.status, render::fault_xml(f)),
+        Dialect::Rest(ResponseFormat::Json) => (status(f.message_id), render::fault_json(f)),
+        Dialect::Rest(_) => (status(f.message_id), render::fault_xml(f)),
         // SOAP 1.1 answers every fault with 500; so does SOAP 1.2 here, for one rule.
-        Dialect::Soap { version, root, .. } => (500, render::fault_soap(*version, f, root)),
+        Dialect::Soap { version, root, .. } => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            render::fault_soap(*version, f, root),
+        ),
     };
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut b = HttpResponse::build(status);
-    if status == StatusCode::UNAUTHORIZED {
+    if f.message_id.kind() == Kind::Security && f.message_id != Code::NotAuthorised {
         b.insert_header((
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Basic realm=\"cmp\", Bearer"),
@@ -99,4 +125,65 @@ fn finish(mut b: actix_web::HttpResponseBuilder, dialect: &Dialect, text: String
         b.insert_header((header::VARY, HeaderValue::from_static("Accept")));
     }
     b.body(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The code table of `docs/faults.md`, written from `Code::ALL` and [`status`].
+    fn faults_table() -> String {
+        let mut out = String::from("| code | kind | REST status | meaning |\n|---|---|---|---|\n");
+        for c in Code::ALL {
+            out.push_str(&format!(
+                "| `{}` | {:?} | {} | {} |\n",
+                c.as_str(),
+                c.kind(),
+                status(*c).as_u16(),
+                c.meaning()
+            ));
+        }
+        out
+    }
+
+    /// The page lists exactly the codes of the table, each with its kind and status: a
+    /// code added without a line on the page fails here. `UPDATE_SNAPSHOTS=1` rewrites the
+    /// table between the page's markers.
+    #[test]
+    fn the_faults_page_lists_every_code() {
+        const BEGIN: &str = "<!-- codes:begin (generated from cmp_model::codes) -->\n";
+        const END: &str = "<!-- codes:end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/faults.md");
+        let page = std::fs::read_to_string(&path).unwrap();
+        let (head, rest) = page
+            .split_once(BEGIN)
+            .expect("docs/faults.md has the begin marker");
+        let (_, tail) = rest
+            .split_once(END)
+            .expect("docs/faults.md has the end marker");
+        let expected = format!("{head}{BEGIN}{}{END}{tail}", faults_table());
+        if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, &expected).unwrap();
+            return;
+        }
+        assert!(
+            page == expected,
+            "docs/faults.md does not list the codes of cmp_model::codes: \
+             rerun with UPDATE_SNAPSHOTS=1 and review the diff"
+        );
+    }
+
+    #[test]
+    fn kinds_decide_the_status() {
+        assert_eq!(status(Code::ValidationFailed), StatusCode::BAD_REQUEST);
+        assert_eq!(status(Code::StaleData), StatusCode::CONFLICT);
+        assert_eq!(status(Code::NotFound), StatusCode::NOT_FOUND);
+        assert_eq!(status(Code::MissingCredentials), StatusCode::UNAUTHORIZED);
+        assert_eq!(status(Code::NotAuthorised), StatusCode::FORBIDDEN);
+        assert_eq!(status(Code::PayloadTooLarge), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            status(Code::ServiceUnavailable),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cmp_core::agreement;
+use cmp_core::agreements;
 
 use crate::AppState;
 
@@ -15,7 +15,8 @@ pub fn spawn(state: AppState, every: Duration) {
             let due = tick.tick().await;
             state.metrics.observe_scheduler(due.elapsed());
             let ctx = state.context("scheduler");
-            match actix_web::web::block(move || agreement::apply_due_bill_cycle_changes(&ctx)).await
+            match actix_web::web::block(move || agreements::apply_due_bill_cycle_changes(&ctx))
+                .await
             {
                 Ok(Ok(0)) => {}
                 Ok(Ok(n)) => log::info!(target: "cmp::scheduler", "applied {n} bill cycle changes"),

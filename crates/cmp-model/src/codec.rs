@@ -1,7 +1,7 @@
 //! The runtime behind the generated types: decoding a [`Node`] tree with every field
 //! error collected ([`Reader`]), and encoding into a dialect-neutral [`Sink`].
 
-use crate::fault::{FieldError, PathSeg};
+use crate::fault::{Code, FieldError, PathSeg};
 use crate::node::Node;
 
 /// The primitive under a simple type.
@@ -42,11 +42,13 @@ pub enum Problem {
 impl Problem {
     pub fn into_error(self, path: Vec<PathSeg>) -> FieldError {
         match self {
-            Problem::TooShort(n) => {
-                FieldError::new("TOO_SHORT", path, format!("needs at least {n} characters"))
-            }
+            Problem::TooShort(n) => FieldError::new(
+                Code::TooShort,
+                path,
+                format!("needs at least {n} characters"),
+            ),
             Problem::TooLong(n) => {
-                FieldError::new("TOO_LONG", path, format!("exceeds {n} characters"))
+                FieldError::new(Code::TooLong, path, format!("exceeds {n} characters"))
             }
             Problem::OutOfRange(min, max) => {
                 let range = match (min, max) {
@@ -55,13 +57,13 @@ impl Problem {
                     (None, Some(b)) => format!("at most {b}"),
                     (None, None) => "the allowed range".into(),
                 };
-                FieldError::new("OUT_OF_RANGE", path, format!("is out of range ({range})"))
+                FieldError::new(Code::OutOfRange, path, format!("is out of range ({range})"))
             }
             Problem::Format(what) => {
-                FieldError::new("INVALID_FORMAT", path, format!("is not a valid {what}"))
+                FieldError::new(Code::InvalidFormat, path, format!("is not a valid {what}"))
             }
             Problem::Enum(values) => FieldError::new(
-                "INVALID_ENUM",
+                Code::InvalidEnum,
                 path,
                 format!("is not one of: {}", values.join(", ")),
             ),
@@ -199,7 +201,7 @@ impl Reader {
         self.errors.len()
     }
 
-    fn fail(&mut self, code: &'static str, child: Option<PathSeg>, phrase: impl Into<String>) {
+    fn fail(&mut self, code: Code, child: Option<PathSeg>, phrase: impl Into<String>) {
         let mut path = self.path.clone();
         path.extend(child);
         self.errors.push(FieldError::new(code, path, phrase));
@@ -209,7 +211,11 @@ impl Reader {
     /// aliases). Unknown children are errors; so is text where elements belong.
     pub fn group<'n>(&mut self, node: &'n Node, names: &[&[&str]]) -> Option<Vec<Vec<&'n Node>>> {
         if node.children.is_empty() && !node.text.trim().is_empty() {
-            self.fail("INVALID_FORMAT", None, "must contain elements, not a value");
+            self.fail(
+                Code::InvalidFormat,
+                None,
+                "must contain elements, not a value",
+            );
             return None;
         }
         let mut groups = vec![Vec::new(); names.len()];
@@ -220,7 +226,7 @@ impl Reader {
             {
                 Some(i) => groups[i].push(child),
                 None => self.fail(
-                    "UNKNOWN_ELEMENT",
+                    Code::UnknownElement,
                     Some(PathSeg::owned(&child.name)),
                     "is not a known element",
                 ),
@@ -242,7 +248,7 @@ impl Reader {
         }
         let all: Vec<&str> = names.iter().map(|n| n[0]).collect();
         self.fail(
-            "CHOICE",
+            Code::Choice,
             None,
             format!("must hold exactly one of: {}", all.join(", ")),
         );
@@ -275,17 +281,17 @@ impl Reader {
     ) -> Option<T> {
         match found {
             [] => {
-                self.fail("MANDATORY", Some(PathSeg::new(name)), "is mandatory");
+                self.fail(Code::Mandatory, Some(PathSeg::new(name)), "is mandatory");
                 None
             }
             [one] if one.is_blank() => {
-                self.fail("MANDATORY", Some(PathSeg::new(name)), "is mandatory");
+                self.fail(Code::Mandatory, Some(PathSeg::new(name)), "is mandatory");
                 None
             }
             [one] => self.at(one, name, None, read),
             _ => {
                 self.fail(
-                    "DUPLICATE_ELEMENT",
+                    Code::DuplicateElement,
                     Some(PathSeg::new(name)),
                     "may occur only once",
                 );
@@ -320,7 +326,7 @@ impl Reader {
             [one] => self.at(one, name, None, read).into(),
             _ => {
                 self.fail(
-                    "DUPLICATE_ELEMENT",
+                    Code::DuplicateElement,
                     Some(PathSeg::new(name)),
                     "may occur only once",
                 );
@@ -345,11 +351,11 @@ impl Reader {
             } else {
                 format!("must occur at least {min} times")
             };
-            self.fail("MANDATORY", Some(PathSeg::new(name)), phrase);
+            self.fail(Code::Mandatory, Some(PathSeg::new(name)), phrase);
         }
         if let Some(max) = max.filter(|m| present.len() as u32 > *m) {
             self.fail(
-                "TOO_MANY",
+                Code::TooMany,
                 Some(PathSeg::new(name)),
                 format!("may occur at most {max} times"),
             );
@@ -364,7 +370,11 @@ impl Reader {
     /// Reads a scalar value from a leaf node.
     pub fn scalar<T: ScalarValue>(&mut self, node: &Node, facets: &Facets) -> Option<T> {
         if !node.children.is_empty() {
-            self.fail("INVALID_FORMAT", None, "must be a value, not a container");
+            self.fail(
+                Code::InvalidFormat,
+                None,
+                "must be a value, not a container",
+            );
             return None;
         }
         match T::decode_text(&node.text, facets) {

@@ -3,9 +3,11 @@
 //! Layers: `cmp-model` produces field errors while decoding; `cmp-core` produces rule
 //! and not-found faults and maps store errors (unavailable / system); `cmp-gateway`
 //! produces negotiation, limit and routing faults. All of them are a [`Fault`].
-//! `messageId` codes are stable and listed in `docs/faults.md`.
+//! Every `messageId` is a [`Code`] of the one table in [`crate::codes`].
 
 use std::borrow::Cow;
+
+pub use crate::codes::Code;
 
 /// One step of an element path; `index` is the position in a repeated element.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +73,7 @@ pub enum PathStyle {
 /// One field error. The value is never echoed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
-    pub message_id: &'static str,
+    pub message_id: Code,
     /// Root first, schema (lowerCamel) names.
     pub path: Vec<PathSeg>,
     /// What is wrong, after the field's name: "exceeds 69 characters".
@@ -79,7 +81,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(message_id: &'static str, path: Vec<PathSeg>, phrase: impl Into<String>) -> Self {
+    pub fn new(message_id: Code, path: Vec<PathSeg>, phrase: impl Into<String>) -> Self {
         FieldError {
             message_id,
             path,
@@ -87,17 +89,10 @@ impl FieldError {
         }
     }
 
-    /// A rule on a field found after decoding: `path` is relative to the document root,
-    /// e.g. `["agreementData", "groupCode"]`.
-    pub fn at(
-        message_id: &'static str,
-        root: &'static str,
-        path: &[&'static str],
-        phrase: impl Into<String>,
-    ) -> Self {
-        let mut p = vec![PathSeg::new(root)];
-        p.extend(path.iter().map(|s| PathSeg::new(s)));
-        FieldError::new(message_id, p, phrase)
+    /// A rule on a field found after decoding, named through the generated paths:
+    /// `FieldError::on(Code::UnknownReference, CreateAgreementRequest::path().agreement_data().group_code(), "does not exist")`.
+    pub fn on(message_id: Code, path: impl Into<FieldPath>, phrase: impl Into<String>) -> Self {
+        FieldError::new(message_id, path.into().into_segs(), phrase)
     }
 
     /// The element path in the given style; `soap_root` replaces the document root for SOAP.
@@ -194,33 +189,26 @@ impl FaultKind {
     }
 }
 
-/// What an operation answers instead of a response.
+/// What an operation answers instead of a response. Its element and HTTP status follow
+/// from its code's [`Kind`](crate::codes::Kind): this type knows no status.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fault {
-    pub kind: FaultKind,
-    /// The REST status (SOAP always answers 500).
-    pub status: u16,
-    pub message_id: &'static str,
+    pub message_id: Code,
     pub message_text: String,
     pub extra_info: Option<String>,
     pub errors: Vec<FieldError>,
     pub external_reference: Option<String>,
-    /// Seconds, for 503.
+    /// Seconds, for a ServiceUnavailableFault.
     pub retry_after: Option<u32>,
     /// The message text is the single field error's, written in each dialect's case.
     pub text_from_error: bool,
 }
 
 impl Fault {
-    fn new(
-        kind: FaultKind,
-        status: u16,
-        message_id: &'static str,
-        text: impl Into<String>,
-    ) -> Self {
+    /// A fault with a top-level code and text; see the constructors below for the usual
+    /// shapes.
+    pub fn new(message_id: Code, text: impl Into<String>) -> Self {
         Fault {
-            kind,
-            status,
             message_id,
             message_text: text.into(),
             extra_info: None,
@@ -231,7 +219,12 @@ impl Fault {
         }
     }
 
-    /// Field errors of a request (400), every one of them.
+    /// The fault element: ValidationFault, SecurityFault, …
+    pub fn kind(&self) -> FaultKind {
+        self.message_id.fault_kind()
+    }
+
+    /// Field errors of a request, every one of them (`VALIDATION_FAILED`).
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let n = errors.len();
         let text = if n == 1 {
@@ -241,34 +234,24 @@ impl Fault {
         };
         Fault {
             errors,
-            ..Fault::new(FaultKind::Validation, 400, "VALIDATION_FAILED", text)
+            ..Fault::new(Code::ValidationFailed, text)
         }
     }
 
-    /// A body that does not parse (400); `where_` is a line/column or JSON path.
+    /// A body that does not parse; `what` is a line/column or JSON path.
     pub fn malformed(what: impl Into<String>) -> Self {
-        Fault::new(FaultKind::Validation, 400, "MALFORMED_REQUEST", what)
+        Fault::new(Code::MalformedRequest, what)
     }
 
-    /// The resource named by the request does not exist (404).
-    pub fn not_found(error: FieldError) -> Self {
-        let text = error.render_text(PathStyle::Xml);
-        Fault {
-            errors: vec![error],
-            text_from_error: true,
-            ..Fault::new(FaultKind::Validation, 404, "NOT_FOUND", text)
-        }
-    }
-
-    /// A rule the current state forbids, about one field (409): its code and text are
-    /// the field error's.
-    pub fn rule_on(error: FieldError) -> Self {
+    /// A fault about one field: its code and text are the field error's (`NOT_FOUND` on
+    /// `accountIdentifier`, `CARD_CANCELLED` on `cardReference`, …).
+    pub fn on_field(error: FieldError) -> Self {
         let text = error.render_text(PathStyle::Xml);
         let code = error.message_id;
         Fault {
             errors: vec![error],
             text_from_error: true,
-            ..Fault::new(FaultKind::Validation, 409, code, text)
+            ..Fault::new(code, text)
         }
     }
 
@@ -280,44 +263,23 @@ impl Fault {
         }
     }
 
-    /// A well-formed request that the current state forbids (409).
-    pub fn rule(message_id: &'static str, text: impl Into<String>) -> Self {
-        Fault::new(FaultKind::Validation, 409, message_id, text)
-    }
-
-    /// The database cannot be reached or the pool is exhausted (503).
+    /// The database cannot be reached or the pool is exhausted.
     pub fn unavailable() -> Self {
         Fault {
             retry_after: Some(5),
             ..Fault::new(
-                FaultKind::ServiceUnavailable,
-                503,
-                "SERVICE_UNAVAILABLE",
+                Code::ServiceUnavailable,
                 "the service is unavailable, try again later",
             )
         }
     }
 
-    /// A bug: a code and the request id, no internals (500).
+    /// A bug: a code and the request id, no internals.
     pub fn system(request_id: &str) -> Self {
         Fault {
             extra_info: Some(request_id.to_string()),
-            ..Fault::new(
-                FaultKind::System,
-                500,
-                "SYSTEM_ERROR",
-                "an internal error occurred",
-            )
+            ..Fault::new(Code::SystemError, "an internal error occurred")
         }
-    }
-
-    pub fn security(status: u16, message_id: &'static str, text: impl Into<String>) -> Self {
-        Fault::new(FaultKind::Security, status, message_id, text)
-    }
-
-    /// Protocol-level refusals (404 route, 405, 406, 413, 415).
-    pub fn protocol(status: u16, message_id: &'static str, text: impl Into<String>) -> Self {
-        Fault::new(FaultKind::Validation, status, message_id, text)
     }
 
     pub fn with_external_reference(mut self, r: Option<String>) -> Self {
@@ -333,10 +295,11 @@ mod tests {
     use super::*;
 
     fn err() -> FieldError {
-        let mut e = FieldError::at(
-            "TOO_LONG",
-            "createAgreement",
-            &["agreementData", "billingMedia"],
+        let mut e = FieldError::on(
+            Code::TooLong,
+            FieldPath::root("createAgreement")
+                .child("agreementData")
+                .child("billingMedia"),
             "exceeds 6 characters",
         );
         e.path.insert(
@@ -374,8 +337,8 @@ mod tests {
     fn a_validation_fault_counts_its_errors() {
         let f = Fault::validation(vec![err(), err()]);
         assert_eq!(
-            (f.status, f.message_text.as_str()),
-            (400, "2 errors in the request")
+            (f.message_id, f.message_text.as_str()),
+            (Code::ValidationFailed, "2 errors in the request")
         );
     }
 }

@@ -12,6 +12,7 @@
 //! [`codec::Encode`] → a [`codec::Sink`] of the chosen dialect ([`render`]).
 
 pub mod codec;
+pub mod codes;
 pub mod fault;
 #[cfg(test)]
 mod golden;
@@ -23,7 +24,8 @@ mod values;
 pub mod xml;
 
 pub use codec::{decode_document, Decode, Document, Encode, Patch};
-pub use fault::{Fault, FaultKind, FieldError};
+pub use codes::{Code, Kind};
+pub use fault::{Fault, FaultKind, FieldError, FieldPath};
 pub use node::{Limits, Node, ParseError};
 pub use values::{Date, DateTime, Decimal};
 

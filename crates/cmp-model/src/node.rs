@@ -90,20 +90,20 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
     /// `MALFORMED_REQUEST`, `LIMIT_EXCEEDED` or `DTD_NOT_ALLOWED`.
-    pub message_id: &'static str,
+    pub message_id: crate::codes::Code,
     pub message: String,
 }
 
 impl ParseError {
     pub fn malformed(message: impl Into<String>) -> Self {
         ParseError {
-            message_id: "MALFORMED_REQUEST",
+            message_id: crate::codes::Code::MalformedRequest,
             message: message.into(),
         }
     }
     pub fn limit(message: impl Into<String>) -> Self {
         ParseError {
-            message_id: "LIMIT_EXCEEDED",
+            message_id: crate::codes::Code::LimitExceeded,
             message: message.into(),
         }
     }

@@ -57,7 +57,7 @@ fn fault_fields(f: &Fault, style: PathStyle, soap_root: &str, sink: &mut dyn Sin
         }
     }
     sink.open("details");
-    sink.text("messageId", f.message_id);
+    sink.text("messageId", f.message_id.as_str());
     sink.text("messageText", &f.text_in(style));
     if let Some(x) = &f.extra_info {
         sink.text("extraInfo", x);
@@ -74,7 +74,7 @@ fn fault_fields(f: &Fault, style: PathStyle, soap_root: &str, sink: &mut dyn Sin
     }
     for e in &f.errors {
         sink.open("error");
-        sink.text("messageId", e.message_id);
+        sink.text("messageId", e.message_id.as_str());
         sink.text("messageText", &e.render_text(style));
         sink.text("extraInfo", &e.render_path(style, soap_root));
         sink.close("error");
@@ -89,7 +89,7 @@ fn fault_fields(f: &Fault, style: PathStyle, soap_root: &str, sink: &mut dyn Sin
 pub fn fault_xml(f: &Fault) -> String {
     let mut out = String::with_capacity(512);
     out.push_str(XML_DECL);
-    let root = f.kind.rest_element();
+    let root = f.kind().rest_element();
     let mut sink = XmlSink {
         out: &mut out,
         pascal: false,
@@ -103,7 +103,7 @@ pub fn fault_xml(f: &Fault) -> String {
 pub fn fault_json(f: &Fault) -> String {
     let mut out = String::with_capacity(512);
     let mut sink = JsonSink::new(&mut out);
-    sink.text("fault", f.kind.element());
+    sink.text("fault", f.kind().element());
     fault_fields(f, PathStyle::Json, "", &mut sink);
     sink.finish();
     out
@@ -114,10 +114,10 @@ pub fn fault_json(f: &Fault) -> String {
 pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
     let mut out = String::with_capacity(768);
     envelope(version, &mut out, |out| {
-        let client = f.kind.client_fault();
+        let client = f.kind().client_fault();
         let mut detail = String::new();
         detail.push_str("<f:");
-        detail.push_str(f.kind.element());
+        detail.push_str(f.kind().element());
         detail.push_str(" xmlns:f=\"");
         detail.push_str(FAULT_NS);
         detail.push_str("\">");
@@ -131,7 +131,7 @@ pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
             },
         );
         detail.push_str("</f:");
-        detail.push_str(f.kind.element());
+        detail.push_str(f.kind().element());
         detail.push('>');
         match version {
             SoapVersion::V11 => {
@@ -178,10 +178,9 @@ mod tests {
     use crate::fault::FieldError;
 
     fn fault() -> Fault {
-        Fault::validation(vec![FieldError::at(
-            "MANDATORY",
-            "queryX",
-            &["accountIdentifier"],
+        Fault::validation(vec![FieldError::on(
+            crate::Code::Mandatory,
+            crate::FieldPath::root("queryX").child("accountIdentifier"),
             "is mandatory",
         )])
         .with_external_reference(Some("R&1".into()))

@@ -103,7 +103,7 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
             }
             Event::DocType(_) => {
                 return Err(ParseError {
-                    message_id: "DTD_NOT_ALLOWED",
+                    message_id: crate::codes::Code::DtdNotAllowed,
                     message: "DTDs and entity declarations are not allowed".into(),
                 })
             }

@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{guard, web, HttpRequest, HttpResponse};
 use cmp_model::messages::SCHEMA_FILES;
-use cmp_model::Fault;
+use cmp_model::{Code, Fault};
 
 use crate::registry::{Method, Operation, OPERATIONS, SANDBOX_OPERATIONS};
 use crate::AppState;
@@ -127,7 +127,7 @@ fn ok(content_type: &'static str, body: String) -> HttpResponse {
 fn not_found(req: &HttpRequest, text: String) -> HttpResponse {
     crate::respond::fault(
         &crate::dispatch::fallback_dialect(req),
-        &Fault::protocol(404, "NO_SUCH_ROUTE", text),
+        &Fault::new(Code::NoSuchRoute, text),
     )
 }
 

@@ -225,6 +225,26 @@ async fn a_plan_being_changed_to_decides_the_groups() {
 }
 
 #[actix_web::test]
+async fn the_groups_maximum_holds_on_every_day_of_a_purchase() {
+    let app = with_subscription().await;
+    let add = |code: &str, on: &str| {
+        format!(
+            r#"{{"packageCode":"{code}","effectiveDate":"{on}","eligibilityRules":{{"salesChannel":"MYACCOUNT"}}}}"#
+        )
+    };
+    // A data bolt-on from next month, then one from today: today only one is live, but
+    // from next month on both would be.
+    app.post_json("/subscriptions/40000001/packages", &add("D5", "2026-12-22"))
+        .await
+        .good();
+    let r = app
+        .post_json("/subscriptions/40000001/packages", &add("D1", "2026-11-22"))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["details"]["messageId"], "CARDINALITY_EXCEEDED");
+}
+
+#[actix_web::test]
 async fn a_second_data_bolt_on_passes_the_groups_maximum() {
     let app = with_subscription().await;
     let add = |code: &str| {
@@ -583,5 +603,69 @@ async fn an_exported_catalogue_loads_back_from_xml() {
     assert_eq!(
         again.replace("<version>2</version>", "<version>1</version>"),
         xml
+    );
+}
+
+#[actix_web::test]
+async fn package_groups_list_bolt_ons_of_every_group_they_are_in_on_the_as_of_date() {
+    let app = spawn_structure();
+    let mut cat: Value = serde_json::from_str(&small_catalogue()).unwrap();
+    for p in cat["packages"]["package"].as_array_mut().unwrap() {
+        match p["code"].as_str().unwrap() {
+            // TV is in ROAM too (P10 offers DATA and ROAM, not FUN).
+            "TV" => p["packageGroups"] = serde_json::json!({"packageGroupCode": ["ROAM"]}),
+            // A base package listed in a group is still no bolt-on.
+            "BP20" => p["packageGroups"] = serde_json::json!({"packageGroupCode": ["DATA"]}),
+            _ => {}
+        }
+    }
+    app.request(Method::PUT, "/catalogue", &JSON, &cat.to_string())
+        .await
+        .good();
+    app.post_json(
+        "/accounts/10000004/subscriptions",
+        r#"{"pricePlanCode":"P10","userName":"Bob"}"#,
+    )
+    .await
+    .good();
+    // A data bolt-on bought today from next month on.
+    app.post_json(
+        "/subscriptions/40000001/packages",
+        r#"{"packageCode":"D1","effectiveDate":"2026-12-22"}"#,
+    )
+    .await
+    .good();
+    let status_of = |answer: &Value, group: &str, code: &str| -> Option<String> {
+        let groups = answer["packageGroup"].as_array()?;
+        let g = groups.iter().find(|g| g["code"] == group)?;
+        let p = g["packages"]["package"]
+            .as_array()?
+            .iter()
+            .find(|p| p["code"] == code)?;
+        Some(
+            p["subscriptionPackageStatus"]["status"]
+                .as_str()?
+                .to_string(),
+        )
+    };
+    let today = packages(&app, r#"{"subscriptionNumber":40000001}"#).await;
+    assert_eq!(
+        status_of(&today, "DATA", "D1").as_deref(),
+        Some("Available")
+    );
+    assert_eq!(
+        status_of(&today, "ROAM", "TV").as_deref(),
+        Some("Available")
+    );
+    assert_eq!(status_of(&today, "DATA", "BP20"), None, "{today}");
+    let later = packages(
+        &app,
+        r#"{"subscriptionNumber":40000001,"eligibilityRules":{"salesChannel":"RETAIL","asOfDate":{"date":"2026-12-25"}}}"#,
+    )
+    .await;
+    assert_eq!(
+        status_of(&later, "DATA", "D1").as_deref(),
+        Some("Active"),
+        "{later}"
     );
 }

@@ -466,9 +466,28 @@ async fn soap_add_and_cancel_registered_card_round_trip() {
         .good()
         .json();
     assert_eq!(cards["card"][0]["status"], "Cancelled");
+    // A cancelled card answers as on the REST route: CARD_CANCELLED, not NOT_FOUND.
     let r = app.post_soap(PORT, &cancel).await;
     assert_eq!(r.status, 500, "{}", r.body);
-    assert!(r.body.contains("NOT_FOUND"), "{}", r.body);
+    assert!(
+        r.body.contains("<MessageId>CARD_CANCELLED</MessageId>"),
+        "{}",
+        r.body
+    );
+    // ... and so does the document form.
+    let r = app
+        .post_xml(
+            "/ws/CancelRegisteredCard",
+            "<cancelRegisteredCard><targetIdentifier><subscriptionNumber>40000001</subscriptionNumber></targetIdentifier>\
+             <card><cardReference>PAYREF123</cardReference></card></cancelRegisteredCard>",
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(
+        r.body.contains("<messageId>CARD_CANCELLED</messageId>"),
+        "{}",
+        r.body
+    );
 }
 
 #[actix_web::test]

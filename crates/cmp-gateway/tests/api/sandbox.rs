@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use crate::helpers::*;
 
 fn sandbox_app() -> TestApp {
-    cmp_gateway::sandbox::set_fixtures(repo_path("fixtures/demo"));
+    cmp_gateway::load::reload_on_reset(repo_path("fixtures/demo"));
     let mut app = spawn_demo();
     app.state.sandbox = true;
     app

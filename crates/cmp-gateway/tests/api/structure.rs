@@ -118,17 +118,7 @@ async fn structure_rules_are_refused_with_the_field_named() {
 #[actix_web::test]
 async fn the_schema_facets_decide_what_is_accepted() {
     // String69 in schemas/common.xsd bounds externalReference: read the facet, not a constant.
-    let xsd = std::fs::read_to_string(repo_path("schemas/common.xsd")).unwrap();
-    let at = xsd.find(r#"name="String69""#).unwrap();
-    let max: usize = xsd[at..]
-        .split(r#"maxLength value=""#)
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let max = max_length("String69");
     let app = spawn_demo();
     let ok = format!(
         r#"{{"externalReference":"{}","accountNumber":10000001}}"#,
@@ -144,6 +134,53 @@ async fn the_schema_facets_decide_what_is_accepted() {
         (r.status, r.json()["errors"][0]["messageId"].as_str()),
         (400, Some("TOO_LONG"))
     );
+
+    // A field that a core rule names too: agreementData.corporateCode (CorporateCode is a
+    // String6). At the limit the decoder accepts it and the rule names it by the generated
+    // path; one more and the decoder refuses it, at the same path.
+    let max = max_length("String6");
+    let body = |code: &str| format!(r#"{{"agreementData":{{"corporateCode":"{code}"}}}}"#);
+    let r = app.post_json("/agreements", &body(&"Z".repeat(max))).await;
+    let j = r.json();
+    assert_eq!(
+        (
+            r.status,
+            j["errors"][0]["messageId"].as_str(),
+            j["errors"][0]["extraInfo"].as_str()
+        ),
+        (
+            400,
+            Some("UNKNOWN_REFERENCE"),
+            Some("agreementData.corporateCode")
+        )
+    );
+    let r = app
+        .post_json("/agreements", &body(&"Z".repeat(max + 1)))
+        .await;
+    let j = r.json();
+    assert_eq!(
+        (
+            r.status,
+            j["errors"][0]["messageId"].as_str(),
+            j["errors"][0]["extraInfo"].as_str()
+        ),
+        (400, Some("TOO_LONG"), Some("agreementData.corporateCode"))
+    );
+}
+
+/// The `maxLength` facet of a simple type in schemas/common.xsd.
+fn max_length(type_name: &str) -> usize {
+    let xsd = std::fs::read_to_string(repo_path("schemas/common.xsd")).unwrap();
+    let at = xsd.find(&format!(r#"name="{type_name}""#)).unwrap();
+    xsd[at..]
+        .split(r#"maxLength value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[actix_web::test]

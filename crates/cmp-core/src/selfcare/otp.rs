@@ -9,7 +9,7 @@
 //!   it; the hashes are compared in constant time; an expired, used or locked OTP answers
 //!   `verified=false` with a reason.
 //! - At most [`RATE_LIMIT`] OTPs per subscription/account in [`RATE_WINDOW_SECONDS`]; the
-//!   next one is refused (409 `RATE_LIMITED`). Generation for one target is serialised
+//!   next one is refused (`RATE_LIMITED`). Generation for one target is serialised
 //!   (an advisory lock on PostgreSQL), so concurrent requests cannot pass the limit.
 //! - Delivery: a message in the outbox, in the same transaction, to the subscription's
 //!   mobile number (its `MSISDN` identity, else its non-managed serial number 1, else its
@@ -21,14 +21,16 @@ use cmp_model::messages::{
     GenerateOneTimePasswordRequest, GenerateOneTimePasswordResponse, OtpDeliveryChannel,
     OtpFailureReason, VerifyOneTimePasswordRequest, VerifyOneTimePasswordResponse,
 };
-use cmp_model::{Fault, FieldError};
+use cmp_model::Code;
 use cmp_store::repo::selfcare::{self, OtpRow, OTP_ISSUED, OTP_LOCKED, OTP_USED};
 use cmp_store::repo::{accounts, customers, subscriptions as subs};
 use cmp_store::DbConn;
 use sha2::{Digest, Sha256};
 
+use super::outbox;
 use crate::error::OpError;
-use crate::{outbox, Context, OpResult};
+use crate::faults::{invalid, not_found, rule};
+use crate::{Context, OpResult};
 
 /// How long an OTP is valid.
 pub const VALIDITY_SECONDS: i64 = 300;
@@ -42,36 +44,22 @@ pub const SECRET_KEY_ENV: &str = "CMP_SECRET_KEY";
 
 const MSISDN: &str = "MSISDN";
 
-fn rule(code: &'static str, root: &'static str, field: &'static str, phrase: &str) -> Fault {
-    Fault::rule_on(FieldError::at(code, root, &[field], phrase))
-}
-
-fn not_found(root: &'static str, field: &'static str) -> Fault {
-    Fault::not_found(FieldError::at(
-        "NOT_FOUND",
-        root,
-        &[field],
-        "does not exist",
-    ))
-}
-
 /// GenerateOneTimePassword: for a subscription or an account (exactly one).
 pub fn generate_one_time_password(
     ctx: &Context,
     req: GenerateOneTimePasswordRequest,
 ) -> OpResult<GenerateOneTimePasswordResponse> {
-    const ROOT: &str = "generateOneTimePassword";
+    let path = GenerateOneTimePasswordRequest::path;
     let (subscription, account) = (req.subscription_number, req.account_number);
     let (field, lock_key) = match (subscription, account) {
-        (Some(s), None) => ("subscriptionNumber", (1i64 << 40) | s),
-        (None, Some(a)) => ("accountNumber", (2i64 << 40) | a),
+        (Some(s), None) => (path().subscription_number(), (1i64 << 40) | s),
+        (None, Some(a)) => (path().account_number(), (2i64 << 40) | a),
         _ => {
-            return Err(Fault::validation(vec![FieldError::at(
-                "CHOICE",
-                ROOT,
-                &["subscriptionNumber"],
+            return Err(invalid(
+                Code::Choice,
+                path().subscription_number(),
                 "or accountNumber: exactly one of them is required",
-            )]))
+            ))
         }
     };
     let channel = req.delivery_channel;
@@ -84,13 +72,13 @@ pub fn generate_one_time_password(
         let customer = match (subscription, account) {
             (Some(n), _) => {
                 let Some(sub) = subs::get(c, n)? else {
-                    return Err(not_found(ROOT, field).into());
+                    return Err(not_found(field).into());
                 };
                 (sub.account_number, Some(n))
             }
             (_, Some(n)) => {
                 if !accounts::exists(c, n)? {
-                    return Err(not_found(ROOT, field).into());
+                    return Err(not_found(field).into());
                 }
                 (n, None)
             }
@@ -98,9 +86,8 @@ pub fn generate_one_time_password(
         };
         let Some(address) = delivery_address(c, channel, customer.0, customer.1)? else {
             return Err(rule(
-                "NO_DELIVERY_ADDRESS",
-                ROOT,
-                "deliveryChannel",
+                Code::NoDeliveryAddress,
+                path().delivery_channel(),
                 "has no address to deliver to (no mobile number or e-mail address on record)",
             )
             .into());
@@ -108,10 +95,9 @@ pub fn generate_one_time_password(
         let since = now - TimeDelta::seconds(RATE_WINDOW_SECONDS);
         if selfcare::otps_issued_since(c, subscription, account, since)? >= RATE_LIMIT {
             return Err(rule(
-                "RATE_LIMITED",
-                ROOT,
+                Code::RateLimited,
                 field,
-                &format!("has had {RATE_LIMIT} one-time passwords in the last hour: try again later"),
+                format!("has had {RATE_LIMIT} one-time passwords in the last hour: try again later"),
             )
             .into());
         }
@@ -165,11 +151,11 @@ pub fn verify_one_time_password(
     ctx: &Context,
     req: VerifyOneTimePasswordRequest,
 ) -> OpResult<VerifyOneTimePasswordResponse> {
-    const ROOT: &str = "verifyOneTimePassword";
     let now = ctx.now();
     let (verified, failed, reason) = ctx.write(|c| {
         let Some(row) = selfcare::get_otp_for_update(c, &req.otp_reference)? else {
-            return Err(not_found(ROOT, "otpReference").into());
+            let at = VerifyOneTimePasswordRequest::path().otp_reference();
+            return Err(not_found(at).into());
         };
         let f = row.failed_attempts;
         if row.state == OTP_USED {
@@ -234,13 +220,15 @@ fn delivery_address(
     let Some(account) = accounts::get(c, account_number)? else {
         return Ok(None);
     };
-    let Some(customer) = customers::get(c, account.customer_number)? else {
-        return Ok(None);
-    };
-    Ok(match channel {
-        OtpDeliveryChannel::Email => customer.email,
-        _ => customer.mobile_phone,
-    })
+    if channel == OtpDeliveryChannel::Email {
+        // The account's Primary address (slot 1, which is the customer's contact e-mail
+        // only until it is written).
+        return Ok(crate::accounts::emails::email_addresses(c, &account)?
+            .into_iter()
+            .find(|e| e.email_id == 1)
+            .map(|e| e.address));
+    }
+    Ok(customers::get(c, account.customer_number)?.and_then(|cu| cu.mobile_phone))
 }
 
 /// `07700900123` → `*******0123`; `jane.smith@example.com` → `j***@example.com`; a

@@ -8,17 +8,17 @@
 //! (`workflowData` with a mandatory `processCommand`); `POST /workflows` takes the flat
 //! body of SERVICES.md. Both run [`record`].
 
-use cmp_model::fault::PathSeg;
 use cmp_model::messages::{
-    CreateWorkflowRequest, CreateWorkflowResponse, ListWorkflowsRequest, ListWorkflowsResponse,
-    PostWorkflowRequest, QueryWorkflowsRequest, QueryWorkflowsResponse, WorkflowEvent,
-    WorkflowItem, WorkflowItems, WorkflowLevel, WorkflowProcessCommand, WorkflowStatus,
-    WorkflowStatusFilter, WorkflowTarget,
+    paths, CreateWorkflowRequest, CreateWorkflowResponse, ListWorkflowsRequest,
+    ListWorkflowsResponse, PostWorkflowRequest, QueryWorkflowsRequest, QueryWorkflowsResponse,
+    WorkflowEvent, WorkflowItem, WorkflowItems, WorkflowLevel, WorkflowProcessCommand,
+    WorkflowStatus, WorkflowStatusFilter, WorkflowTarget,
 };
-use cmp_model::{Date, Fault, FieldError};
+use cmp_model::{Code, Date, Fault, FieldPath};
 use cmp_store::repo::selfcare::{self, WorkflowRow};
 use cmp_store::repo::{accounts, agreements, corporates, counters, groups, subscriptions};
 
+use crate::faults::{invalid, unknown_ref};
 use crate::{Context, OpResult};
 
 /// The status of a new event.
@@ -26,8 +26,17 @@ pub const STATUS_OPEN: &str = "Open";
 /// QueryWorkflows answers at most this many events.
 pub const MAX_EVENTS: i64 = 1000;
 
+/// Where an event's references sit in the request that carried it.
+struct EventPaths {
+    event_type_code: FieldPath,
+    event_code: FieldPath,
+    reason_code: FieldPath,
+    target: paths::WorkflowTarget,
+}
+
 /// An event to record, whichever form it came in.
 struct NewEvent {
+    paths: EventPaths,
     target: WorkflowTarget,
     event_type_code: String,
     event_code: String,
@@ -49,7 +58,14 @@ pub fn create_workflow(
     req: CreateWorkflowRequest,
 ) -> OpResult<CreateWorkflowResponse> {
     let d = req.workflow_data;
+    let at = || CreateWorkflowRequest::path().workflow_data();
     let e = NewEvent {
+        paths: EventPaths {
+            event_type_code: at().event_type_code(),
+            event_code: at().event_code(),
+            reason_code: at().reason_code(),
+            target: at().target_identifier(),
+        },
         target: d.target_identifier,
         event_type_code: d.event_type_code,
         event_code: d.event_code,
@@ -64,7 +80,7 @@ pub fn create_workflow(
         include_notes_default: d.include_notes_default,
         notes: d.notes,
     };
-    let event_number = record(ctx, "createWorkflow", &["workflowData"], e)?;
+    let event_number = record(ctx, e)?;
     Ok(CreateWorkflowResponse {
         external_reference: req.external_reference,
         event_number,
@@ -73,7 +89,14 @@ pub fn create_workflow(
 
 /// CreateWorkflow on its resource route, `POST /workflows`.
 pub fn post_workflow(ctx: &Context, req: PostWorkflowRequest) -> OpResult<CreateWorkflowResponse> {
+    let at = PostWorkflowRequest::path;
     let e = NewEvent {
+        paths: EventPaths {
+            event_type_code: at().event_type_code(),
+            event_code: at().event_code(),
+            reason_code: at().reason_code(),
+            target: at().target_identifier(),
+        },
         target: req.target_identifier,
         event_type_code: req.event_type_code,
         event_code: req.event_code,
@@ -88,36 +111,37 @@ pub fn post_workflow(ctx: &Context, req: PostWorkflowRequest) -> OpResult<Create
         include_notes_default: None,
         notes: req.notes,
     };
-    let event_number = record(ctx, "postWorkflow", &[], e)?;
+    let event_number = record(ctx, e)?;
     Ok(CreateWorkflowResponse {
         external_reference: req.external_reference,
         event_number,
     })
 }
 
-fn error(root: &'static str, prefix: &[&'static str], leaf: &[&'static str]) -> FieldError {
-    let mut path = vec![PathSeg::new(root)];
-    path.extend(prefix.iter().chain(leaf).map(|s| PathSeg::new(s)));
-    FieldError::new("UNKNOWN_REFERENCE", path, "does not exist")
-}
-
-fn level(t: &WorkflowTarget) -> (WorkflowLevel, &'static str, String) {
+/// The target's level, the path of its identifier and the identifier as stored.
+fn level(t: &WorkflowTarget, at: paths::WorkflowTarget) -> (WorkflowLevel, FieldPath, String) {
     match t {
-        WorkflowTarget::GroupIdentifier(c) => (WorkflowLevel::Group, "groupIdentifier", c.clone()),
-        WorkflowTarget::CorporateIdentifier(c) => {
-            (WorkflowLevel::Corporate, "corporateIdentifier", c.clone())
+        WorkflowTarget::GroupIdentifier(c) => {
+            (WorkflowLevel::Group, at.group_identifier(), c.clone())
         }
-        WorkflowTarget::AccountIdentifier(n) => {
-            (WorkflowLevel::Account, "accountIdentifier", n.to_string())
-        }
+        WorkflowTarget::CorporateIdentifier(c) => (
+            WorkflowLevel::Corporate,
+            at.corporate_identifier(),
+            c.clone(),
+        ),
+        WorkflowTarget::AccountIdentifier(n) => (
+            WorkflowLevel::Account,
+            at.account_identifier(),
+            n.to_string(),
+        ),
         WorkflowTarget::AgreementIdentifier(n) => (
             WorkflowLevel::Agreement,
-            "agreementIdentifier",
+            at.agreement_identifier(),
             n.to_string(),
         ),
         WorkflowTarget::SubscriptionIdentifier(n) => (
             WorkflowLevel::Subscription,
-            "subscriptionIdentifier",
+            at.subscription_identifier(),
             n.to_string(),
         ),
     }
@@ -125,12 +149,13 @@ fn level(t: &WorkflowTarget) -> (WorkflowLevel, &'static str, String) {
 
 /// Checks the event against the reference data and the structure (every error
 /// collected), then stores it with the next 9-digit event number.
-fn record(
-    ctx: &Context,
-    root: &'static str,
-    prefix: &[&'static str],
-    e: NewEvent,
-) -> OpResult<i64> {
+fn record(ctx: &Context, e: NewEvent) -> OpResult<i64> {
+    let EventPaths {
+        event_type_code,
+        event_code,
+        reason_code,
+        target,
+    } = e.paths;
     let snapshot = ctx.catalogue.current(ctx)?;
     let reference = snapshot.doc.reference_data.as_ref();
     let mut errors = Vec::new();
@@ -142,9 +167,9 @@ fn record(
                 .find(|t| t.type_code == e.event_type_code)
         });
     match event_type {
-        None => errors.push(error(root, prefix, &["eventTypeCode"])),
+        None => errors.push(unknown_ref(event_type_code)),
         Some(t) if !t.event_code.iter().any(|c| c.code == e.event_code) => {
-            errors.push(error(root, prefix, &["eventCode"]))
+            errors.push(unknown_ref(event_code))
         }
         Some(_) => {}
     }
@@ -153,10 +178,10 @@ fn record(
             .and_then(|r| r.reason_codes.as_ref())
             .is_some_and(|l| l.reason_code.iter().any(|c| &c.code == reason));
         if !known {
-            errors.push(error(root, prefix, &["reasonCode"]));
+            errors.push(unknown_ref(reason_code));
         }
     }
-    let (kind, field, target_id) = level(&e.target);
+    let (kind, target_path, target_id) = level(&e.target, target);
     let now = ctx.now();
     ctx.write(|c| {
         let exists = match &e.target {
@@ -168,7 +193,7 @@ fn record(
         };
         let mut errors = errors;
         if !exists {
-            errors.insert(0, error(root, prefix, &["targetIdentifier", field]));
+            errors.insert(0, unknown_ref(target_path.clone()));
         }
         if !errors.is_empty() {
             return Err(Fault::validation(errors).into());
@@ -215,12 +240,11 @@ fn status_filter(f: Option<WorkflowStatusFilter>) -> Option<&'static str> {
 /// `GET /workflows`: events of a level (and one entity of it), by status; by event number.
 pub fn list_workflows(ctx: &Context, req: ListWorkflowsRequest) -> OpResult<ListWorkflowsResponse> {
     if req.target_id.is_some() && req.target_type.is_none() {
-        return Err(Fault::validation(vec![FieldError::at(
-            "MANDATORY",
-            "listWorkflows",
-            &["targetType"],
+        return Err(invalid(
+            Code::Mandatory,
+            ListWorkflowsRequest::path().target_type(),
             "is mandatory with targetId",
-        )]));
+        ));
     }
     let target = req
         .target_type

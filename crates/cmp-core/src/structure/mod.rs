@@ -7,11 +7,12 @@ use cmp_model::messages::{
     CreateGroupRequest, CreateGroupResponse, CustomerContactDetails, GetAccountRequest,
     GetAccountResponse, PaymentMethod,
 };
-use cmp_model::{Fault, FieldError};
+use cmp_model::{Code, FieldPath};
 use cmp_store::repo::{accounts, corporates, counters, customers, groups};
 use cmp_store::DbConn;
 
 use crate::error::OpError;
+use crate::faults::{invalid, not_found, rule, unknown};
 use crate::{Context, OpResult};
 
 /// Currency of an account when the request names none (*choice*, docs/domain-choices.md).
@@ -21,7 +22,7 @@ pub fn create_group(ctx: &Context, req: CreateGroupRequest) -> OpResult<CreateGr
     let now = ctx.now();
     ctx.write(|c| {
         if groups::exists(c, &req.group_code)? {
-            return Err(already_exists("createGroup", "groupCode").into());
+            return Err(already_exists(CreateGroupRequest::path().group_code()).into());
         }
         let row = groups::Group {
             group_code: req.group_code.clone(),
@@ -46,10 +47,11 @@ pub fn create_corporate(
     let now = ctx.now();
     ctx.write(|c| {
         if corporates::exists(c, &req.corporate_code)? {
-            return Err(already_exists("createCorporate", "corporateCode").into());
+            let at = CreateCorporateRequest::path().corporate_code();
+            return Err(already_exists(at).into());
         }
         if let Some(g) = &req.group_code {
-            require_group(c, g, "createCorporate", &["groupCode"])?;
+            require_group(c, g, CreateCorporateRequest::path().group_code())?;
         }
         let row = corporates::Corporate {
             corporate_code: req.corporate_code.clone(),
@@ -75,11 +77,16 @@ pub fn create_customer(
 ) -> OpResult<CreateCustomerResponse> {
     check_has_name(&req.contact_details)?;
     let account = req.account.clone().unwrap_or_default();
+    let at = || CreateCustomerRequest::path().account();
     let parents = AccountParents {
-        root: "createCustomer",
-        corporate: account.corporate_code.as_deref(),
-        group: account.group_code.as_deref(),
-        prefix: &["account"],
+        corporate: account
+            .corporate_code
+            .as_deref()
+            .map(|c| (c, at().corporate_code())),
+        group: account
+            .group_code
+            .as_deref()
+            .map(|g| (g, at().group_code())),
     };
     parents.check_shape()?;
     let now = ctx.now();
@@ -115,23 +122,19 @@ pub fn create_customer(
 }
 
 pub fn create_account(ctx: &Context, req: CreateAccountRequest) -> OpResult<CreateAccountResponse> {
+    let path = CreateAccountRequest::path;
     let parents = AccountParents {
-        root: "createAccount",
-        corporate: req.corporate_code.as_deref(),
-        group: req.group_code.as_deref(),
-        prefix: &[],
+        corporate: req
+            .corporate_code
+            .as_deref()
+            .map(|c| (c, path().corporate_code())),
+        group: req.group_code.as_deref().map(|g| (g, path().group_code())),
     };
     parents.check_shape()?;
     let now = ctx.now();
     let account_number = ctx.write(|c| {
         if !customers::exists(c, req.customer_number)? {
-            return Err(Fault::not_found(FieldError::at(
-                "NOT_FOUND",
-                "createAccount",
-                &["customerNumber"],
-                "does not exist",
-            ))
-            .into());
+            return Err(not_found(path().customer_number()).into());
         }
         parents.check_exist(c)?;
         insert_account(
@@ -153,19 +156,13 @@ pub fn create_account(ctx: &Context, req: CreateAccountRequest) -> OpResult<Crea
 pub fn get_account(ctx: &Context, req: GetAccountRequest) -> OpResult<GetAccountResponse> {
     let row = ctx.read(|c| match accounts::get(c, req.account_number)? {
         Some(a) => {
-            let extras = crate::payments::account_extras(c, &a)?;
+            let extras = crate::accounts::account_extras(c, &a)?;
             Ok(Some((a, extras)))
         }
         None => Ok(None),
     })?;
-    let (a, (bank_payment, email_addresses)) = row.ok_or_else(|| {
-        Fault::not_found(FieldError::at(
-            "NOT_FOUND",
-            "getAccount",
-            &["accountNumber"],
-            "does not exist",
-        ))
-    })?;
+    let (a, (bank_payment, email_addresses)) =
+        row.ok_or_else(|| not_found(GetAccountRequest::path().account_number()))?;
     Ok(GetAccountResponse {
         external_reference: req.external_reference,
         account: AccountDetails {
@@ -187,40 +184,39 @@ pub fn get_account(ctx: &Context, req: GetAccountRequest) -> OpResult<GetAccount
 
 /// Where a new account hangs: a corporate or a group, not both (the account's group is
 /// its corporate's group when it has a corporate).
+/// Each with the request field that names it.
 struct AccountParents<'a> {
-    root: &'static str,
-    corporate: Option<&'a str>,
-    group: Option<&'a str>,
-    prefix: &'static [&'static str],
+    corporate: Option<(&'a str, FieldPath)>,
+    group: Option<(&'a str, FieldPath)>,
 }
 
 impl AccountParents<'_> {
-    fn path(&self, leaf: &'static str) -> Vec<&'static str> {
-        let mut p = self.prefix.to_vec();
-        p.push(leaf);
-        p
+    fn corporate(&self) -> Option<&str> {
+        self.corporate.as_ref().map(|c| c.0)
+    }
+    fn group(&self) -> Option<&str> {
+        self.group.as_ref().map(|g| g.0)
     }
 
     fn check_shape(&self) -> OpResult<()> {
-        if self.corporate.is_some() && self.group.is_some() {
-            return Err(Fault::validation(vec![FieldError::at(
-                "TWO_LEVELS",
-                self.root,
-                &self.path("groupCode"),
+        if let (Some(_), Some((_, at))) = (&self.corporate, &self.group) {
+            return Err(invalid(
+                Code::TwoLevels,
+                at.clone(),
                 "cannot be given with corporateCode (an account hangs under a corporate or a group)",
-            )]));
+            ));
         }
         Ok(())
     }
 
     fn check_exist(&self, c: &mut DbConn) -> Result<(), OpError> {
-        if let Some(code) = self.corporate {
+        if let Some((code, at)) = &self.corporate {
             if !corporates::exists(c, code)? {
-                return Err(unknown(self.root, &self.path("corporateCode")).into());
+                return Err(unknown(at.clone()).into());
             }
         }
-        if let Some(code) = self.group {
-            require_group(c, code, self.root, &self.path("groupCode"))?;
+        if let Some((code, at)) = &self.group {
+            require_group(c, code, at.clone())?;
         }
         Ok(())
     }
@@ -243,8 +239,8 @@ fn insert_account(
             customer_number,
             account_name,
             status: AccountStatus::Active.as_str().to_string(),
-            corporate_code: parents.corporate.map(str::to_string),
-            group_code: parents.group.map(str::to_string),
+            corporate_code: parents.corporate().map(str::to_string),
+            group_code: parents.group().map(str::to_string),
             currency: currency
                 .map_or_else(|| DEFAULT_CURRENCY.to_string(), |c| c.to_ascii_uppercase()),
             payment_method: PaymentMethod::Manual.as_str().to_string(),
@@ -256,36 +252,16 @@ fn insert_account(
     Ok(account_number)
 }
 
-fn require_group(
-    c: &mut DbConn,
-    code: &str,
-    root: &'static str,
-    path: &[&'static str],
-) -> Result<(), OpError> {
+fn require_group(c: &mut DbConn, code: &str, path: FieldPath) -> Result<(), OpError> {
     if groups::exists(c, code)? {
         Ok(())
     } else {
-        Err(unknown(root, path).into())
+        Err(unknown(path).into())
     }
 }
 
-/// A code in the body that names nothing: a ValidationFault naming the field (400).
-pub(crate) fn unknown(root: &'static str, path: &[&'static str]) -> Fault {
-    Fault::validation(vec![FieldError::at(
-        "UNKNOWN_REFERENCE",
-        root,
-        path,
-        "does not exist",
-    )])
-}
-
-fn already_exists(root: &'static str, field: &'static str) -> Fault {
-    Fault::rule_on(FieldError::at(
-        "ALREADY_EXISTS",
-        root,
-        &[field],
-        "is already in use",
-    ))
+fn already_exists(path: FieldPath) -> cmp_model::Fault {
+    rule(Code::AlreadyExists, path, "is already in use")
 }
 
 /// A customer needs a name: a last name or a company name (*choice*).
@@ -299,12 +275,15 @@ fn check_has_name(d: &CustomerContactDetails) -> OpResult<()> {
         .as_ref()
         .and_then(|b| b.company_name.value());
     if person.is_none() && company.is_none() {
-        return Err(Fault::validation(vec![FieldError::at(
-            "MANDATORY",
-            "createCustomer",
-            &["contactDetails", "personalDetails", "lastName"],
+        let at = CreateCustomerRequest::path()
+            .contact_details()
+            .personal_details()
+            .last_name();
+        return Err(invalid(
+            Code::Mandatory,
+            at,
             "is mandatory unless businessDetails/companyName is given",
-        )]));
+        ));
     }
     Ok(())
 }

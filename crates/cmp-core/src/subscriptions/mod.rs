@@ -10,36 +10,24 @@ use cmp_model::messages::{
     ManagedSerialNumbers, NonManagedSerialNumber, NonManagedSerialNumbers, PackageClassification,
     Subscription, SubscriptionPackage, SubscriptionPackages, SubscriptionStatus, SubscriptionsMeta,
 };
-use cmp_model::{Fault, FieldError};
+use cmp_model::Code;
 use cmp_store::repo::subscriptions::{
     self as subs, IdentityRow, SerialNumberRow, SubscriptionFilter, SubscriptionPackageRow,
 };
 use cmp_store::repo::{accounts, counters};
 use cmp_store::DbConn;
 
-use crate::catalogue::Snapshot;
-use crate::eligibility::Asking;
+use crate::agreements;
+use crate::catalogue::eligibility::Asking;
+use crate::catalogue::{package_groups_of, Snapshot};
 use crate::error::OpError;
-use crate::structure::unknown;
-use crate::{agreement, Context, OpResult};
+use crate::faults::{invalid, not_found, rule, unknown};
+use crate::{Context, OpResult};
 
 const MANAGED: &str = "managed";
 const NON_MANAGED: &str = "nonManaged";
 /// Page size of GetSubscriptions when the request names none.
 pub const DEFAULT_PAGE: i64 = 100;
-
-fn not_found(root: &'static str, field: &'static str) -> Fault {
-    Fault::not_found(FieldError::at(
-        "NOT_FOUND",
-        root,
-        &[field],
-        "does not exist",
-    ))
-}
-
-fn rule(code: &'static str, root: &'static str, field: &'static str, phrase: String) -> Fault {
-    Fault::rule_on(FieldError::at(code, root, &[field], phrase))
-}
 
 /// A subscription on an account: on its plan's base package, under the given agreement or
 /// the account's own (one is created at the account when it has none). `activate: false`
@@ -48,22 +36,21 @@ pub fn create_subscription(
     ctx: &Context,
     req: CreateSubscriptionRequest,
 ) -> OpResult<CreateSubscriptionResponse> {
-    const ROOT: &str = "createSubscription";
+    let path = CreateSubscriptionRequest::path;
     let s = ctx.catalogue.current(ctx)?;
     let today = ctx.clock.today();
     let plan = s
         .plan(&req.price_plan_code)
-        .ok_or_else(|| unknown(ROOT, &["pricePlanCode"]))?;
+        .ok_or_else(|| unknown(path().price_plan_code()))?;
     let on_sale = Asking {
         date: today,
         ..Default::default()
     };
     if !on_sale.allows(plan.effective_date, plan.expiry_date, None) {
         return Err(rule(
-            "PLAN_NOT_AVAILABLE",
-            ROOT,
-            "pricePlanCode",
-            "is not on sale today".into(),
+            Code::PlanNotAvailable,
+            path().price_plan_code(),
+            "is not on sale today",
         ));
     }
     let active = req.activate != Some(false);
@@ -81,27 +68,26 @@ pub fn create_subscription(
     let now = ctx.now();
     let number = ctx.write(|c| {
         let Some(account) = accounts::get(c, req.account_number)? else {
-            return Err(not_found(ROOT, "accountNumber").into());
+            return Err(not_found(path().account_number()).into());
         };
         let agreement_number = match req.agreement_number {
             Some(n) => {
-                if !agreement::for_account(c, &account)?
+                if !agreements::for_account(c, &account)?
                     .iter()
                     .any(|a| a.agreement_number == n)
                 {
                     return Err(rule(
-                        "AGREEMENT_NOT_FOR_ACCOUNT",
-                        ROOT,
-                        "agreementNumber",
-                        "is not an agreement of the account, its corporate or group".into(),
+                        Code::AgreementNotForAccount,
+                        path().agreement_number(),
+                        "is not an agreement of the account, its corporate or group",
                     )
                     .into());
                 }
                 n
             }
-            None => match agreement::for_account(c, &account)?.first() {
+            None => match agreements::for_account(c, &account)?.first() {
                 Some(a) => a.agreement_number,
-                None => agreement::insert_default(ctx, c, account.account_number)?,
+                None => agreements::insert_default(ctx, c, account.account_number)?,
             },
         };
         for m in req
@@ -111,10 +97,9 @@ pub fn create_subscription(
         {
             if subs::managed_serial_in_use(c, &m.network_serial_number, None)? {
                 return Err(rule(
-                    "SERIAL_IN_USE",
-                    ROOT,
-                    "managedSerialNumbers",
-                    "holds a serial number another subscription uses".into(),
+                    Code::SerialInUse,
+                    path().managed_serial_numbers(),
+                    "holds a serial number another subscription uses",
                 )
                 .into());
             }
@@ -219,7 +204,7 @@ fn answer(
                 description: cat.map_or_else(|| p.package_code.clone(), |c| c.description.clone()),
                 effective_date: p.effective_date,
                 price: cat
-                    .map(|c| crate::compat::package_answer(s, c, None))
+                    .map(|c| crate::catalogue::compat::package_answer(s, c, None))
                     .and_then(|a| a.price),
             }
         });
@@ -299,7 +284,7 @@ pub fn get_subscription(
     let today = ctx.clock.today();
     let subscription = ctx.read(|c| {
         let row = subs::get(c, req.subscription_number)?
-            .ok_or_else(|| not_found("getSubscription", "subscriptionNumber"))?;
+            .ok_or_else(|| not_found(GetSubscriptionRequest::path().subscription_number()))?;
         answer(c, &s, row, today)
     })?;
     Ok(GetSubscriptionResponse {
@@ -357,41 +342,36 @@ pub fn add_subscription_package(
     ctx: &Context,
     req: AddSubscriptionPackageRequest,
 ) -> OpResult<AddSubscriptionPackageResponse> {
-    const ROOT: &str = "addSubscriptionPackage";
+    let path = AddSubscriptionPackageRequest::path;
     let s = ctx.catalogue.current(ctx)?;
     let today = ctx.clock.today();
     let on = req.effective_date.unwrap_or(today);
     if on < today {
-        return Err(Fault::validation(vec![FieldError::at(
-            "OUT_OF_RANGE",
-            ROOT,
-            &["effectiveDate"],
+        return Err(invalid(
+            Code::OutOfRange,
+            path().effective_date(),
             "is in the past",
-        )]));
+        ));
     }
     let package = s
         .package(&req.package_code)
         .filter(|p| p.package_classification == PackageClassification::BoltonPackage)
-        .ok_or_else(|| unknown(ROOT, &["packageCode"]))?;
-    let group_code = package
-        .primary_package_group_code
-        .clone()
-        .unwrap_or_default();
+        .ok_or_else(|| unknown(path().package_code()))?;
+    let groups: Vec<&str> = package_groups_of(package).collect();
     let now = ctx.now();
     let purchase = ctx.write(|c| {
         // Locks the subscription row: two purchases on one subscription take turns, so
         // the cardinality check below cannot be raced.
         if !subs::touch(c, req.subscription_number, now)? {
-            return Err(not_found(ROOT, "subscriptionNumber").into());
+            return Err(not_found(path().subscription_number()).into());
         }
         let sub = subs::get(c, req.subscription_number)?
-            .ok_or_else(|| not_found(ROOT, "subscriptionNumber"))?;
+            .ok_or_else(|| not_found(path().subscription_number()))?;
         if sub.status == SubscriptionStatus::Disconnected.as_str() {
             return Err(rule(
-                "SUBSCRIPTION_DISCONNECTED",
-                ROOT,
-                "subscriptionNumber",
-                "is disconnected".into(),
+                Code::SubscriptionDisconnected,
+                path().subscription_number(),
+                "is disconnected",
             )
             .into());
         }
@@ -400,13 +380,12 @@ pub fn add_subscription_package(
             p.package_groups
                 .iter()
                 .flat_map(|g| &g.package_group_code)
-                .any(|g| *g == group_code)
+                .any(|g| groups.contains(&g.as_str()))
         });
         if !allowed {
             return Err(rule(
-                "PACKAGE_NOT_COMPATIBLE",
-                ROOT,
-                "packageCode",
+                Code::PackageNotCompatible,
+                path().package_code(),
                 format!("is not offered on price plan {}", sub.price_plan_code),
             )
             .into());
@@ -418,32 +397,36 @@ pub fn add_subscription_package(
             package.eligibility.as_ref(),
         ) {
             return Err(rule(
-                "NOT_ELIGIBLE",
-                ROOT,
-                "packageCode",
+                Code::NotEligible,
+                path().package_code(),
                 format!("is not eligible on {on} for this request"),
             )
             .into());
         }
-        if let Some(group) = s.group(&group_code) {
-            let held = subs::active_packages(c, sub.subscription_number, on)?
+        let expiry = package
+            .duration_in_months
+            .filter(|m| *m > 0)
+            .map(|m| on + Months::new(m as u32));
+        let bolt_ons: Vec<_> = subs::packages(c, sub.subscription_number)?
+            .into_iter()
+            .filter(|p| !p.is_base)
+            .collect();
+        // The maximum of every group the package is in.
+        for group in groups.iter().filter_map(|g| s.group(g)) {
+            let held: Vec<_> = bolt_ons
                 .iter()
-                .filter(|p| !p.is_base)
-                .filter(|p| {
-                    s.package(&p.package_code)
-                        .and_then(|x| x.primary_package_group_code.as_deref())
-                        == Some(group_code.as_str())
-                })
-                .count() as i64;
-            if group.max.is_some_and(|max| held + 1 > max) {
+                .filter(|p| in_group(s.as_ref(), &p.package_code, &group.code))
+                .map(|p| (p.effective_date, p.expiry_date))
+                .collect();
+            let most = most_held_during(&held, on, expiry) as i64;
+            if group.max.is_some_and(|max| most + 1 > max) {
                 let why = group
                     .violation_text
                     .clone()
                     .unwrap_or_else(|| format!("at most {} may be held", group.max.unwrap_or(0)));
                 return Err(rule(
-                    "CARDINALITY_EXCEEDED",
-                    ROOT,
-                    "packageCode",
+                    Code::CardinalityExceeded,
+                    path().package_code(),
                     format!(
                         "would pass the limit of package group {}: {why}",
                         group.code
@@ -461,10 +444,7 @@ pub fn add_subscription_package(
                 package_code: package.code.clone(),
                 is_base: false,
                 effective_date: on,
-                expiry_date: package
-                    .duration_in_months
-                    .filter(|m| *m > 0)
-                    .map(|m| on + Months::new(m as u32)),
+                expiry_date: expiry,
                 created_at: now,
             },
         )?;
@@ -477,72 +457,96 @@ pub fn add_subscription_package(
     })
 }
 
+/// Whether the catalogue's package `code` is in package group `group`.
+fn in_group(s: &Snapshot, code: &str, group: &str) -> bool {
+    s.package(code)
+        .is_some_and(|p| package_groups_of(p).any(|g| g == group))
+}
+
+/// The most purchases of `held` (effective, expiry: valid from the first day up to, not
+/// including, the second) live on any one day of `[from, until)`. A count only rises on a
+/// purchase's first day, so the days to look at are `from` and those first days.
+fn most_held_during(
+    held: &[(NaiveDate, Option<NaiveDate>)],
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+) -> usize {
+    let live_on = |day: NaiveDate| {
+        held.iter()
+            .filter(|(eff, exp)| *eff <= day && exp.is_none_or(|e| e > day))
+            .count()
+    };
+    std::iter::once(from)
+        .chain(
+            held.iter()
+                .map(|(eff, _)| *eff)
+                .filter(|d| *d > from && until.is_none_or(|u| *d < u)),
+        )
+        .map(live_on)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Ends a bolt-on (today, or on `expiryDate`); never the base package, and not below the
 /// group's minimum.
 pub fn expire_subscription_package(
     ctx: &Context,
     req: ExpireSubscriptionPackageRequest,
 ) -> OpResult<ExpireSubscriptionPackageResponse> {
-    const ROOT: &str = "expireSubscriptionPackage";
+    let path = ExpireSubscriptionPackageRequest::path;
     let s = ctx.catalogue.current(ctx)?;
     let today = ctx.clock.today();
     let expiry = req.expiry_date.unwrap_or(today);
     if expiry < today {
-        return Err(Fault::validation(vec![FieldError::at(
-            "OUT_OF_RANGE",
-            ROOT,
-            &["expiryDate"],
+        return Err(invalid(
+            Code::OutOfRange,
+            path().expiry_date(),
             "is in the past",
-        )]));
+        ));
     }
     let now = ctx.now();
     ctx.write(|c| {
         if !subs::touch(c, req.subscription_number, now)? {
-            return Err(not_found(ROOT, "subscriptionNumber").into());
+            return Err(not_found(path().subscription_number()).into());
         }
         let p = subs::get_package(c, req.purchase_identifier)?
             .filter(|p| p.subscription_number == req.subscription_number)
-            .ok_or_else(|| not_found(ROOT, "purchaseIdentifier"))?;
+            .ok_or_else(|| not_found(path().purchase_identifier()))?;
         if p.is_base {
             return Err(rule(
-                "BASE_PACKAGE",
-                ROOT,
-                "purchaseIdentifier",
-                "is the base package: change the price plan instead".into(),
+                Code::BasePackage,
+                path().purchase_identifier(),
+                "is the base package: change the price plan instead",
             )
             .into());
         }
         if p.expiry_date.is_some_and(|e| e <= today) {
             return Err(rule(
-                "ALREADY_EXPIRED",
-                ROOT,
-                "purchaseIdentifier",
-                "has already expired".into(),
+                Code::AlreadyExpired,
+                path().purchase_identifier(),
+                "has already expired",
             )
             .into());
         }
-        let group_code = s
+        let groups: Vec<&str> = s
             .package(&p.package_code)
-            .and_then(|x| x.primary_package_group_code.clone());
-        if let Some(group) = group_code
-            .as_deref()
-            .and_then(|g| s.group(g))
+            .map(|x| package_groups_of(x).collect())
+            .unwrap_or_default();
+        let live = subs::active_packages(c, p.subscription_number, today)?;
+        // The minimum of every group the package is in.
+        for group in groups
+            .iter()
+            .filter_map(|g| s.group(g))
             .filter(|g| g.min > 0)
         {
-            let held = subs::active_packages(c, p.subscription_number, today)?
+            let held = live
                 .iter()
-                .filter(|x| !x.is_base)
-                .filter(|x| {
-                    s.package(&x.package_code)
-                        .and_then(|y| y.primary_package_group_code.as_deref())
-                        == Some(group.code.as_str())
-                })
+                .filter(|x| !x.is_base && in_group(s.as_ref(), &x.package_code, &group.code))
                 .count() as i64;
             if held - 1 < group.min {
                 return Err(rule(
-                    "CARDINALITY_MINIMUM",
-                    ROOT,
-                    "purchaseIdentifier",
+                    Code::CardinalityMinimum,
+                    path().purchase_identifier(),
                     format!(
                         "would leave package group {} below its minimum of {}",
                         group.code, group.min
@@ -560,4 +564,33 @@ pub fn expire_subscription_package(
         purchase_identifier: req.purchase_identifier,
         expiry_date: expiry,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, m, day).unwrap()
+    }
+
+    #[test]
+    fn cardinality_counts_every_day_of_the_new_purchase() {
+        // One bought today for a month; one dated next month, open-ended.
+        let held = [(d(1, 1), Some(d(2, 1))), (d(3, 1), None)];
+        // A purchase from today, open-ended, meets each on its own day: at most 1 at once.
+        assert_eq!(most_held_during(&held, d(1, 1), None), 1);
+        // Two overlapping from March on.
+        let held = [(d(1, 1), None), (d(3, 1), None)];
+        assert_eq!(most_held_during(&held, d(1, 1), None), 2);
+        // ... but not for a purchase that ends before March.
+        assert_eq!(most_held_during(&held, d(1, 1), Some(d(3, 1))), 1);
+        // Nothing held.
+        assert_eq!(most_held_during(&[], d(1, 1), None), 0);
+        // A purchase starting after one has ended does not count it.
+        assert_eq!(
+            most_held_during(&[(d(1, 1), Some(d(1, 5)))], d(1, 5), None),
+            0
+        );
+    }
 }

@@ -33,8 +33,8 @@ pub fn set_subscription_counter(ctx: &Context, next: i64) -> OpResult<()> {
     ctx.write(|c| {
         let (_, existing) = subscriptions::list(c, &Default::default(), 0, 1)?;
         if existing > 0 {
-            return Err(cmp_model::Fault::rule(
-                "COUNTER_IN_USE",
+            return Err(cmp_model::Fault::new(
+                cmp_model::Code::CounterInUse,
                 "subscriptions exist: the counter cannot be set",
             )
             .into());

@@ -1,6 +1,8 @@
 //! Agreements (SERVICES.md §2, DOMAIN.md "Customer structure"): billing instructions
 //! logged at exactly one level of the structure.
 
+pub mod bill_periods;
+
 use chrono::{Datelike, Months, NaiveDate};
 use cmp_model::messages::{
     AgreementBasic, AgreementDataset, AgreementDetails, AgreementSummary, CreateAgreementRequest,
@@ -9,13 +11,13 @@ use cmp_model::messages::{
     QueryAgreementByCustomerLevelResponse, QueryAgreementRequest, QueryAgreementResponse,
     TargetIdentifier, UpdateAgreementRequest, UpdateAgreementResponse,
 };
-use cmp_model::{DateTime, Fault, FieldError};
+use cmp_model::{Code, DateTime, Fault, FieldError, FieldPath};
 use cmp_store::repo::agreements::{self, Agreement, AgreementChanges, UpdateOutcome};
 use cmp_store::repo::{accounts, billing_media, corporates, counters, groups};
 use cmp_store::DbConn;
 
 use crate::error::OpError;
-use crate::structure::unknown;
+use crate::faults::{invalid, not_found, stale, unknown, unknown_ref};
 use crate::{Context, OpResult};
 
 /// Bill cycle day when CreateAgreement names none (*choice*, docs/domain-choices.md).
@@ -29,6 +31,12 @@ pub fn cycle_day_next_month(from: NaiveDate, day: u32) -> NaiveDate {
         .expect("a day before the 1st")
         .day();
     first.with_day(day.min(last)).expect("clamped day exists")
+}
+
+/// The agreement's next invoice date as of `today`: the stored one rolled forward period
+/// by period once the clock has passed it.
+pub fn next_invoice(a: &Agreement, today: NaiveDate) -> NaiveDate {
+    bill_periods::next_invoice_date(a.next_expected_invoice_date, a.billing_cycle as u32, today)
 }
 
 /// Where an agreement is logged, as the wire names it.
@@ -45,37 +53,35 @@ pub fn create_agreement(
     ctx: &Context,
     req: CreateAgreementRequest,
 ) -> OpResult<CreateAgreementResponse> {
-    const ROOT: &str = "createAgreement";
     let d = &req.agreement_data;
-    let levels: Vec<&'static str> = [
-        d.corporate_code.as_ref().map(|_| "corporateCode"),
-        d.group_code.as_ref().map(|_| "groupCode"),
-        d.account_code.map(|_| "accountCode"),
+    let data = || CreateAgreementRequest::path().agreement_data();
+    let levels: Vec<FieldPath> = [
+        d.corporate_code.as_ref().map(|_| data().corporate_code()),
+        d.group_code.as_ref().map(|_| data().group_code()),
+        d.account_code.map(|_| data().account_code()),
     ]
     .into_iter()
     .flatten()
     .collect();
-    match levels.len() {
-        0 => {
-            return Err(Fault::validation(vec![FieldError::at(
-                "MANDATORY",
-                ROOT,
-                &["agreementData", "accountCode"],
+    match &levels[..] {
+        [] => {
+            return Err(invalid(
+                Code::Mandatory,
+                data().account_code(),
                 "is mandatory: give exactly one of corporateCode, groupCode and accountCode",
-            )]))
+            ))
         }
-        1 => {}
-        _ => {
-            let errors = levels[1..]
+        [_] => {}
+        [first, rest @ ..] => {
+            let first = first.segs().last().map_or("", |s| &s.name);
+            let errors = rest
                 .iter()
                 .map(|f| {
-                    FieldError::at(
-                        "TWO_LEVELS",
-                        ROOT,
-                        &["agreementData", f],
+                    FieldError::on(
+                        Code::TwoLevels,
+                        f.clone(),
                         format!(
-                            "cannot be given with {}: an agreement is logged at one level",
-                            levels[0]
+                            "cannot be given with {first}: an agreement is logged at one level"
                         ),
                     )
                 })
@@ -83,6 +89,18 @@ pub fn create_agreement(
             return Err(Fault::validation(errors));
         }
     }
+    let plan_error = match &d.price_plan_code {
+        None => None,
+        Some(code) => match ctx.catalogue.current(ctx)?.plan(code) {
+            None => Some(unknown_ref(data().price_plan_code())),
+            Some(p) if !p.agreement_plan.unwrap_or(false) => Some(FieldError::on(
+                Code::NotAnAgreementPlan,
+                data().price_plan_code(),
+                "is not an agreement price plan",
+            )),
+            Some(_) => None,
+        },
+    };
     let billing_cycle = d.billing_cycle.map_or(DEFAULT_BILLING_CYCLE, |b| b as i32);
     let today = ctx.clock.today();
     let next_invoice = d
@@ -91,33 +109,27 @@ pub fn create_agreement(
     let now = ctx.now();
     let agreement_number = ctx.write(|c| {
         let mut errors = Vec::new();
-        let missing = |path: &[&'static str]| {
-            FieldError::at("UNKNOWN_REFERENCE", ROOT, path, "does not exist")
-        };
         if let Some(code) = &d.corporate_code {
             if !corporates::exists(c, code)? {
-                errors.push(missing(&["agreementData", "corporateCode"]));
+                errors.push(unknown_ref(data().corporate_code()));
             }
         }
         if let Some(code) = &d.group_code {
             if !groups::exists(c, code)? {
-                errors.push(missing(&["agreementData", "groupCode"]));
+                errors.push(unknown_ref(data().group_code()));
             }
         }
         if let Some(n) = d.account_code {
             if !accounts::exists(c, n)? {
-                errors.push(missing(&["agreementData", "accountCode"]));
+                errors.push(unknown_ref(data().account_code()));
             }
         }
         if let Some(code) = &d.billing_media {
             if !billing_media::exists(c, code)? {
-                errors.push(missing(&["agreementData", "billingMedia"]));
+                errors.push(unknown_ref(data().billing_media()));
             }
         }
-        if d.price_plan_code.is_some() {
-            // No price plan exists until the product catalogue is loaded (issue 3).
-            errors.push(missing(&["agreementData", "pricePlanCode"]));
-        }
+        errors.extend(plan_error.clone());
         if !errors.is_empty() {
             return Err(Fault::validation(errors).into());
         }
@@ -208,13 +220,8 @@ pub fn query_agreement_by_customer_level(
 ) -> OpResult<QueryAgreementByCustomerLevelResponse> {
     let rows = ctx.read(|c| {
         let Some(account) = accounts::get(c, req.account_identifier)? else {
-            return Err(Fault::not_found(FieldError::at(
-                "NOT_FOUND",
-                "queryAgreementByCustomerLevel",
-                &["accountIdentifier"],
-                "does not exist",
-            ))
-            .into());
+            let at = QueryAgreementByCustomerLevelRequest::path().account_identifier();
+            return Err(not_found(at).into());
         };
         let rows = for_account(c, &account)?;
         Ok(rows)
@@ -241,16 +248,9 @@ fn address(s: &Option<String>) -> Option<InvoiceAddressType> {
     s.as_deref().and_then(InvoiceAddressType::parse)
 }
 
-fn load(ctx: &Context, agreement_number: i64, root: &'static str) -> OpResult<Agreement> {
+fn load(ctx: &Context, agreement_number: i64, path: FieldPath) -> OpResult<Agreement> {
     ctx.read(|c| Ok(agreements::get(c, agreement_number)?))?
-        .ok_or_else(|| {
-            Fault::not_found(FieldError::at(
-                "NOT_FOUND",
-                root,
-                &["agreementNumber"],
-                "does not exist",
-            ))
-        })
+        .ok_or_else(|| not_found(path))
 }
 
 /// The 7.3.8 document form: the BASIC and INVOICECONTROL datasets (both when none is named).
@@ -258,7 +258,11 @@ pub fn query_agreement(
     ctx: &Context,
     req: QueryAgreementRequest,
 ) -> OpResult<QueryAgreementResponse> {
-    let a = load(ctx, req.agreement_number, "queryAgreement")?;
+    let a = load(
+        ctx,
+        req.agreement_number,
+        QueryAgreementRequest::path().agreement_number(),
+    )?;
     let wanted = |d: AgreementDataset| req.datasets.as_ref().is_none_or(|s| s.dataset.contains(&d));
     let amended = a.last_amended_at.and_utc();
     Ok(QueryAgreementResponse {
@@ -273,7 +277,7 @@ pub fn query_agreement(
             last_amended_date: Some(amended),
         }),
         invoice_control: wanted(AgreementDataset::Invoicecontrol).then_some(InvoiceControl {
-            next_expected_invoice_date: Some(a.next_expected_invoice_date),
+            next_expected_invoice_date: Some(next_invoice(&a, ctx.clock.today())),
             last_amended_date: Some(amended),
         }),
     })
@@ -281,7 +285,11 @@ pub fn query_agreement(
 
 /// `GET /agreements/{agreementNumber}`: every stored field.
 pub fn get_agreement(ctx: &Context, req: GetAgreementRequest) -> OpResult<GetAgreementResponse> {
-    let a = load(ctx, req.agreement_number, "getAgreement")?;
+    let a = load(
+        ctx,
+        req.agreement_number,
+        GetAgreementRequest::path().agreement_number(),
+    )?;
     Ok(GetAgreementResponse {
         external_reference: req.external_reference,
         agreement: AgreementDetails {
@@ -291,7 +299,7 @@ pub fn get_agreement(ctx: &Context, req: GetAgreementRequest) -> OpResult<GetAgr
             pending_billing_cycle: a.pending_billing_cycle.map(i64::from),
             invoice_consolidation_level: level(&a.invoice_consolidation_level),
             invoice_receipt_address: address(&a.invoice_receipt_address),
-            next_expected_invoice_date: a.next_expected_invoice_date,
+            next_expected_invoice_date: next_invoice(&a, ctx.clock.today()),
             billing_media: a.billing_media.clone(),
             price_plan_code: a.price_plan_code.clone(),
             last_amended_date: a.last_amended_at.and_utc(),
@@ -301,11 +309,9 @@ pub fn get_agreement(ctx: &Context, req: GetAgreementRequest) -> OpResult<GetAgr
 
 /// One agreement change, whichever message carried it.
 struct Change {
-    root: &'static str,
-    agreement_number: i64,
+    agreement_number: (i64, FieldPath),
     billing_cycle: Option<i64>,
-    billing_media: Option<String>,
-    billing_media_path: &'static [&'static str],
+    billing_media: Option<(String, FieldPath)>,
     consolidation: Option<LevelType>,
     address: Option<InvoiceAddressType>,
     /// Every `lastAmendedDate` the request carried: each must match the stored one.
@@ -319,12 +325,14 @@ pub fn update_agreement(
 ) -> OpResult<UpdateAgreementResponse> {
     let basic = req.update_agreement_basic.as_ref();
     let control = req.update_invoice_control.as_ref();
+    let path = UpdateAgreementRequest::path;
     let change = Change {
-        root: "updateAgreement",
-        agreement_number: req.agreement_number,
+        agreement_number: (req.agreement_number, path().agreement_number()),
         billing_cycle: control.and_then(|c| c.billing_cycle),
-        billing_media: basic.and_then(|b| b.billing_media.clone()),
-        billing_media_path: &["updateAgreementBasic", "billingMedia"],
+        billing_media: basic.and_then(|b| b.billing_media.clone()).map(|m| {
+            let at = path().update_agreement_basic().billing_media();
+            (m, at)
+        }),
         consolidation: basic.and_then(|b| b.invoice_consolidation_level),
         address: basic.and_then(|b| b.invoice_address),
         last_amended: basic
@@ -345,12 +353,14 @@ pub fn patch_agreement(
     ctx: &Context,
     req: PatchAgreementRequest,
 ) -> OpResult<UpdateAgreementResponse> {
+    let path = PatchAgreementRequest::path;
     let change = Change {
-        root: "patchAgreement",
-        agreement_number: req.agreement_number,
+        agreement_number: (req.agreement_number, path().agreement_number()),
         billing_cycle: req.billing_cycle,
-        billing_media: req.billing_media.clone(),
-        billing_media_path: &["billingMedia"],
+        billing_media: req
+            .billing_media
+            .clone()
+            .map(|m| (m, path().billing_media())),
         consolidation: req.invoice_consolidation_level,
         address: req.invoice_receipt_address,
         last_amended: req.last_amended_date.into_iter().collect(),
@@ -370,17 +380,19 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
         .last_amended
         .first()
         .map(|t| cmp_store::db_time(t.naive_utc()));
+    let (number, number_path) = &ch.agreement_number;
+    let number = *number;
     ctx.write(|c| {
-        let Some(current) = agreements::get(c, ch.agreement_number)? else {
-            return Err(not_found(ch.root).into());
+        let Some(current) = agreements::get(c, number)? else {
+            return Err(not_found(number_path.clone()).into());
         };
-        let stale = |t: &DateTime| cmp_store::db_time(t.naive_utc()) != current.last_amended_at;
-        if ch.last_amended.iter().any(stale) {
-            return Err(stale_data().into());
+        let changed = |t: &DateTime| cmp_store::db_time(t.naive_utc()) != current.last_amended_at;
+        if ch.last_amended.iter().any(changed) {
+            return Err(stale("agreement").into());
         }
-        if let Some(code) = &ch.billing_media {
+        if let Some((code, at)) = &ch.billing_media {
             if !billing_media::exists(c, code)? {
-                return Err(unknown(ch.root, ch.billing_media_path).into());
+                return Err(unknown(at.clone()).into());
             }
         }
         let pending_billing_cycle = ch.billing_cycle.map(|day| {
@@ -389,7 +401,7 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
             (day != current.billing_cycle).then_some(day)
         });
         let changes = AgreementChanges {
-            billing_media: ch.billing_media.clone(),
+            billing_media: ch.billing_media.as_ref().map(|m| m.0.clone()),
             invoice_consolidation_level: ch.consolidation.map(|l| l.as_str().to_string()),
             invoice_receipt_address: ch.address.map(|a| a.as_str().to_string()),
             pending_billing_cycle,
@@ -399,28 +411,12 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
         // Each change gets a later stamp than the last, even within one clock tick, so
         // optimistic locking always sees it.
         let stamp = now.max(current.last_amended_at + chrono::TimeDelta::microseconds(1));
-        match agreements::update(c, ch.agreement_number, &changes, expected, stamp)? {
-            UpdateOutcome::Updated => ctx.audit(c, "agreement", ch.agreement_number),
-            UpdateOutcome::Stale => Err(stale_data().into()),
-            UpdateOutcome::NotFound => Err(not_found(ch.root).into()),
+        match agreements::update(c, number, &changes, expected, stamp)? {
+            UpdateOutcome::Updated => ctx.audit(c, "agreement", number),
+            UpdateOutcome::Stale => Err(stale("agreement").into()),
+            UpdateOutcome::NotFound => Err(not_found(number_path.clone()).into()),
         }
     })
-}
-
-fn not_found(root: &'static str) -> Fault {
-    Fault::not_found(FieldError::at(
-        "NOT_FOUND",
-        root,
-        &["agreementNumber"],
-        "does not exist",
-    ))
-}
-
-fn stale_data() -> Fault {
-    Fault::rule(
-        "STALE_DATA",
-        "the agreement was changed since lastAmendedDate: read it again",
-    )
 }
 
 /// The scheduled action: pending bill cycle changes whose invoice date has come take

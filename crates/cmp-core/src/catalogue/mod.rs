@@ -5,23 +5,36 @@
 //! Several gateways on one database: each keeps its own snapshot and re-reads the stored
 //! version at most every [`RECHECK`]; a new version is loaded and swapped atomically.
 
+pub mod compat;
+pub mod eligibility;
+pub mod reference;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use cmp_model::fault::{FieldError, PathSeg};
 use cmp_model::messages::{
-    Catalogue, CataloguePackage, CataloguePricePlan, CatalogueService, DiscountScheme,
+    paths, Catalogue, CataloguePackage, CataloguePricePlan, CatalogueService, DiscountScheme,
     GetCatalogueRequest, ImportCatalogueResponse, PackageClassification, PackageGroup,
 };
-use cmp_model::{Fault, Limits};
+use cmp_model::{Code, Fault, FieldError, FieldPath, Limits};
 use cmp_store::repo::{billing_media, catalogues, subscriptions};
 
 use crate::{Context, OpResult};
 
 /// How stale another instance's import may look here.
 pub const RECHECK: Duration = Duration::from_secs(1);
+
+/// The groups a package is in: its primary group, then its further `packageGroups`.
+pub fn package_groups_of(p: &CataloguePackage) -> impl Iterator<Item = &str> {
+    p.primary_package_group_code.as_deref().into_iter().chain(
+        p.package_groups
+            .iter()
+            .flat_map(|g| &g.package_group_code)
+            .map(String::as_str),
+    )
+}
 
 /// An imported catalogue with its lookups.
 #[derive(Debug, Default)]
@@ -201,13 +214,13 @@ pub fn import_catalogue(ctx: &Context, mut doc: Catalogue) -> OpResult<ImportCat
         {
             let n = subscriptions::count_using_plan(c, &plan.code)?;
             if n > 0 {
-                errors.push(at(
-                    &["pricePlans"],
+                errors.push(FieldError::on(
+                    Code::InUse,
+                    Catalogue::path().price_plans(),
                     format!(
                         "must keep price plan {}: {n} subscriptions use it",
                         plan.code
                     ),
-                    "IN_USE",
                 ));
             }
         }
@@ -218,22 +231,22 @@ pub fn import_catalogue(ctx: &Context, mut doc: Catalogue) -> OpResult<ImportCat
         {
             let n = subscriptions::count_using_package(c, &package.code, today)?;
             if n > 0 {
-                errors.push(at(
-                    &["packages"],
+                errors.push(FieldError::on(
+                    Code::InUse,
+                    Catalogue::path().packages(),
                     format!(
                         "must keep package {}: {n} subscriptions hold it",
                         package.code
                     ),
-                    "IN_USE",
                 ));
             }
         }
         for used in agreement_media_in_use(c)? {
             if !media.iter().any(|m| m.code == used) {
-                errors.push(at(
-                    &["referenceData", "billingMedia"],
+                errors.push(FieldError::on(
+                    Code::InUse,
+                    Catalogue::path().reference_data().billing_media(),
                     format!("must keep billing medium {used}: agreements use it"),
-                    "IN_USE",
                 ));
             }
         }
@@ -276,24 +289,24 @@ fn agreement_media_in_use(c: &mut cmp_store::DbConn) -> Result<Vec<String>, crat
     Ok(cmp_store::repo::agreements::billing_media_in_use(c)?)
 }
 
-/// A problem with the document, at a path below `catalogue`.
-fn at(path: &[&str], phrase: String, code: &'static str) -> FieldError {
-    let mut p = vec![PathSeg::new("catalogue")];
-    p.extend(path.iter().map(|s| PathSeg::owned(s)));
-    FieldError::new(code, p, phrase)
+/// Item `i` of each list of the document.
+fn plan_at(i: usize) -> paths::CataloguePricePlan {
+    Catalogue::path().price_plans().price_plan().nth(i)
 }
-
-/// The path of item `i` of a list: `pricePlans/pricePlan[i]/field`.
-fn item(list: &'static str, name: &'static str, i: usize, field: &'static str) -> Vec<PathSeg> {
-    vec![
-        PathSeg::new("catalogue"),
-        PathSeg::new(list),
-        PathSeg {
-            name: name.into(),
-            index: Some(i),
-        },
-        PathSeg::new(field),
-    ]
+fn package_at(i: usize) -> paths::CataloguePackage {
+    Catalogue::path().packages().package().nth(i)
+}
+fn service_at(i: usize) -> paths::CatalogueService {
+    Catalogue::path().services().service().nth(i)
+}
+fn discount_at(i: usize) -> paths::DiscountScheme {
+    Catalogue::path()
+        .discount_schemes()
+        .discount_scheme()
+        .nth(i)
+}
+fn group_at(i: usize) -> paths::PackageGroup {
+    Catalogue::path().package_groups().package_group().nth(i)
 }
 
 /// Every problem of the document as a whole: duplicate codes, references that resolve
@@ -301,8 +314,8 @@ fn item(list: &'static str, name: &'static str, i: usize, field: &'static str) -
 pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
     let s = Snapshot::new(0, doc.clone());
     let mut errors = Vec::new();
-    let mut err = |path: Vec<PathSeg>, code: &'static str, phrase: String| {
-        errors.push(FieldError::new(code, path, phrase))
+    let mut err = |path: FieldPath, code: Code, phrase: String| {
+        errors.push(FieldError::on(code, path, phrase))
     };
 
     fn dups<'a>(codes: impl Iterator<Item = &'a str>) -> Vec<usize> {
@@ -315,36 +328,36 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
     }
     for i in dups(plans_of(doc).iter().map(|p| p.code.as_str())) {
         err(
-            item("pricePlans", "pricePlan", i, "code"),
-            "DUPLICATE_CODE",
+            plan_at(i).code(),
+            Code::DuplicateCode,
             "is used by another price plan".into(),
         );
     }
     for i in dups(packages_of(doc).iter().map(|p| p.code.as_str())) {
         err(
-            item("packages", "package", i, "code"),
-            "DUPLICATE_CODE",
+            package_at(i).code(),
+            Code::DuplicateCode,
             "is used by another package".into(),
         );
     }
     for i in dups(services_of(doc).iter().map(|p| p.code.as_str())) {
         err(
-            item("services", "service", i, "code"),
-            "DUPLICATE_CODE",
+            service_at(i).code(),
+            Code::DuplicateCode,
             "is used by another service".into(),
         );
     }
     for i in dups(discounts_of(doc).iter().map(|p| p.code.as_str())) {
         err(
-            item("discountSchemes", "discountScheme", i, "code"),
-            "DUPLICATE_CODE",
+            discount_at(i).code(),
+            Code::DuplicateCode,
             "is used by another discount scheme".into(),
         );
     }
     for i in dups(groups_of(doc).iter().map(|p| p.code.as_str())) {
         err(
-            item("packageGroups", "packageGroup", i, "code"),
-            "DUPLICATE_CODE",
+            group_at(i).code(),
+            Code::DuplicateCode,
             "is used by another package group".into(),
         );
     }
@@ -373,13 +386,8 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
         if let Some(svc) = &d.applies_to_service_code {
             if s.service(svc).is_none() {
                 err(
-                    item(
-                        "discountSchemes",
-                        "discountScheme",
-                        i,
-                        "appliesToServiceCode",
-                    ),
-                    "UNKNOWN_REFERENCE",
+                    discount_at(i).applies_to_service_code(),
+                    Code::UnknownReference,
                     format!("names no service ({svc})"),
                 );
             }
@@ -388,8 +396,8 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
     for (i, g) in groups_of(doc).iter().enumerate() {
         if g.max.is_some_and(|m| m < g.min) {
             err(
-                item("packageGroups", "packageGroup", i, "max"),
-                "INVALID_CARDINALITY",
+                group_at(i).max(),
+                Code::InvalidCardinality,
                 "is below min".into(),
             );
         }
@@ -398,8 +406,8 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
         for code in p.service_codes.iter().flat_map(|c| &c.service_code) {
             if s.service(code).is_none() {
                 err(
-                    item("packages", "package", i, "serviceCodes"),
-                    "UNKNOWN_REFERENCE",
+                    package_at(i).service_codes().into(),
+                    Code::UnknownReference,
                     format!("names no service ({code})"),
                 );
             }
@@ -411,36 +419,45 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
         {
             if s.discount(code).is_none() {
                 err(
-                    item("packages", "package", i, "discountSchemeCodes"),
-                    "UNKNOWN_REFERENCE",
+                    package_at(i).discount_scheme_codes().into(),
+                    Code::UnknownReference,
                     format!("names no discount scheme ({code})"),
+                );
+            }
+        }
+        for g in p.package_groups.iter().flat_map(|g| &g.package_group_code) {
+            if s.group(g).is_none() {
+                err(
+                    package_at(i).package_groups().into(),
+                    Code::UnknownReference,
+                    format!("names no package group ({g})"),
                 );
             }
         }
         match &p.primary_package_group_code {
             Some(g) if s.group(g).is_none() => err(
-                item("packages", "package", i, "primaryPackageGroupCode"),
-                "UNKNOWN_REFERENCE",
+                package_at(i).primary_package_group_code(),
+                Code::UnknownReference,
                 format!("names no package group ({g})"),
             ),
             None if p.package_classification == PackageClassification::BoltonPackage => err(
-                item("packages", "package", i, "primaryPackageGroupCode"),
-                "MANDATORY",
+                package_at(i).primary_package_group_code(),
+                Code::Mandatory,
                 "is mandatory for a bolt-on package".into(),
             ),
             _ => {}
         }
         if dates(p.effective_date, p.expiry_date) {
             err(
-                item("packages", "package", i, "expiryDate"),
-                "INVALID_DATES",
+                package_at(i).expiry_date(),
+                Code::InvalidDates,
                 "is not after effectiveDate".into(),
             );
         }
         for c in check_channels(&p.eligibility) {
             err(
-                item("packages", "package", i, "eligibility"),
-                "UNKNOWN_REFERENCE",
+                package_at(i).eligibility().into(),
+                Code::UnknownReference,
                 format!("names no sales channel ({c})"),
             );
         }
@@ -448,13 +465,13 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
     for (i, p) in plans_of(doc).iter().enumerate() {
         match s.package(&p.base_package_code) {
             None => err(
-                item("pricePlans", "pricePlan", i, "basePackageCode"),
-                "UNKNOWN_REFERENCE",
+                plan_at(i).base_package_code(),
+                Code::UnknownReference,
                 format!("names no package ({})", p.base_package_code),
             ),
             Some(b) if b.package_classification != PackageClassification::BasePackage => err(
-                item("pricePlans", "pricePlan", i, "basePackageCode"),
-                "NOT_A_BASE_PACKAGE",
+                plan_at(i).base_package_code(),
+                Code::NotABasePackage,
                 format!("names a bolt-on ({})", p.base_package_code),
             ),
             _ => {}
@@ -462,8 +479,8 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
         for g in p.package_groups.iter().flat_map(|g| &g.package_group_code) {
             if s.group(g).is_none() {
                 err(
-                    item("pricePlans", "pricePlan", i, "packageGroups"),
-                    "UNKNOWN_REFERENCE",
+                    plan_at(i).package_groups().into(),
+                    Code::UnknownReference,
                     format!("names no package group ({g})"),
                 );
             }
@@ -471,23 +488,23 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
         for c in p.compatible_plans.iter().flat_map(|c| &c.plan_code) {
             if s.plan(c).is_none() || *c == p.code {
                 err(
-                    item("pricePlans", "pricePlan", i, "compatiblePlans"),
-                    "UNKNOWN_REFERENCE",
+                    plan_at(i).compatible_plans().into(),
+                    Code::UnknownReference,
                     format!("names no other price plan ({c})"),
                 );
             }
         }
         for (field, list) in [
-            ("defaultPackages", &p.default_packages),
-            ("retainedPackages", &p.retained_packages),
+            (plan_at(i).default_packages(), &p.default_packages),
+            (plan_at(i).retained_packages(), &p.retained_packages),
         ] {
             for c in list.iter().flat_map(|l| &l.package_code) {
                 if s.package(c).is_none_or(|b| {
                     b.package_classification != PackageClassification::BoltonPackage
                 }) {
                     err(
-                        item("pricePlans", "pricePlan", i, field),
-                        "UNKNOWN_REFERENCE",
+                        field.clone().into(),
+                        Code::UnknownReference,
                         format!("names no bolt-on package ({c})"),
                     );
                 }
@@ -495,15 +512,15 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
         }
         if dates(p.effective_date, p.expiry_date) {
             err(
-                item("pricePlans", "pricePlan", i, "expiryDate"),
-                "INVALID_DATES",
+                plan_at(i).expiry_date(),
+                Code::InvalidDates,
                 "is not after effectiveDate".into(),
             );
         }
         for c in check_channels(&p.eligibility) {
             err(
-                item("pricePlans", "pricePlan", i, "eligibility"),
-                "UNKNOWN_REFERENCE",
+                plan_at(i).eligibility().into(),
+                Code::UnknownReference,
                 format!("names no sales channel ({c})"),
             );
         }

@@ -10,14 +10,13 @@
 use chrono::TimeDelta;
 use cmp_model::fault::FieldPath;
 use cmp_model::messages::{Address, UpdateContactDetailsRequest, UpdateContactDetailsResponse};
-use cmp_model::{Fault, FieldError, Patch};
+use cmp_model::{Code, Fault, FieldError, Patch};
 use cmp_store::repo::customers::{self, Customer, CustomerAddress};
 use cmp_store::repo::selfcare;
 use cmp_store::{db_time, StoreError};
 
+use crate::faults::{not_found, stale};
 use crate::{Context, OpResult};
-
-const ROOT: &str = "updateContactDetails";
 
 /// UpdateContactDetails: merges the given fields into the customer and its addresses;
 /// `lastAmendedDate`, when given, must be the stored one.
@@ -29,31 +28,19 @@ pub fn update_contact_details(
     let now = ctx.now();
     let stamp = ctx.write(|c| {
         if !selfcare::lock_customer(c, number)? {
-            return Err(Fault::not_found(FieldError::at(
-                "NOT_FOUND",
-                ROOT,
-                &["customerNumber"],
-                "does not exist",
-            ))
-            .into());
+            let at = UpdateContactDetailsRequest::path().customer_number();
+            return Err(not_found(at).into());
         }
         let current = customers::get(c, number)?.ok_or(StoreError::NotFound)?;
         if let Some(t) = req.last_amended_date {
             if db_time(t.naive_utc()) != current.last_amended_at {
-                return Err(Fault::rule(
-                    "STALE_DATA",
-                    "the customer was changed since lastAmendedDate: read it again",
-                )
-                .into());
+                return Err(stale("customer").into());
             }
         }
         let addresses = customers::addresses(c, number)?;
         let errors: Vec<FieldError> = erase_attempts(&req, &current, &addresses)
             .into_iter()
-            .map(|path| {
-                let path = path.into_segs();
-                FieldError::new("CANNOT_ERASE", path, "holds a value and cannot be erased")
-            })
+            .map(|at| FieldError::on(Code::CannotErase, at, "holds a value and cannot be erased"))
             .collect();
         if !errors.is_empty() {
             return Err(Fault::validation(errors).into());

@@ -1,0 +1,177 @@
+//! Every `messageId` the gateway can send: one table (STYLE.md, "Errors and faults").
+//!
+//! Each row is a code, its [`Kind`] and what it means. The kind decides the fault element
+//! (`ValidationFault`, `SecurityFault`, …) here and the HTTP status in one place in the
+//! gateway (`respond::status`); no other layer names a status. `docs/faults.md` lists every
+//! row (a test fails when the page and this table differ). Spellings are stable: clients
+//! match on them.
+
+use crate::fault::FaultKind;
+
+/// What kind of refusal a code is; decides the fault element and the HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request itself is wrong: field errors, a body that does not parse (400).
+    Validation,
+    /// Well-formed, but the current state forbids it (409).
+    Rule,
+    /// What the request names does not exist (404).
+    NotFound,
+    /// Credentials missing or wrong (401), or the role too low (403).
+    Security,
+    /// The database cannot be reached or is saturated (503).
+    Unavailable,
+    /// A bug (500).
+    System,
+    /// HTTP-level refusals: route, method, media type, size (each code its own status).
+    Protocol,
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal, $kind:ident, $meaning:literal;)*) => {
+        /// A `messageId`: the top-level code of a fault or the code of one field error.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as it goes on the wire.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+
+            pub const fn kind(self) -> Kind {
+                match self {
+                    $(Code::$variant => Kind::$kind,)*
+                }
+            }
+
+            /// One line for `docs/faults.md`.
+            pub const fn meaning(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $meaning,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Top level: the request as a whole.
+    ValidationFailed = "VALIDATION_FAILED", Validation, "the request has field errors, listed in `errors`";
+    MalformedRequest = "MALFORMED_REQUEST", Validation, "the body does not parse; `messageText` names line and column";
+    LimitExceeded = "LIMIT_EXCEEDED", Validation, "the body nests too deep or has too many elements";
+    DtdNotAllowed = "DTD_NOT_ALLOWED", Validation, "the XML body declares a DTD or entities";
+    // Protocol.
+    UnknownOperation = "UNKNOWN_OPERATION", Protocol, "`POST /ws/{Operation}` or a SOAP body names no operation";
+    NoSuchRoute = "NO_SUCH_ROUTE", Protocol, "no route";
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", Protocol, "the route does not take that method";
+    NotAcceptable = "NOT_ACCEPTABLE", Protocol, "Accept rules out JSON and XML (the body is JSON)";
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", Protocol, "over the body limit (1 MiB)";
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", Protocol, "not XML, JSON or SOAP; a SOAP port takes only SOAP";
+    UnsupportedCharset = "UNSUPPORTED_CHARSET", Protocol, "a charset other than UTF-8, ISO-8859-1, windows-1252, US-ASCII";
+    // Security.
+    MissingCredentials = "MISSING_CREDENTIALS", Security, "keys exist and the request carries none";
+    InvalidCredentials = "INVALID_CREDENTIALS", Security, "an unknown, revoked or malformed key";
+    NotAuthorised = "NOT_AUTHORISED", Security, "the key's role is below the operation's";
+    // Availability and bugs.
+    ServiceUnavailable = "SERVICE_UNAVAILABLE", Unavailable, "the database cannot be reached, no connection came free within `--db-wait-ms`, or the operation exceeded `--request-timeout`";
+    SystemError = "SYSTEM_ERROR", System, "unexpected; `extraInfo` is the request id";
+    // What the request names.
+    NotFound = "NOT_FOUND", NotFound, "the account, customer, agreement, subscription, card or purchase named does not exist";
+    // State rules (409).
+    AlreadyExists = "ALREADY_EXISTS", Rule, "the key (a group or corporate code, an attribute) is already in use";
+    StaleData = "STALE_DATA", Rule, "`lastAmendedDate` is not the stored one: read again";
+    InvalidReference = "INVALID_REFERENCE", Rule, "a database reference constraint refused the change";
+    ClockNotSettable = "CLOCK_NOT_SETTABLE", Rule, "the clock can be set only in sandbox mode";
+    CounterInUse = "COUNTER_IN_USE", Rule, "a number counter cannot be moved once numbers of that kind were handed out";
+    PaymentMethodCard = "PAYMENT_METHOD_CARD", Rule, "AddDirectDebitDetails on an account that pays by card";
+    CancellationDetailsRequired = "CANCELLATION_DETAILS_REQUIRED", Rule, "AddDirectDebitDetails on an account with a direct debit, without `cancellationDetails`";
+    NoDirectDebit = "NO_DIRECT_DEBIT", Rule, "CancelDirectDebit on an account without a direct debit";
+    PaymentMethodDirectDebit = "PAYMENT_METHOD_DIRECT_DEBIT", Rule, "`makePaymentMethod` on an account that pays by direct debit";
+    SubscriptionNotOnAccount = "SUBSCRIPTION_NOT_ON_ACCOUNT", Rule, "a card linked to a subscription of another account";
+    CardCancelled = "CARD_CANCELLED", Rule, "UpdateRegisteredCard / CancelRegisteredCard on a cancelled card";
+    RateLimited = "RATE_LIMITED", Rule, "too many one-time passwords for the subscription or account in the last hour";
+    NoDeliveryAddress = "NO_DELIVERY_ADDRESS", Rule, "a one-time password has nowhere to go: no mobile number (SMS, Push) or e-mail address (Email) on record";
+    PlanNotAvailable = "PLAN_NOT_AVAILABLE", Rule, "CreateSubscription with a price plan not on sale on that date or in that sales channel";
+    SerialInUse = "SERIAL_IN_USE", Rule, "a managed serial number (MSISDN, IMSI, …) already held by a live subscription";
+    SubscriptionDisconnected = "SUBSCRIPTION_DISCONNECTED", Rule, "a change to a disconnected subscription";
+    PackageNotCompatible = "PACKAGE_NOT_COMPATIBLE", Rule, "AddSubscriptionPackage with a package the price plan does not allow";
+    NotEligible = "NOT_ELIGIBLE", Rule, "AddSubscriptionPackage with a package whose eligibility rules (sales channel, dates, parameters) refuse the request";
+    CardinalityExceeded = "CARDINALITY_EXCEEDED", Rule, "AddSubscriptionPackage beyond the maximum of the package's group";
+    AgreementNotForAccount = "AGREEMENT_NOT_FOR_ACCOUNT", Rule, "CreateSubscription with an agreement that the account cannot invoice against (not at the account, its corporate or its group)";
+    AlreadyExpired = "ALREADY_EXPIRED", Rule, "ExpireSubscriptionPackage of a purchase that has already ended";
+    CardinalityMinimum = "CARDINALITY_MINIMUM", Rule, "ExpireSubscriptionPackage that would leave the package's group below its minimum";
+    BasePackage = "BASE_PACKAGE", Rule, "ExpireSubscriptionPackage of the base package (change the price plan instead)";
+    // Field errors (`errors/error/messageId`).
+    Mandatory = "MANDATORY", Validation, "a mandatory element is missing or empty";
+    TooLong = "TOO_LONG", Validation, "string length (in characters) above the type's maximum";
+    TooShort = "TOO_SHORT", Validation, "string length (in characters) below the type's minimum";
+    OutOfRange = "OUT_OF_RANGE", Validation, "a number outside its range or digit count";
+    InvalidFormat = "INVALID_FORMAT", Validation, "not a number, date, date-time, boolean, or a value where a container belongs";
+    InvalidEnum = "INVALID_ENUM", Validation, "not one of the documented tokens (matching ignores case, blanks, `_`, `-`)";
+    UnknownElement = "UNKNOWN_ELEMENT", Validation, "an element or property the message does not have";
+    DuplicateElement = "DUPLICATE_ELEMENT", Validation, "a single element given twice";
+    TooMany = "TOO_MANY", Validation, "a repeated element over its maximum";
+    Choice = "CHOICE", Validation, "a choice container without exactly one of its elements";
+    TwoLevels = "TWO_LEVELS", Validation, "an agreement (or account) placed at two levels of the structure";
+    UnknownReference = "UNKNOWN_REFERENCE", Validation, "a code or number in the body names nothing";
+    NotAnAgreementPlan = "NOT_AN_AGREEMENT_PLAN", Validation, "CreateAgreement with a `pricePlanCode` of the catalogue that is not an agreement price plan (`agreementPlan`)";
+    CardNumberNotAllowed = "CARD_NUMBER_NOT_ALLOWED", Validation, "a 13–19 digit number (blanks or dashes allowed between digits) in any element of an accounts-and-payments request; every such element is named, the value never echoed";
+    CannotErase = "CANNOT_ERASE", Validation, "UpdateContactDetails: a field that holds a value sent empty (`<x/>`, `\"\"`, `null`); one error per field";
+    // Catalogue import (field errors of `PUT /catalogue`).
+    DuplicateCode = "DUPLICATE_CODE", Validation, "catalogue: two items of one list with the same code";
+    InvalidDates = "INVALID_DATES", Validation, "catalogue: an expiry date before the effective date";
+    InvalidCardinality = "INVALID_CARDINALITY", Validation, "catalogue: a package group whose maximum is below its minimum";
+    NotABasePackage = "NOT_A_BASE_PACKAGE", Validation, "catalogue: a price plan's base package that is not classified as a base package";
+    InUse = "IN_USE", Validation, "catalogue: an import that drops a plan, package or billing medium still in use";
+}
+
+impl Code {
+    /// The fault element a fault with this top-level code is answered in.
+    pub const fn fault_kind(self) -> FaultKind {
+        match self.kind() {
+            Kind::Security => FaultKind::Security,
+            Kind::Unavailable => FaultKind::ServiceUnavailable,
+            Kind::System => FaultKind::System,
+            Kind::Validation | Kind::Rule | Kind::NotFound | Kind::Protocol => {
+                FaultKind::Validation
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_spelled_once() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "{c} twice");
+            assert!(c
+                .as_str()
+                .chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch == '_'));
+        }
+    }
+}
