@@ -26,7 +26,8 @@ use actix_web::http::Method;
 use cmp_gateway::registry::{self, Operation};
 use cmp_model::fault::pascal;
 use cmp_model::messages as m;
-use cmp_model::{decode_document, json, render, xml, Document, Encode, Limits, Node};
+use cmp_model::codec::Reader;
+use cmp_model::{decode_document, json, render, xml, Decode, Document, Encode, Limits, Node};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -409,6 +410,16 @@ fn decode_as<T: Document + 'static>(node: &Node) -> Result<Box<dyn Encode>, Stri
         .map_err(|errors| format!("does not decode: {errors:?}"))
 }
 
+/// A type that is the response of several roots (the 7.3.8 update answers, the structure
+/// trees) has no `Document`: it is decoded under the root it was answered with.
+fn decode_shared<T: Decode + Encode + 'static>(node: &Node) -> Result<Box<dyn Encode>, String> {
+    let mut r = Reader::new("answer");
+    match T::decode(node, &mut r) {
+        Some(v) if r.error_count() == 0 => Ok(Box::new(v)),
+        _ => Err(format!("does not decode ({} errors)", r.error_count())),
+    }
+}
+
 /// The generated type of each response root. The registry names the roots but only the
 /// operations know their types, so this list repeats them (one line per response type).
 const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
@@ -511,6 +522,33 @@ const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
     (
         m::CancelRegisteredCardResponse::ROOT,
         decode_as::<m::CancelRegisteredCardResponse>,
+    ),
+    (
+        m::QueryGroupResponse::ROOT,
+        decode_as::<m::QueryGroupResponse>,
+    ),
+    (
+        m::QueryCorporateResponse::ROOT,
+        decode_as::<m::QueryCorporateResponse>,
+    ),
+    (
+        m::QueryAccountResponse::ROOT,
+        decode_as::<m::QueryAccountResponse>,
+    ),
+    (
+        m::GetCustomerStructureResponse::ROOT,
+        decode_as::<m::GetCustomerStructureResponse>,
+    ),
+    ("updateGroupResponse", decode_shared::<m::UpdateResponse>),
+    ("updateCorporateResponse", decode_shared::<m::UpdateResponse>),
+    ("updateAccountDetailsResponse", decode_shared::<m::UpdateResponse>),
+    (
+        "queryCustomerStructureResponse",
+        decode_shared::<m::CustomerStructureResponse>,
+    ),
+    (
+        "queryAgreementStructureResponse",
+        decode_shared::<m::CustomerStructureResponse>,
     ),
 ];
 
