@@ -15,7 +15,7 @@ use cmp_model::messages::{
 use cmp_model::Code;
 use cmp_store::repo::structure::{self, Load, Scope, Tree};
 use cmp_store::repo::subscriptions::{STATUS_ACTIVE, STATUS_DISCONNECTED};
-use cmp_store::repo::{agreements, customers, subscriptions, Account};
+use cmp_store::repo::{agreements, customers, subscriptions, Account, Subscription};
 
 use crate::faults::{invalid, not_found};
 use crate::{Context, OpResult};
@@ -29,14 +29,29 @@ enum Depth {
     All,
 }
 
-/// The tree, indexed for assembly.
+/// The tree, indexed for assembly (so a large tree is assembled in one pass over its rows,
+/// not one per account or corporate).
 struct Assembly<'a> {
     tree: &'a Tree,
     serials: BTreeMap<i64, &'a str>,
+    /// Each account's subscriptions, by number.
+    subscriptions: BTreeMap<i64, Vec<&'a Subscription>>,
+    /// Each corporate's accounts, by number.
+    accounts: BTreeMap<&'a str, Vec<&'a Account>>,
 }
 
 impl<'a> Assembly<'a> {
     fn new(tree: &'a Tree) -> Self {
+        let mut subscriptions: BTreeMap<i64, Vec<&Subscription>> = BTreeMap::new();
+        for s in &tree.subscriptions {
+            subscriptions.entry(s.account_number).or_default().push(s);
+        }
+        let mut accounts: BTreeMap<&str, Vec<&Account>> = BTreeMap::new();
+        for a in &tree.accounts {
+            if let Some(k) = a.corporate_code.as_deref() {
+                accounts.entry(k).or_default().push(a);
+            }
+        }
         Assembly {
             tree,
             serials: tree
@@ -44,17 +59,20 @@ impl<'a> Assembly<'a> {
                 .iter()
                 .map(|(n, v)| (*n, v.as_str()))
                 .collect(),
+            subscriptions,
+            accounts,
         }
     }
 
-    fn subscriptions(&self, account: i64) -> SubscriptionNodes {
-        SubscriptionNodes {
-            subscription: self
-                .tree
-                .subscriptions
-                .iter()
-                .filter(|s| s.account_number == account)
-                .map(|s| SubscriptionNode {
+    /// The account's subscriptions; none (no element) when it has none, as an empty
+    /// element reads back as absent.
+    fn subscriptions(&self, account: i64) -> Option<SubscriptionNodes> {
+        let subscription: Vec<SubscriptionNode> = self
+            .subscriptions
+            .get(&account)
+            .into_iter()
+            .flatten()
+            .map(|s| SubscriptionNode {
                     subscription_number: s.subscription_number,
                     subscription_user_name: s.user_name.clone(),
                     connected_date: s.connected_date,
@@ -65,17 +83,19 @@ impl<'a> Assembly<'a> {
                         .map(|v| v.to_string()),
                     tariff_code: s.price_plan_code.clone(),
                     customer_cost_centre: s.cost_centre.clone(),
-                    terminated: s.status == STATUS_DISCONNECTED,
-                })
-                .collect(),
-        }
+                terminated: s.status == STATUS_DISCONNECTED,
+            })
+            .collect();
+        (!subscription.is_empty()).then_some(SubscriptionNodes { subscription })
     }
 
     fn account(&self, a: &Account, with_subscriptions: bool) -> AccountNode {
         AccountNode {
             account_number: a.account_number,
             account_name: a.account_name.clone(),
-            subscriptions: with_subscriptions.then(|| self.subscriptions(a.account_number)),
+            subscriptions: with_subscriptions
+                .then(|| self.subscriptions(a.account_number))
+                .flatten(),
         }
     }
 
@@ -94,14 +114,15 @@ impl<'a> Assembly<'a> {
                 .iter()
                 .find(|(k, _)| k == code)
                 .map(|(_, n)| *n),
-            accounts: depth.map(|d| AccountNodes {
-                account: self
-                    .tree
+            accounts: depth.and_then(|d| {
+                let account: Vec<AccountNode> = self
                     .accounts
-                    .iter()
-                    .filter(|a| a.corporate_code.as_deref() == Some(code))
+                    .get(code)
+                    .into_iter()
+                    .flatten()
                     .map(|a| self.account(a, d == Depth::All))
-                    .collect(),
+                    .collect();
+                (!account.is_empty()).then_some(AccountNodes { account })
             }),
         }
     }
@@ -111,8 +132,8 @@ impl<'a> Assembly<'a> {
         GroupNode {
             group_code: code.to_string(),
             group_description: g.map(|g| g.description.clone()),
-            corporates: depth.map(|d| CorporateNodes {
-                corporate: self
+            corporates: depth.and_then(|d| {
+                let corporate: Vec<CorporateNode> = self
                     .tree
                     .corporates
                     .iter()
@@ -121,7 +142,8 @@ impl<'a> Assembly<'a> {
                         let below = (d == Depth::All).then_some(Depth::All);
                         self.corporate(&k.corporate_code, below)
                     })
-                    .collect(),
+                    .collect();
+                (!corporate.is_empty()).then_some(CorporateNodes { corporate })
             }),
         }
     }
@@ -328,6 +350,7 @@ pub fn get_customer_structure(
     })?;
     let tree =
         tree.ok_or_else(|| not_found(GetCustomerStructureRequest::path().customer_number()))?;
+    let asm = Assembly::new(&tree);
     let some = |empty: bool| !empty;
     Ok(GetCustomerStructureResponse {
         external_reference: req.external_reference,
@@ -369,10 +392,11 @@ pub fn get_customer_structure(
                 .accounts
                 .iter()
                 .map(|a| {
-                    let subs: Vec<StructureSubscription> = tree
+                    let subs: Vec<StructureSubscription> = asm
                         .subscriptions
-                        .iter()
-                        .filter(|s| s.account_number == a.account_number)
+                        .get(&a.account_number)
+                        .into_iter()
+                        .flatten()
                         .map(|s| StructureSubscription {
                             subscription_number: s.subscription_number,
                             agreement_number: s.agreement_number,
