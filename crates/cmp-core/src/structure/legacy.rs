@@ -62,7 +62,7 @@ pub(crate) fn insert_account(
             return Err(invalid(
                 Code::Mandatory,
                 at.clone().address(),
-                "is mandatory unless customerNumber is given",
+                "is mandatory unless a customer number is given",
             )
             .into())
         }
@@ -152,7 +152,7 @@ fn direct_debit_fields(
             errors.push(FieldError::on(
                 Code::Mandatory,
                 path,
-                "is mandatory with paymentType DD",
+                "is mandatory with payment type DD",
             ));
             String::new()
         }
@@ -185,7 +185,7 @@ fn direct_debit_fields(
         errors.push(FieldError::on(
             Code::Mandatory,
             at.clone().d_d_setup_method_code(),
-            "is mandatory with paymentType DD",
+            "is mandatory with payment type DD",
         ));
     }
     if !errors.is_empty() {
@@ -344,12 +344,15 @@ pub(crate) fn posting_details(
 /// The one optimistic update of a structure entity: every `lastAmendedDate` the request
 /// carries must be the stored stamp (`STALE_DATA` otherwise); `write` applies the change
 /// with the next stamp, conditional on the stamp read, so of two concurrent updates one
-/// wins and the other is stale; the change is audited in the same transaction.
+/// wins and the other is stale; the change is audited in the same transaction. A request
+/// that changes nothing (`changes` false: no block, or blocks holding only their stamp)
+/// writes nothing: no new stamp, no audit entry.
 pub(crate) struct Optimistic<'a> {
     pub entity: &'static str,
     pub id: &'a str,
     pub stored: NaiveDateTime,
     pub given: Vec<DateTime>,
+    pub changes: bool,
     pub not_found: FieldPath,
 }
 
@@ -371,6 +374,9 @@ impl Optimistic<'_> {
             .collect();
         if given.iter().any(|t| *t != self.stored) {
             return Err(stale(self.entity).into());
+        }
+        if !self.changes {
+            return Ok(());
         }
         // Each change gets a later stamp than the last, even within one clock tick.
         let stamp = ctx

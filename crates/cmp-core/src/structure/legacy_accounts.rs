@@ -193,6 +193,7 @@ fn change_account(ctx: &Context, ch: AccountChange) -> OpResult<()> {
             id: &id,
             stored: current.last_amended_at,
             given: ch.given.clone(),
+            changes: changes.changes_something(),
             not_found: ch.number_path.clone(),
         }
         .apply(ctx, c, |c, expected, stamp| {

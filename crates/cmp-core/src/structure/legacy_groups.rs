@@ -113,6 +113,7 @@ fn change_group(ctx: &Context, ch: GroupChange) -> OpResult<()> {
             id: &ch.code,
             stored: current.last_amended_at,
             given: ch.given.clone(),
+            changes: ch.description.is_some(),
             not_found: ch.code_path.clone(),
         }
         .apply(ctx, c, |c, expected, stamp| {
@@ -259,6 +260,7 @@ fn change_corporate(ctx: &Context, ch: CorporateChange) -> OpResult<()> {
             id: &ch.code,
             stored: current.last_amended_at,
             given: ch.given.clone(),
+            changes: changes.description.is_some() || changes.group_code.is_some(),
             not_found: ch.code_path.clone(),
         }
         .apply(ctx, c, |c, expected, stamp| {

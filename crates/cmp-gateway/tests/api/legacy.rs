@@ -522,3 +522,51 @@ async fn the_structure_routes_answer_in_both_dialects() {
         .await;
     assert_eq!(missing.status, 404);
 }
+
+#[actix_web::test]
+async fn an_update_that_changes_nothing_keeps_the_stamp_and_writes_no_audit_entry() {
+    let app = spawn_structure();
+    let stamp = || async {
+        app.get("/groups/NWGRP", "application/json")
+            .await
+            .good()
+            .json()["groupBasic"]["lastAmendedDate"]
+            .clone()
+    };
+    let before = stamp().await;
+    // No UpdateGroupBasic at all, then a PATCH holding only the stamp read.
+    app.post_json("/ws/UpdateGroup", r#"{"groupCode":"NWGRP"}"#)
+        .await
+        .good();
+    app.request(
+        Method::PATCH,
+        "/groups/NWGRP",
+        &[("content-type", "application/json")],
+        &format!(r#"{{"lastAmendedDate":{before}}}"#),
+    )
+    .await
+    .good();
+    assert_eq!(stamp().await, before);
+    let audit = app
+        .get("/admin/audit?entity=group:NWGRP", "application/json")
+        .await
+        .good()
+        .json();
+    let ops: Vec<&str> = audit["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["operation"].as_str())
+        .collect();
+    assert!(!ops.contains(&"UpdateGroup"), "{ops:?}");
+    // A stale stamp is still refused.
+    let r = app
+        .request(
+            Method::PATCH,
+            "/groups/NWGRP",
+            &[("content-type", "application/json")],
+            r#"{"lastAmendedDate":"2026-01-01T00:00:00Z"}"#,
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+}

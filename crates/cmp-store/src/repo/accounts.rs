@@ -105,6 +105,16 @@ pub struct AccountChanges {
     pub details: AccountDetails,
 }
 
+impl AccountChanges {
+    /// Whether applying these changes would change a field.
+    pub fn changes_something(&self) -> bool {
+        self.account_name.is_some()
+            || self.currency.is_some()
+            || self.parents.is_some()
+            || self.details != AccountDetails::default()
+    }
+}
+
 /// Applies `changes` and stamps `last_amended_at = stamp`, only while the row still
 /// carries `expected` (when given).
 pub fn update(
