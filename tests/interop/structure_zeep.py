@@ -14,6 +14,7 @@ against any demo gateway. The last line is `N passed, M failed`.
 import os
 import sys
 import uuid
+from urllib.parse import urlparse
 
 import zeep
 from zeep.exceptions import Fault
@@ -32,7 +33,18 @@ def soap11_binding(client):
     raise SystemExit(f"no SOAP 1.1 binding in {client.wsdl.location}")
 
 
+def address_path(client):
+    """The path of the address the WSDL names for its SOAP 1.1 port (the reference group
+    and corporate WSDLs name /axis/services/…Port, the others /ws/dise3g/services/…Port)."""
+    for service in client.wsdl.services.values():
+        for port in service.ports.values():
+            if port.binding.__class__.__name__ == "Soap11Binding":
+                return urlparse(port.binding_options["address"]).path
+    raise SystemExit(f"no SOAP 1.1 port in {client.wsdl.location}")
+
+
 def clients(base, mode, history):
+    """One service proxy per WSDL, at the gateway's host and the path its WSDL names."""
     out = {}
     for svc in SERVICES:
         port = svc.capitalize() + "Port"
@@ -43,9 +55,17 @@ def clients(base, mode, history):
             wsdl = f"{base}/ws/dise3g/services/{port}?wsdl"
         client = zeep.Client(wsdl, transport=Transport(timeout=10), plugins=[history],
                              settings=zeep.Settings(strict=True))
-        out[svc] = client.create_service(soap11_binding(client),
-                                         f"{base}/ws/dise3g/services/{port}")
+        out[svc] = client.create_service(soap11_binding(client), base + address_path(client))
     return out
+
+
+def stale(run, name, call):
+    """`call` must be refused with STALE_DATA."""
+    try:
+        call()
+        run.check(name, False, "answered without a fault")
+    except Fault as f:
+        run.check(name, "STALE_DATA" in zeep.helpers.etree.tostring(f.detail).decode(), f)
 
 
 class Run:
@@ -86,21 +106,24 @@ def steps(run, s, mode):
         "GroupDescription": "Zeep group 2", "LastAmendedDate": q.GroupBasic.LastAmendedDate}})
     q2 = s["group"].QueryGroup(Request={"GroupCode": group, "Datasets": {"Dataset": ["BASIC"]}})
     run.check("UpdateGroup changes the description", q2.GroupBasic.GroupDescription == "Zeep group 2", q2)
-    try:
-        s["group"].UpdateGroup(Request={"GroupCode": group, "UpdateGroupBasic": {
-            "GroupDescription": "late", "LastAmendedDate": q.GroupBasic.LastAmendedDate}})
-        run.check("a stale UpdateGroup is refused", False)
-    except Fault as f:
-        run.check("a stale UpdateGroup is refused", "STALE_DATA" in zeep.helpers.etree.tostring(f.detail).decode())
+    stale(run, "a stale UpdateGroup is refused", lambda: s["group"].UpdateGroup(Request={
+        "GroupCode": group, "UpdateGroupBasic": {
+            "GroupDescription": "late", "LastAmendedDate": q.GroupBasic.LastAmendedDate}}))
 
     r = s["corporate"].CreateCorporate(Request={"ExternalReference": ref, "CorporateData": {
         "CorporateCode": corporate, "CorporateDescription": "Zeep corporate",
         "Account": dict(account, Address=business(f"{corporate} Ltd")), "GroupCode": group}})
     run.check("CreateCorporate answers the code", r.CorporateCode == corporate, r)
-    q = s["corporate"].QueryCorporate(Request={"CorporateCode": corporate, "Datasets": {"Dataset": ["BASIC"]}})
+    q = s["corporate"].QueryCorporate(Request={"CorporateCode": corporate, "Datasets": {"Dataset": ["BASIC", "ADDRESS"]}})
     run.check("QueryCorporate reads its group", q.CorporateBasic.GroupCode == group, q)
+    run.check("QueryCorporate reads its posting account's address",
+              q.Address.BusinessAddress.CompanyName == f"{corporate} Ltd"
+              and q.Address.AddressNumber == q.CorporateBasic.AddressNumber, q)
     s["corporate"].UpdateCorporate(Request={"CorporateCode": corporate, "UpdateCorporateBasic": {
         "CorporateDescription": "Zeep corporate 2", "LastAmendedDate": q.CorporateBasic.LastAmendedDate}})
+    stale(run, "a stale UpdateCorporate is refused", lambda: s["corporate"].UpdateCorporate(Request={
+        "CorporateCode": corporate, "UpdateCorporateBasic": {
+            "CorporateDescription": "late", "LastAmendedDate": q.CorporateBasic.LastAmendedDate}}))
     q = s["corporate"].QueryCorporate(Request={"CorporateCode": corporate, "Datasets": {"Dataset": ["BASIC"]}})
     run.check("UpdateCorporate changes the description",
               q.CorporateBasic.CorporateDescription == "Zeep corporate 2", q)
@@ -123,6 +146,9 @@ def steps(run, s, mode):
     q = s["account"].QueryAccount(Request={"AccountNumber": number, "Datasets": {"Dataset": ["BASIC", "CREDIT_CONTROL"]}})
     run.check("UpdateAccountDetails changes the account",
               q.AccountBasic.PaymentTerms == "14" and q.CreditControl.CreditLimit == 900, q)
+    stale(run, "a stale UpdateAccountDetails is refused", lambda: s["account"].UpdateAccountDetails(
+        Request={"AccountNumber": number,
+                 "UpdateCreditControl": {"CreditLimit": 1, "LastAmendedDate": stamp}}))
 
     t = s["structure"].QueryCustomerStructure(CustomerStructureQueryData={
         "CustomerLevel": "Group", "CustomerLevelId": group, "TreeFilter": "AllDependents"})
