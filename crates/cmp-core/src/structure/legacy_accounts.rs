@@ -153,7 +153,7 @@ pub fn query_account(ctx: &Context, req: QueryAccountRequest) -> OpResult<QueryA
         }),
         payment_details,
         address,
-        credit_control: wants(ds, AccountDataset::CreditControl).then(|| CreditControl {
+        credit_control: wants(ds, AccountDataset::CreditControl).then_some(CreditControl {
             credit_limit: d.credit_limit,
             last_amended_date: Some(stamp),
         }),

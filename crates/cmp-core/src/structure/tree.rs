@@ -73,16 +73,16 @@ impl<'a> Assembly<'a> {
             .into_iter()
             .flatten()
             .map(|s| SubscriptionNode {
-                    subscription_number: s.subscription_number,
-                    subscription_user_name: s.user_name.clone(),
-                    connected_date: s.connected_date,
-                    disconnected_date: s.disconnected_date,
-                    primary_serial_number: self
-                        .serials
-                        .get(&s.subscription_number)
-                        .map(|v| v.to_string()),
-                    tariff_code: s.price_plan_code.clone(),
-                    customer_cost_centre: s.cost_centre.clone(),
+                subscription_number: s.subscription_number,
+                subscription_user_name: s.user_name.clone(),
+                connected_date: s.connected_date,
+                disconnected_date: s.disconnected_date,
+                primary_serial_number: self
+                    .serials
+                    .get(&s.subscription_number)
+                    .map(|v| v.to_string()),
+                tariff_code: s.price_plan_code.clone(),
+                customer_cost_centre: s.cost_centre.clone(),
                 terminated: s.status == STATUS_DISCONNECTED,
             })
             .collect();

@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 
 use actix_web::http::Method;
 use cmp_gateway::registry::{self, Operation};
+use cmp_model::codec::Reader;
 use cmp_model::fault::pascal;
 use cmp_model::messages as m;
-use cmp_model::codec::Reader;
 use cmp_model::{decode_document, json, render, xml, Decode, Document, Encode, Limits, Node};
 use serde_json::Value;
 
@@ -540,8 +540,14 @@ const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
         decode_as::<m::GetCustomerStructureResponse>,
     ),
     ("updateGroupResponse", decode_shared::<m::UpdateResponse>),
-    ("updateCorporateResponse", decode_shared::<m::UpdateResponse>),
-    ("updateAccountDetailsResponse", decode_shared::<m::UpdateResponse>),
+    (
+        "updateCorporateResponse",
+        decode_shared::<m::UpdateResponse>,
+    ),
+    (
+        "updateAccountDetailsResponse",
+        decode_shared::<m::UpdateResponse>,
+    ),
     (
         "queryCustomerStructureResponse",
         decode_shared::<m::CustomerStructureResponse>,
