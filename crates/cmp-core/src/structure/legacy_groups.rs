@@ -2,7 +2,7 @@
 //! datasets, update on `lastAmendedDate`; and their resource routes.
 
 use cmp_model::messages::{
-    CorporateBasic, CreateCorporateResponse, CreateGroupResponse, GroupBasic,
+    AddressQuery, CorporateBasic, CreateCorporateResponse, CreateGroupResponse, GroupBasic,
     LegacyCreateCorporateRequest, LegacyCreateGroupRequest, PatchCorporateRequest,
     PatchGroupRequest, QueryCorporateRequest, QueryCorporateResponse, QueryGroupRequest,
     QueryGroupResponse, StructureDataset, StructureDatasets, UpdateCorporateRequest,
@@ -10,13 +10,42 @@ use cmp_model::messages::{
 };
 use cmp_model::{Code, DateTime, FieldPath};
 use cmp_store::repo::{corporates, groups};
+use cmp_store::DbConn;
 
 use super::legacy::{self, Optimistic};
 use crate::faults::{not_found, rule};
-use crate::{Context, OpResult};
+use crate::{Context, OpError, OpResult};
 
 fn already_exists(path: FieldPath) -> cmp_model::Fault {
     rule(Code::AlreadyExists, path, "is already in use")
+}
+
+/// What a group's or corporate's posting account answers in QueryGroup/QueryCorporate:
+/// its company number, its address number (its customer's) and, with the ADDRESS
+/// dataset, that address. All absent without a posting account.
+struct Posting {
+    company_number: Option<String>,
+    address_number: Option<i64>,
+    address: Option<AddressQuery>,
+}
+
+impl Posting {
+    fn read(
+        c: &mut DbConn,
+        account: Option<i64>,
+        datasets: &Option<StructureDatasets>,
+    ) -> Result<Posting, OpError> {
+        let (company_number, address_number) = legacy::posting_details(c, account)?;
+        let address = match address_number {
+            Some(n) if wants(datasets, StructureDataset::Address) => legacy::address_of(c, n)?,
+            _ => None,
+        };
+        Ok(Posting {
+            company_number,
+            address_number,
+            address,
+        })
+    }
 }
 
 /// Whether a query asks for `d` (no datasets: all of them).
@@ -71,27 +100,22 @@ pub fn query_group(ctx: &Context, req: QueryGroupRequest) -> OpResult<QueryGroup
             return Ok(None);
         };
         let d = groups::details(c, &req.group_code)?.unwrap_or_default();
-        let (company, address_number) = legacy::posting_details(c, d.posting_account_number)?;
-        let address = match address_number {
-            Some(n) if wants(&req.datasets, StructureDataset::Address) => legacy::address_of(c, n)?,
-            _ => None,
-        };
-        Ok(Some((g, d, company, address_number, address)))
+        let p = Posting::read(c, d.posting_account_number, &req.datasets)?;
+        Ok(Some((g, d, p)))
     })?;
-    let (g, d, company, address_number, address) =
-        found.ok_or_else(|| not_found(QueryGroupRequest::path().group_code()))?;
+    let (g, d, p) = found.ok_or_else(|| not_found(QueryGroupRequest::path().group_code()))?;
     Ok(QueryGroupResponse {
         external_reference: req.external_reference.clone(),
         group_basic: wants(&req.datasets, StructureDataset::Basic).then(|| GroupBasic {
             group_code: g.group_code,
             group_description: g.description,
-            company_number: company,
-            address_number,
+            company_number: p.company_number,
+            address_number: p.address_number,
             email_address: d.email_address,
             posting_account_number: d.posting_account_number,
             last_amended_date: g.last_amended_at.and_utc(),
         }),
-        address,
+        address: p.address,
     })
 }
 
@@ -208,28 +232,24 @@ pub fn query_corporate(
             return Ok(None);
         };
         let d = corporates::details(c, &req.corporate_code)?.unwrap_or_default();
-        let (company, address_number) = legacy::posting_details(c, d.posting_account_number)?;
-        let address = match address_number {
-            Some(n) if wants(&req.datasets, StructureDataset::Address) => legacy::address_of(c, n)?,
-            _ => None,
-        };
-        Ok(Some((k, d, company, address_number, address)))
+        let p = Posting::read(c, d.posting_account_number, &req.datasets)?;
+        Ok(Some((k, d, p)))
     })?;
-    let (k, d, company, address_number, address) =
+    let (k, d, p) =
         found.ok_or_else(|| not_found(QueryCorporateRequest::path().corporate_code()))?;
     Ok(QueryCorporateResponse {
         external_reference: req.external_reference.clone(),
         corporate_basic: wants(&req.datasets, StructureDataset::Basic).then(|| CorporateBasic {
             corporate_code: k.corporate_code,
             corporate_description: k.description,
-            company_number: company,
-            address_number,
+            company_number: p.company_number,
+            address_number: p.address_number,
             email_address: d.email_address,
             posting_account_number: d.posting_account_number,
             group_code: k.group_code,
             last_amended_date: k.last_amended_at.and_utc(),
         }),
-        address,
+        address: p.address,
     })
 }
 
