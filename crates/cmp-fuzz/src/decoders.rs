@@ -7,7 +7,7 @@ use cmp_model::messages as m;
 use cmp_model::soap::{self, SoapVersion};
 use cmp_model::{json, render, xml, Decode, Encode, Limits, Node};
 
-use crate::oracle::Finding;
+use crate::oracle::{json_error, xml_error, Finding};
 
 /// A decoded value rendered in each dialect.
 pub struct Rendered {
@@ -88,31 +88,35 @@ fn decoder(root: &str) -> Option<(&'static str, DecodeFn)> {
 /// parser, JSON by serde_json; and the XML and JSON it writes decode back to themselves.
 fn check_rendered(root: &'static str, f: DecodeFn, r: &Rendered) -> Result<(), Finding> {
     if let Err(e) = roxmltree::Document::parse(&r.xml) {
-        return Err(Finding::new("render-xml", format!("{root}: {e}: {}", clip(&r.xml))));
+        return Err(xml_error("render-xml", &e, &r.xml));
     }
     if let Err(e) = roxmltree::Document::parse(&r.soap) {
-        return Err(Finding::new("render-soap", format!("{root}: {e}: {}", clip(&r.soap))));
+        return Err(xml_error("render-soap", &e, &r.soap));
     }
     if let Err(e) = serde_json::from_str::<serde_json::Value>(&r.json) {
-        return Err(Finding::new("render-json", format!("{root}: {e}: {}", clip(&r.json))));
+        return Err(json_error("render-json", &e, &r.json));
     }
     let again = xml::parse(&r.xml, Limits::default(), false)
         .ok()
         .and_then(|n| f(root, &n));
     if again.as_ref().map(|a| &a.xml) != Some(&r.xml) {
+        let class = if again.is_none() { "does not decode again" } else { "decodes to another value" };
         return Err(Finding::new(
             "roundtrip-xml",
             format!("{root}: {} read back as {:?}", clip(&r.xml), again.map(|a| clip(&a.xml))),
-        ));
+        )
+        .with_class(class));
     }
     let again = json::parse(&r.json, root, &[], Limits::default())
         .ok()
         .and_then(|n| f(root, &n));
     if again.as_ref().map(|a| &a.json) != Some(&r.json) {
+        let class = if again.is_none() { "does not decode again" } else { "decodes to another value" };
         return Err(Finding::new(
             "roundtrip-json",
             format!("{root}: {} read back as {:?}", clip(&r.json), again.map(|a| clip(&a.json))),
-        ));
+        )
+        .with_class(class));
     }
     Ok(())
 }

@@ -67,38 +67,41 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The dialect the gateway answers a request in: SOAP on a port; else the Accept,
-    /// else the Content-Type, else what the body looks like, else JSON.
-    pub fn expected_dialect(
-        method: &str,
-        path: &str,
-        headers: &[(String, String)],
-        body: &[u8],
-    ) -> Dialect {
-        let _ = method;
+    /// The dialect the gateway answers a request in: SOAP on a port; else what its own
+    /// negotiation (`cmp_gateway::negotiate`) picks from the Accept and the body's format,
+    /// JSON when that fails (a 406 or 415 is answered the way `dispatch` falls back).
+    pub fn expected_dialect(path: &str, headers: &[(String, String)], body: &[u8]) -> Dialect {
+        use cmp_gateway::negotiate::{request_format, response_format, RequestFormat, ResponseFormat};
         if path.starts_with("/ws/dise3g/services/") {
             return Dialect::Soap;
         }
-        let get = |n: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.to_ascii_lowercase())
-        };
-        for h in ["accept", "content-type"] {
-            if let Some(v) = get(h) {
-                if v.contains("json") {
-                    return Dialect::Json;
-                }
-                if v.contains("xml") {
-                    return Dialect::Xml;
-                }
+        let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        let (ct, accept) = (get("content-type"), get("accept"));
+        let input = if body.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            match request_format(ct, body, false) {
+                Ok(Some(RequestFormat::Soap11 | RequestFormat::Soap12)) => Err(()),
+                other => other.map_err(drop),
             }
-        }
-        match body.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'<') => Dialect::Xml,
+        };
+        let format = match input {
+            Ok(i) => response_format(accept, i.as_ref()).ok(),
+            Err(()) => {
+                let declared = request_format(ct, b"", false).ok().flatten();
+                response_format(accept, declared.as_ref()).ok()
+            }
+        };
+        match format {
+            Some(ResponseFormat::Xml | ResponseFormat::TextXml) => Dialect::Xml,
             _ => Dialect::Json,
         }
+    }
+
+    /// This request with its dialect worked out again (after a mutation).
+    pub fn renegotiated(mut self) -> Request {
+        self.dialect = Request::expected_dialect(&self.path, &self.headers, &self.body);
+        self
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

@@ -17,6 +17,7 @@ pub mod input;
 pub mod jtree;
 pub mod mutate;
 pub mod oracle;
+pub mod property;
 pub mod rng;
 pub mod run;
 pub mod seed;

@@ -466,7 +466,7 @@ impl Shape {
             Body::Json(j) => r.body = j.to_string().into_bytes(),
             Body::Opaque => {}
         }
-        r
+        r.renegotiated()
     }
 }
 
@@ -772,5 +772,5 @@ pub fn random(base: &Request, operation: Option<&registry::Operation>, rng: &mut
             what.push(format!("content-type{charset}"));
         }
     }
-    (what.join("; "), req)
+    (what.join("; "), req.renegotiated())
 }

@@ -12,6 +12,9 @@ pub struct Finding {
     /// `not-a-fault`, `status`, `service-error`, `hang`, `alloc`, `render-xml`, …
     pub oracle: &'static str,
     pub detail: String,
+    /// What tells this bug from another of the same oracle (an error kind, a fault
+    /// code, a panic location); part of the finding's class ([`crate::run::signature`]).
+    pub class: String,
 }
 
 impl Finding {
@@ -19,7 +22,13 @@ impl Finding {
         Finding {
             oracle,
             detail: detail.into(),
+            class: String::new(),
         }
+    }
+
+    pub fn with_class(mut self, class: impl Into<String>) -> Self {
+        self.class = class.into();
+        self
     }
 }
 
@@ -49,12 +58,12 @@ fn fault_kind(d: Dialect, body: &str) -> Result<Option<String>, Finding> {
     match d {
         Dialect::Json => {
             let v: serde_json::Value = serde_json::from_str(body)
-                .map_err(|e| Finding::new("json-valid", format!("{e}: {}", clip(body))))?;
+                .map_err(|e| json_error("json-valid", &e, body))?;
             Ok(v.get("fault").and_then(|f| f.as_str()).map(str::to_string))
         }
         Dialect::Xml | Dialect::Soap => {
             let doc = roxmltree::Document::parse(body)
-                .map_err(|e| Finding::new("xml-wellformed", format!("{e}: {}", clip(body))))?;
+                .map_err(|e| xml_error("xml-wellformed", &e, body))?;
             let root = doc.root_element();
             if d == Dialect::Xml || root.tag_name().name() != "Envelope" {
                 let name = root.tag_name().name();
@@ -76,6 +85,30 @@ fn fault_kind(d: Dialect, body: &str) -> Result<Option<String>, Finding> {
     }
 }
 
+/// A roxmltree error as a finding, classed by its kind (`NonXmlChar`, …).
+pub fn xml_error(oracle: &'static str, e: &roxmltree::Error, text: &str) -> Finding {
+    let kind = format!("{e:?}");
+    let kind = kind.split('(').next().unwrap_or_default().to_string();
+    Finding::new(oracle, format!("{e}: {}", clip(text))).with_class(kind)
+}
+
+/// A serde_json error as a finding, classed by its message without the position.
+pub fn json_error(oracle: &'static str, e: &serde_json::Error, text: &str) -> Finding {
+    let msg = e.to_string();
+    let kind = msg.split(" at line").next().unwrap_or_default().to_string();
+    Finding::new(oracle, format!("{msg}: {}", clip(text))).with_class(kind)
+}
+
+/// The fault code of a fault body (`SYSTEM_ERROR`, `MALFORMED_REQUEST`, …), for classes.
+fn message_id(body: &str) -> String {
+    let at = body
+        .find("\"messageId\":\"")
+        .map(|i| i + 13)
+        .or_else(|| body.find("essageId>").map(|i| i + 9));
+    at.map(|i| body[i..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect())
+        .unwrap_or_default()
+}
+
 fn pascal(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -88,29 +121,33 @@ pub fn check_answer(req: &Request, a: &Answer) -> Result<(), Finding> {
     let body = std::str::from_utf8(&a.body)
         .map_err(|e| Finding::new("utf8", format!("{} answered non-UTF-8: {e}", a.status)))?;
     let said = format!("{} {} {}", a.status, a.content_type, clip(body));
+    let code = format!("{} {}", a.status, message_id(body));
     // Not acceptable: the gateway cannot answer in the dialect asked for, so JSON.
     let dialect = if a.status == 406 { Dialect::Json } else { req.dialect };
     if !dialect.answers_with(&a.content_type) {
         return Err(Finding::new(
             "dialect",
             format!("expected a {} answer, got {said}", dialect.name()),
-        ));
+        )
+        .with_class(format!("{} for {}", a.content_type, dialect.name())));
     }
     let kind = fault_kind(dialect, body)?;
     if (a.status >= 400 && body.contains("SYSTEM_ERROR")) || kind.as_deref() == Some("SystemFault") {
-        return Err(Finding::new("system-fault", said));
+        return Err(Finding::new("system-fault", said).with_class(code));
     }
     if kind.as_deref() == Some("ServiceUnavailableFault") || a.status == 503 {
-        return Err(Finding::new("unavailable", said));
+        return Err(Finding::new("unavailable", said).with_class(code));
     }
     match (a.status, kind) {
         (200..=299, None) => Ok(()),
-        (200..=299, Some(k)) => Err(Finding::new("status", format!("a {k} with a 2xx status: {said}"))),
+        (200..=299, Some(k)) => {
+            Err(Finding::new("status", format!("a {k} with a 2xx status: {said}")).with_class(code))
+        }
         (400..=499, Some(_)) if dialect != Dialect::Soap => Ok(()),
         (500, Some(_)) if dialect == Dialect::Soap => Ok(()),
-        (500..=599, _) => Err(Finding::new("system-fault", said)),
-        (_, None) => Err(Finding::new("not-a-fault", said)),
-        (_, Some(k)) => Err(Finding::new("status", format!("a {k} with status {said}"))),
+        (500..=599, _) => Err(Finding::new("system-fault", said).with_class(code)),
+        (_, None) => Err(Finding::new("not-a-fault", said).with_class(code)),
+        (_, Some(k)) => Err(Finding::new("status", format!("a {k} with status {said}")).with_class(code)),
     }
 }
 

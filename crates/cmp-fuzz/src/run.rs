@@ -62,15 +62,63 @@ impl Default for Limits {
 /// them instead of printing, so a SystemFault finding can say what panicked.
 static PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// Inputs running now (on any thread), and whether this thread is running one: a panic
+/// on such a thread, or on a runtime worker while an input runs, is a finding, kept
+/// quiet; any other panic (a test's own assertion) goes to the hook that was there.
+static ACTIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+thread_local! {
+    static QUIET_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn quiet_panic() -> bool {
+    QUIET_HERE.with(|q| q.get())
+        || (ACTIVE.load(std::sync::atomic::Ordering::Relaxed) > 0
+            && std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("tokio-") || n.starts_with("actix")))
+}
+
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info.to_string();
-        if let Ok(mut p) = PANICS.lock() {
-            if p.len() < 16 {
-                p.push(msg);
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !quiet_panic() {
+                return previous(info);
             }
-        }
-    }));
+            let msg = format!("{info} [in {}]", product_frame());
+            if let Ok(mut p) = PANICS.lock() {
+                if p.len() < 16 {
+                    p.push(msg);
+                }
+            }
+        }));
+    });
+}
+
+/// Runs `f` with panics recorded as findings rather than printed.
+pub fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::Ordering::Relaxed;
+    ACTIVE.fetch_add(1, Relaxed);
+    let before = QUIET_HERE.with(|q| q.replace(true));
+    let r = f();
+    QUIET_HERE.with(|q| q.set(before));
+    ACTIVE.fetch_sub(1, Relaxed);
+    r
+}
+
+/// The innermost function of the workspace's product crates on the panicking stack
+/// (`cmp_model::values::…`): the panic's own location is often in `core`.
+fn product_frame() -> String {
+    let bt = std::backtrace::Backtrace::force_capture().to_string();
+    bt.lines()
+        .filter_map(|l| l.trim().split_once(": ").map(|(_, sym)| sym))
+        .find(|sym| sym.starts_with("cmp_") && !sym.starts_with("cmp_fuzz"))
+        .map(|sym| match sym.rfind("::h") {
+            Some(i) if sym[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => sym[..i].to_string(),
+            _ => sym.to_string(),
+        })
+        .unwrap_or_else(|| "?".into())
 }
 
 fn take_panics() -> Vec<String> {
@@ -96,24 +144,44 @@ impl Executor {
 
     /// One input: `Ok` when every oracle holds.
     pub fn run(&mut self, input: &[u8]) -> Result<(), Finding> {
+        self.run_expecting(input, None)
+    }
+
+    /// One input with, for the app, what its answer must also be ([`Expect`]).
+    pub fn run_expecting(&mut self, input: &[u8], expect: Option<&Expect>) -> Result<(), Finding> {
         take_panics();
         let baseline = alloc::reset_peak();
         let started = Instant::now();
         let limit = self.limits.time;
         let target = self.target;
         let app = self.app.as_ref();
-        let outcome = catch_unwind(AssertUnwindSafe(|| match target {
+        let outcome = quietly(|| catch_unwind(AssertUnwindSafe(|| match target {
             Target::Xml => decoders::xml_input(input),
             Target::Json => decoders::json_input(input),
             Target::Soap => decoders::soap_input(input),
             Target::App => {
                 let req = Request::from_bytes(input).map_err(|e| Finding::new("bad-input", e))?;
-                match app.expect("an app target has its app").send(&req, limit)? {
-                    Some(answer) => check_answer(&req, &answer),
-                    None => Ok(()),
-                }
+                let answer = app.expect("an app target has its app").send(&req, limit);
+                let checked = match answer {
+                    Ok(Some(answer)) => {
+                        if std::env::var_os("CMP_FUZZ_SHOW").is_some() {
+                            let body = String::from_utf8_lossy(&answer.body);
+                            eprintln!("  -> {} {}", answer.status, decoders::clip(&body));
+                        }
+                        check_answer(&req, &answer).and_then(|()| match expect {
+                            Some(e) => e.check(&answer),
+                            None => Ok(()),
+                        })
+                    }
+                    Ok(None) => Ok(()),
+                    Err(f) => Err(f),
+                };
+                checked.map_err(|f| {
+                    let class = format!("{} @ {}", f.class, route(&req));
+                    f.with_class(class)
+                })
             }
-        }));
+        })));
         let elapsed = started.elapsed();
         let peak = alloc::peak_since(baseline);
         let panics = take_panics();
@@ -142,6 +210,52 @@ impl Executor {
                 "alloc",
                 format!("{} MiB live at the peak, the limit is {} MiB", peak >> 20, self.limits.alloc >> 20),
             ));
+        }
+        Ok(())
+    }
+}
+
+/// What a corpus input's answer must be beyond the oracle (`<input>.expect`, app only):
+/// `success` or `fault`, optionally with a code the answer must carry
+/// (`fault MANDATORY`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    pub success: bool,
+    pub code: Option<String>,
+}
+
+impl Expect {
+    pub fn parse(text: &str) -> Option<Expect> {
+        let mut words = text.split_whitespace();
+        let success = match words.next()? {
+            "success" => true,
+            "fault" => false,
+            _ => return None,
+        };
+        Some(Expect {
+            success,
+            code: words.next().map(str::to_string),
+        })
+    }
+
+    pub fn to_text(&self) -> String {
+        let kind = if self.success { "success" } else { "fault" };
+        match &self.code {
+            Some(c) => format!("{kind} {c}\n"),
+            None => format!("{kind}\n"),
+        }
+    }
+
+    fn check(&self, a: &crate::oracle::Answer) -> Result<(), Finding> {
+        let body = String::from_utf8_lossy(&a.body);
+        let ok = (200..300).contains(&a.status);
+        let fault = !ok;
+        if self.success != ok || (fault && self.code.as_ref().is_some_and(|c| !body.contains(c.as_str()))) {
+            return Err(Finding::new(
+                "expectation",
+                format!("expected {}, got {} {}", self.to_text().trim(), a.status, decoders::clip(&body)),
+            )
+            .with_class(self.to_text().trim().to_string()));
         }
         Ok(())
     }
@@ -208,19 +322,30 @@ impl Generator {
     }
 }
 
-/// A finding's class: the oracle and its detail without numbers, positions and quoted
-/// text, so that one bug is one class however many inputs show it.
+/// A finding's class: the oracle, its class (error kind, fault code), where it panicked
+/// and, for the app, the route; so that one bug is one class however many inputs show it.
 pub fn signature(f: &Finding) -> String {
     let d = &f.detail;
-    let core = match d.find("panicked at ") {
-        Some(i) => d[i..].split(':').take(2).collect::<Vec<_>>().join(":"),
-        None => d.chars().take(80).collect(),
-    };
-    let core: String = core
-        .chars()
-        .filter(|c| !c.is_ascii_digit())
+    let panic_at = d.find("panicked at ").map(|i| match d[i..].find(" [in ") {
+        Some(j) => d[i + j + 5..].split(']').next().unwrap_or_default().to_string(),
+        None => d[i + 12..].split(':').take(2).collect::<Vec<_>>().join(":"),
+    });
+    let mut sig = format!("{}|{}", f.oracle, f.class);
+    if let Some(p) = panic_at {
+        sig.push_str("|in ");
+        sig.push_str(&p);
+    }
+    sig
+}
+
+/// `POST /agreements/{n}`: the method and path of a request, numbers and query left out.
+pub fn route(req: &Request) -> String {
+    let path = req.path.split('?').next().unwrap_or_default();
+    let segs: Vec<&str> = path
+        .split('/')
+        .map(|s| if s.bytes().any(|b| b.is_ascii_digit() || b == b'%') { "{n}" } else { s })
         .collect();
-    format!("{}|{}", f.oracle, core)
+    format!("{} {}", req.method, segs.join("/"))
 }
 
 /// Where findings go: `<dir>/<target>-<hash>.bin` (the input, replayable) and `.txt`
@@ -333,6 +458,13 @@ pub struct Config {
     pub findings: PathBuf,
 }
 
+/// Where a fuzz process keeps the input it is running, so that the supervisor can name
+/// the input that killed it (a stack overflow or an abort cannot be caught in process):
+/// `<iteration>\n<input>`.
+pub fn last_input_file(findings: &Path, target: Target) -> PathBuf {
+    findings.join(format!(".last-input-{}", target.name()))
+}
+
 pub struct Summary {
     pub iterations: u64,
     pub elapsed: Duration,
@@ -351,6 +483,8 @@ pub fn fuzz(cfg: &Config) -> Summary {
         per_class: 3,
     };
     let watchdog = Watchdog::start(cfg.findings.clone(), cfg.target, cfg.limits.time, Duration::from_secs(120));
+    let _ = std::fs::create_dir_all(&cfg.findings);
+    let last_file = last_input_file(&cfg.findings, cfg.target);
     let started = Instant::now();
     let mut last_report = Instant::now();
     let mut n = 0u64;
@@ -359,6 +493,9 @@ pub fn fuzz(cfg: &Config) -> Summary {
             break;
         }
         let (what, input) = gen.next();
+        let mut last = format!("{n}\n").into_bytes();
+        last.extend_from_slice(&input);
+        let _ = std::fs::write(&last_file, last);
         watchdog.enter(&input);
         let r = exec.run(&input);
         watchdog.leave();
@@ -383,6 +520,7 @@ pub fn fuzz(cfg: &Config) -> Summary {
             );
         }
     }
+    let _ = std::fs::remove_file(&last_file);
     Summary {
         iterations: n,
         elapsed: started.elapsed(),
@@ -395,7 +533,7 @@ pub fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && !p.extension().is_some_and(|e| e == "txt" || e == "md"))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "bin"))
                 .collect()
         })
         .unwrap_or_default();
@@ -416,7 +554,10 @@ pub fn replay(target: Target, files: &[PathBuf], limits: Limits) -> Vec<(PathBuf
                 continue;
             }
         };
-        if let Err(finding) = exec.run(&input) {
+        let expect = std::fs::read_to_string(f.with_extension("expect"))
+            .ok()
+            .and_then(|t| Expect::parse(&t));
+        if let Err(finding) = exec.run_expecting(&input, expect.as_ref()) {
             out.push((f.clone(), finding));
         }
     }

@@ -54,7 +54,7 @@ fn specs(dialect: &str) -> Vec<(&'static str, &'static str, Change)> {
             ("forbidden-charref-0", "CreateAgreement/success.xml", Field("externalReference", r("CA&#0;1"))),
             ("forbidden-charref-x1", "CreateAgreement/success.xml", Field("externalReference", r("CA&#x1;1"))),
             ("non-ascii-string", "CreateAgreement/success.xml", Field("externalReference", t("日本😀é"))),
-            ("non-ascii-date", "CreateAgreement/date-with-zone.xml", Field("nextExpectedInvoiceDate", t("2026-12-2日+01:00"))),
+            ("non-ascii-date", "CreateAgreement/date-with-zone.xml", Field("nextExpectedInvoiceDate", t("2026-12-20é01:00"))),
             ("deep-nesting", "CreateAgreement/success.xml", Body(deep_xml)),
             ("duplicated-element", "CreateAgreement/success.xml", Field("billingCycle", Repeat)),
             ("removed-element", "CreateAgreement/success.xml", Field("accountCode", Remove)),
@@ -74,7 +74,7 @@ fn specs(dialect: &str) -> Vec<(&'static str, &'static str, Change)> {
             ("forbidden-uffff", "CreateAgreement/success.json", Field("externalReference", t("CA\u{ffff}1"))),
             ("forbidden-lone-surrogate", "CreateAgreement/success.json", Field("externalReference", r("\"CA\\ud8001\""))),
             ("non-ascii-string", "CreateAgreement/success.json", Field("externalReference", t("日本😀é"))),
-            ("non-ascii-date", "CreateAgreement/date-with-zone.json", Field("nextExpectedInvoiceDate", t("2026-12-2日+01:00"))),
+            ("non-ascii-date", "CreateAgreement/date-with-zone.json", Field("nextExpectedInvoiceDate", t("2026-12-20é01:00"))),
             ("deep-nesting", "CreateAgreement/success.json", Body(deep_json)),
             ("duplicated-element", "CreateAgreement/success.json", Field("billingCycle", Repeat)),
             ("removed-element", "CreateAgreement/success.json", Field("accountCode", Remove)),
@@ -90,24 +90,34 @@ fn specs(dialect: &str) -> Vec<(&'static str, &'static str, Change)> {
             ("forbidden-charref-0", "CreateAgreement/success.soap.xml", Field("ExternalReference", r("CA&#0;1"))),
             ("forbidden-charref-x1", "CreateAgreement/success.soap.xml", Field("ExternalReference", r("CA&#x1;1"))),
             ("non-ascii-string", "CreateAgreement/success.soap.xml", Field("ExternalReference", t("日本😀é"))),
-            ("non-ascii-date", "UpdateAgreement/capture-current-date.soap.xml", Field("LastAmendedDate", t("2026-11-2日T10:00:00"))),
+            ("non-ascii-date", "CreateAgreement/success.soap.xml", Body(envelope("", "<NextExpectedInvoiceDate>2026-12-20é01:00</NextExpectedInvoiceDate>"))),
+            ("non-ascii-date-time", "UpdateAgreement/capture-current-date.soap.xml", Field("LastAmendedDate", t("2026-11-2日T10:00:00"))),
             ("duplicated-element", "CreateAgreement/success.soap.xml", Field("BillingCycle", Repeat)),
             ("removed-element", "UpdateAgreement/capture-current-date.soap.xml", Field("AgreementNumber", Remove)),
-            ("must-understand-header", "CreateAgreement/success.soap.xml", Body(MUST_UNDERSTAND.into())),
+            ("must-understand-header", "CreateAgreement/success.soap.xml", Body(envelope(MUST_UNDERSTAND, ""))),
         ],
         _ => vec![
-            ("get-query-non-ascii", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", t("GA-日本😀"))),
-            ("get-query-forbidden-u0000", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", r("GA%00Q"))),
-            ("get-query-invalid-utf8", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", r("GA%ED%A0%80"))),
-            ("get-query-deep-dotted-name", "QueryWorkflows/by-target.json", Path(format!("/workflows?{}=1", vec!["a"; 5000].join(".")))),
-            ("get-path-non-ascii", "QueryAgreement/resource-route.json", Field("/{1}", t("2000000日"))),
-            ("get-path-huge-number", "QueryAgreement/resource-route.json", Field("/{1}", t("99999999999999999999999999999999999999"))),
-            ("self-closing-root", "GetAccount/success.xml", Body(String::new())),
+            ("query-non-ascii", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", t("GA-日本😀"))),
+            ("query-forbidden-u0000", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", r("GA%00Q"))),
+            ("query-forbidden-u0000-xml", "GetAccount/resource-route.xml", Path("/accounts/10000003?externalReference=GA%00Q".into())),
+            ("query-invalid-utf8", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", r("GA%ED%A0%80"))),
+            ("query-deep-dotted-name", "QueryWorkflows/by-target.json", Path(format!("/workflows?{}=1", vec!["a"; 5000].join(".")))),
+            ("path-non-ascii", "QueryAgreement/resource-route.json", Field("/{1}", t("2000000日"))),
+            ("path-huge-number", "QueryAgreement/resource-route.json", Field("/{1}", t("99999999999999999999999999999999999999"))),
+            ("self-closing-root-get-catalogue", "GetAccount/success.xml", Body(String::new())),
         ],
     }
 }
 
-const MUST_UNDERSTAND: &str = r#"<?xml version="1.0" encoding="utf-8"?><soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/"><soap-env:Header><x:Security xmlns:x="urn:unknown" soap-env:mustUnderstand="1"/></soap-env:Header><soap-env:Body><ns0:CreateAgreement xmlns:ns0="http://mdsuk.com/ws/dise3g/agreement/definition"><ns0:AgreementData><BillingCycle>10</BillingCycle><InvoiceConsolidationLevel>Account</InvoiceConsolidationLevel><AccountCode>10000004</AccountCode><BillingMedia>PAPER</BillingMedia></ns0:AgreementData></ns0:CreateAgreement></soap-env:Body></soap-env:Envelope>"#;
+/// A SOAP header the gateway does not understand, marked mustUnderstand.
+const MUST_UNDERSTAND: &str = r#"<soap-env:Header><x:Security xmlns:x="urn:unknown" soap-env:mustUnderstand="1"/></soap-env:Header>"#;
+
+/// A SOAP 1.1 CreateAgreement for account 10000004 with `header` and `extra` fields.
+fn envelope(header: &str, extra: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soap-env:Envelope xmlns:soap-env="http://schemas.xmlsoap.org/soap/envelope/">{header}<soap-env:Body><ns0:CreateAgreement xmlns:ns0="http://mdsuk.com/ws/dise3g/agreement/definition"><ns0:AgreementData><ExternalReference>CA-SEED</ExternalReference><AgreementData><BillingCycle>10</BillingCycle><InvoiceConsolidationLevel>Account</InvoiceConsolidationLevel><AccountCode>10000004</AccountCode><BillingMedia>PAPER</BillingMedia>{extra}</AgreementData></ns0:AgreementData></ns0:CreateAgreement></soap-env:Body></soap-env:Envelope>"#
+    )
+}
 
 fn find<'a>(all: &'a [Fixture], label: &str) -> &'a Fixture {
     all.iter()
@@ -129,16 +139,30 @@ fn change(f: &Fixture, c: &Change) -> Request {
         Body(b) => Request {
             body: b.clone().into_bytes(),
             ..f.request.clone()
-        },
+        }
+        .renegotiated(),
         Path(p) => Request {
             path: p.clone(),
             ..f.request.clone()
-        },
+        }
+        .renegotiated(),
     }
 }
 
-/// The seed inputs of a target: (file name, bytes).
-pub fn seeds(target: Target) -> Vec<(String, Vec<u8>)> {
+/// What the gateway must answer a seed of `class` in `dialect` with, beyond the oracle.
+fn expectation(dialect: &str, class: &str) -> Option<&'static str> {
+    let xml = dialect == "xml" || dialect == "soap";
+    Some(match class {
+        "non-ascii-string" | "query-non-ascii" | "self-closing-root-get-catalogue" => "success",
+        "self-closing-root" => "fault MANDATORY",
+        c if c.starts_with("forbidden-") && !xml && c != "forbidden-lone-surrogate" => return None,
+        "boundary-empty" | "query-forbidden-u0000" | "query-forbidden-u0000-xml" => return None,
+        _ => "fault",
+    })
+}
+
+/// The seed inputs of a target: (file name, bytes, for the app what it must answer).
+pub fn seeds(target: Target) -> Vec<(String, Vec<u8>, Option<&'static str>)> {
     let all = fixtures::load();
     let mut out = Vec::new();
     let dialects: &[&str] = match target {
@@ -153,7 +177,7 @@ pub fn seeds(target: Target) -> Vec<(String, Vec<u8>)> {
             let mut req = change(f, &c);
             let bytes = match target {
                 Target::App => {
-                    if class == "self-closing-root" && *d == "get" {
+                    if class == "self-closing-root-get-catalogue" {
                         // POST /ws/GetCatalogue with a self-closing root.
                         req = Request {
                             path: "/ws/GetCatalogue".into(),
@@ -161,7 +185,8 @@ pub fn seeds(target: Target) -> Vec<(String, Vec<u8>)> {
                             headers: vec![("content-type".into(), "application/xml".into())],
                             body: b"<getCatalogue/>".to_vec(),
                             ..req
-                        };
+                        }
+                        .renegotiated();
                     }
                     req.to_bytes()
                 }
@@ -176,7 +201,8 @@ pub fn seeds(target: Target) -> Vec<(String, Vec<u8>)> {
                 Target::App => format!("{d}-{class}.bin"),
                 _ => format!("{class}.bin"),
             };
-            out.push((name, bytes));
+            let expect = (target == Target::App).then(|| expectation(d, class)).flatten();
+            out.push((name, bytes, expect));
         }
     }
     out
@@ -189,11 +215,15 @@ pub fn write_all(corpus: &Path) -> std::io::Result<usize> {
     for t in Target::ALL {
         let dir = corpus.join(t.name());
         std::fs::create_dir_all(&dir)?;
-        for (name, bytes) in seeds(t) {
+        for (name, bytes, expect) in seeds(t) {
             if corpus.join("pending").join(t.name()).join(&name).exists() {
                 continue;
             }
-            std::fs::write(dir.join(name), bytes)?;
+            let path = dir.join(name);
+            std::fs::write(&path, bytes)?;
+            if let Some(e) = expect {
+                std::fs::write(path.with_extension("expect"), format!("{e}\n"))?;
+            }
             n += 1;
         }
     }

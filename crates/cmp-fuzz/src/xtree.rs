@@ -101,7 +101,7 @@ impl XDoc {
                 break;
             }
         }
-        let root = p.element()?;
+        let root = p.element(0)?;
         let epilog = text[p.i..].to_string();
         Some(XDoc {
             prolog,
@@ -264,6 +264,8 @@ pub fn unescape(s: &str) -> String {
     out
 }
 
+const MAX_DEPTH: usize = 200;
+
 struct Parser<'a> {
     s: &'a str,
     i: usize,
@@ -286,7 +288,11 @@ impl Parser<'_> {
         Some(rest[..end].to_string())
     }
 
-    fn element(&mut self) -> Option<XEl> {
+    fn element(&mut self, depth: usize) -> Option<XEl> {
+        // Deeper documents are mutated as bytes: the tree's own recursion stays bounded.
+        if depth > MAX_DEPTH {
+            return None;
+        }
         let rest = &self.s[self.i..];
         let close = tag_end(rest)?;
         let tag = &rest[1..close];
@@ -325,7 +331,7 @@ impl Parser<'_> {
                 el.children.push(XNode::Raw(raw));
                 continue;
             }
-            el.children.push(XNode::El(self.element()?));
+            el.children.push(XNode::El(self.element(depth + 1)?));
         }
     }
 }
