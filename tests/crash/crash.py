@@ -59,6 +59,7 @@ class Gateway:
         self.proc = None
         self.port = None
         self.starts = 0
+        self.local = threading.local()
 
     def start(self, demo):
         self.port = free_port()
@@ -94,23 +95,36 @@ class Gateway:
             except subprocess.TimeoutExpired:
                 self.kill9()
 
-    def call(self, method, path, body=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def call(self, method, path, body=None, timeout=10, fresh=False):
+        """One request on this thread's keep-alive connection (a new one after an error);
+        `fresh`: on a connection of its own, so that a failure can only mean this request
+        (the writers: a reused connection the server closed would look like a lost write)."""
+        if fresh:
+            self.local.conn = None
+        conn = getattr(self.local, "conn", None)
+        if conn is None or getattr(self.local, "port", None) != self.port:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            self.local.conn, self.local.port = conn, self.port
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         try:
-            headers = {"Accept": "application/json"}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
             conn.request(method, path, body=data, headers=headers)
             r = conn.getresponse()
             text = r.read().decode("utf-8", "replace")
-            try:
-                return r.status, json.loads(text) if text else None
-            except ValueError:
-                return r.status, {"raw": text}
-        finally:
+        except (OSError, http.client.HTTPException):
             conn.close()
+            self.local.conn = None
+            raise
+        if fresh:
+            conn.close()
+            self.local.conn = None
+        try:
+            return r.status, json.loads(text) if text else None
+        except ValueError:
+            return r.status, {"raw": text}
 
 
 class Ledger:
@@ -124,6 +138,19 @@ class Ledger:
         self.sent_refs = set()    # every externalReference sent (acknowledged or not)
         self.acked_refs = set()
         self.counts = {"sent": 0, "acked": 0, "refused": 0, "in_doubt": 0}
+        self.refusals = {}        # "409 STALE_DATA" -> count
+
+
+def refused(ledger, status, body):
+    code = ""
+    if isinstance(body, dict):
+        code = (body.get("details") or {}).get("messageId", "")
+    key = f"{status} {code}".strip()
+    if isinstance(body, dict) and body.get("errors"):
+        key += " " + ",".join(sorted({e.get("messageId", "") + ":" + e.get("extraInfo", "") for e in body["errors"]}))
+    with ledger.lock:
+        ledger.counts["refused"] += 1
+        ledger.refusals[key] = ledger.refusals.get(key, 0) + 1
 
 
 def writer(gw, ledger, stop, rng, prefix, seq, budget):
@@ -142,15 +169,14 @@ def writer(gw, ledger, stop, rng, prefix, seq, budget):
                         "accountCode": rng.choice(ACCOUNTS), "billingMedia": rng.choice(MEDIA)}
                 with ledger.lock:
                     ledger.sent_refs.add(ref)
-                status, body = gw.call("POST", "/agreements", {"externalReference": ref, "agreementData": data})
+                status, body = gw.call("POST", "/agreements", {"externalReference": ref, "agreementData": data}, fresh=True)
                 if status == 201:
                     with ledger.lock:
                         ledger.agreements[body["agreementNumber"]] = data
                         ledger.acked_refs.add(ref)
                         ledger.counts["acked"] += 1
                 else:
-                    with ledger.lock:
-                        ledger.counts["refused"] += 1
+                    refused(ledger, status, body)
             elif kind < 0.85:
                 name = f"Crash Test {n}"
                 body_in = {"externalReference": ref,
@@ -158,40 +184,41 @@ def writer(gw, ledger, stop, rng, prefix, seq, budget):
                            "account": {"accountName": name, "corporateCode": "NWSALE", "currency": "GBP"}}
                 with ledger.lock:
                     ledger.sent_refs.add(ref)
-                status, body = gw.call("POST", "/customers", body_in)
+                status, body = gw.call("POST", "/customers", body_in, fresh=True)
                 if status == 201:
                     with ledger.lock:
                         ledger.customers[ref] = (body["customerNumber"], body["accountNumber"], name)
                         ledger.acked_refs.add(ref)
                         ledger.counts["acked"] += 1
                 else:
-                    with ledger.lock:
-                        ledger.counts["refused"] += 1
+                    refused(ledger, status, body)
             else:
                 number = rng.choice(mine)
-                status, cur = gw.call("GET", f"/agreements/{number}")
+                status, cur = gw.call("GET", f"/agreements/{number}", fresh=True)
                 if status != 200:
                     continue
                 media = rng.choice(MEDIA)
-                patch = {"externalReference": ref,
-                         "updateAgreementBasic": {"billingMedia": media,
-                                                  "lastAmendedDate": cur["agreement"]["lastAmendedDate"]}}
+                patch = {"externalReference": ref, "billingMedia": media,
+                         "lastAmendedDate": cur["agreement"]["lastAmendedDate"]}
                 with ledger.lock:
                     ledger.sent_refs.add(ref)
                     ledger.updates.setdefault(number, []).append([media, False, ref])
                     entry = ledger.updates[number][-1]
-                status, body = gw.call("PATCH", f"/agreements/{number}", patch)
-                with ledger.lock:
-                    if 200 <= status < 300:
+                status, body = gw.call("PATCH", f"/agreements/{number}", patch, fresh=True)
+                if 200 <= status < 300:
+                    with ledger.lock:
                         entry[1] = True
                         ledger.acked_refs.add(ref)
                         ledger.counts["acked"] += 1
-                    else:
+                else:
+                    with ledger.lock:
                         entry[1] = None  # refused: not applied
-                        ledger.counts["refused"] += 1
+                    refused(ledger, status, body)
         except (OSError, http.client.HTTPException, ValueError, KeyError):
             with ledger.lock:
                 ledger.counts["in_doubt"] += 1
+            if stop.wait(0.01):
+                return
 
 
 def audit_entries(gw, since):
@@ -277,11 +304,15 @@ def verify(gw, ledger, prefix, since):
         etype, eid = e["entityType"], e["entityId"]
         if etype == "agreement":
             audited_agreements.add(int(eid))
+            if int(eid) in agreements:
+                continue  # checked above
             status, _ = gw.call("GET", f"/agreements/{eid}")
             if status != 200:
                 problems.append(f"the audit trail names agreement {eid} ({e['externalReference']}), which does not exist")
         elif etype == "account":
             audited_accounts.add(int(eid))
+            if any(c[1] == int(eid) for c in customers.values()):
+                continue  # checked above
             status, _ = gw.call("GET", f"/accounts/{eid}")
             if status != 200:
                 problems.append(f"the audit trail names account {eid} ({e['externalReference']}), which does not exist")
@@ -299,6 +330,10 @@ def verify(gw, ledger, prefix, since):
     return problems, len(entries)
 
 
+def c_sent_all(ledger, before):
+    return ledger.counts["sent"] - before["sent"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -306,7 +341,9 @@ def main():
     ap.add_argument("--work", default="/tmp")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=8)
-    ap.add_argument("--budget", type=int, default=600, help="most writes sent per round")
+    ap.add_argument("--budget", type=int, default=3000, help="most writes sent per round")
+    ap.add_argument("--kill-after", type=int, default=250,
+                    help="the kill comes after 20..N acknowledged writes of the round")
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -328,11 +365,18 @@ def main():
                        for _ in range(args.threads)]
             for t in threads:
                 t.start()
-            time.sleep(rng.uniform(0.5, 2.5))
+            # Kill mid-load: once a random number of writes of this round is acknowledged
+            # (or after 20 s), while the writers are still sending.
+            target = before["acked"] + rng.randint(20, args.kill_after)
+            deadline = time.time() + 20
+            while ledger.counts["acked"] < target and time.time() < deadline:
+                time.sleep(0.005)
             gw.kill9()
             stop.set()
             for t in threads:
                 t.join(timeout=30)
+            if c_sent_all(ledger, before) >= args.budget:
+                print("  note: the round's write budget ran out before the kill")
             c = {k: ledger.counts[k] - before[k] for k in ledger.counts}
             gw.start(demo=True)
             problems, audited = verify(gw, ledger, prefix, since)
@@ -340,6 +384,8 @@ def main():
                   f"{c['in_doubt']} in doubt at the kill; after the restart: {len(ledger.agreements)} agreements, "
                   f"{len(ledger.customers)} customers acknowledged so far, {audited} audit entries, "
                   f"{len(problems)} problems")
+            if ledger.refusals:
+                print("  refusals so far:", ", ".join(f"{k} x{v}" for k, v in sorted(ledger.refusals.items())))
             for p in problems[:50]:
                 print("  PROBLEM:", p)
             if problems:

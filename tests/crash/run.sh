@@ -6,7 +6,7 @@
 #   bash tests/crash/run.sh postgres    # a fresh database on the local PostgreSQL, dropped after
 #
 # Environment: CMP_CRASH_PG (default postgres://postgres@127.0.0.1:5432) names the server;
-# CMP_CRASH_ROUNDS (3), CMP_CRASH_THREADS (8), CMP_CRASH_SEED (random) tune the run;
+# CMP_CRASH_ROUNDS (5), CMP_CRASH_THREADS (8), CMP_CRASH_SEED (random) tune the run;
 # CARGO_TARGET_DIR is respected; CARGO_BUILD_JOBS limits the build.
 # Loopback only; bounded in rounds, writes and time; stops by itself.
 set -euo pipefail
@@ -45,7 +45,7 @@ case $backend in
 esac
 
 args=(--bin "$bin" --url "$url" --work "$work"
-      --rounds "${CMP_CRASH_ROUNDS:-3}" --threads "${CMP_CRASH_THREADS:-8}")
+      --rounds "${CMP_CRASH_ROUNDS:-5}" --threads "${CMP_CRASH_THREADS:-8}")
 if [ -n "${CMP_CRASH_SEED:-}" ]; then
     args+=(--seed "$CMP_CRASH_SEED")
 fi

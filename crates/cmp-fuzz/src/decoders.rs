@@ -69,6 +69,11 @@ types!(
 
 /// Every document root with its decoder.
 pub fn roots() -> Vec<(&'static str, DecodeFn)> {
+    static ROOTS: std::sync::OnceLock<Vec<(&'static str, DecodeFn)>> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(find_roots).clone()
+}
+
+fn find_roots() -> Vec<(&'static str, DecodeFn)> {
     m::ROOTS
         .iter()
         .filter_map(|(root, ty, _)| {

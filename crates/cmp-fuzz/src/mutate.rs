@@ -206,7 +206,13 @@ pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: b
             // Every position of a date (slicing by bytes is where dates break), the
             // ends and the middle of anything else.
             let positions: Vec<usize> = if date || all {
-                (0..chars.len()).collect()
+                // Every position, up to 40 (a 64 KiB value has 20 at each end).
+                let n = chars.len();
+                if n <= 40 {
+                    (0..n).collect()
+                } else {
+                    (0..20).chain(n - 20..n).collect()
+                }
             } else {
                 let n = chars.len();
                 let mut p = vec![0, n / 2, n.saturating_sub(1)];
@@ -529,8 +535,13 @@ fn xml_structure(d: &mut XDoc, rng: &mut Rng) -> String {
         }
         2 | 3 if !paths.is_empty() => {
             let p = rng.pick(&paths).clone();
-            let n = *rng.pick(&[2, 10, 1000]);
-            for _ in 0..n.min(2000) {
+            let size = d.get(&p).map_or(1, |e| {
+                let mut s = String::new();
+                e.write(&mut s);
+                s.len().max(1)
+            });
+            let n = (*rng.pick(&[2, 10, 1000])).min(MAX_BODY / size);
+            for _ in 0..n {
                 d.repeat(&p);
             }
             format!("{} repeated {n} times", d.name_of(&p))
@@ -656,7 +667,8 @@ fn json_structure(j: &mut J, rng: &mut Rng) -> String {
         }
         1 if !paths.is_empty() => {
             let p = rng.pick(&paths).clone();
-            let n = *rng.pick(&[2, 10, 1000]);
+            let size = j.get(&p).map_or(1, |v| v.to_string().len().max(1));
+            let n = (*rng.pick(&[2, 10, 1000])).min(MAX_BODY / size);
             for _ in 0..n {
                 j.repeat(&p);
             }
@@ -744,6 +756,10 @@ pub fn random_bytes(body: &mut Vec<u8>, rng: &mut Rng) -> String {
     format!("{n} byte edits")
 }
 
+/// The largest body a mutation makes: a bit above the gateway's 1 MiB limit, so that
+/// stacked mutations cannot grow without bound (the limit itself is also tried).
+pub const MAX_BODY: usize = 1536 << 10;
+
 /// A random mutation of a fixture request: mostly one field, sometimes structure,
 /// sometimes bytes, sometimes several stacked.
 pub fn random(base: &Request, operation: Option<&registry::Operation>, rng: &mut Rng) -> (String, Request) {
@@ -758,10 +774,11 @@ pub fn random(base: &Request, operation: Option<&registry::Operation>, rng: &mut
             _ => None,
         };
         match step {
-            Some((w, r)) => {
+            Some((w, r)) if r.body.len() <= MAX_BODY && r.path.len() <= 64 << 10 => {
                 what.push(w);
                 req = r;
             }
+            Some(_) => {}
             None => what.push(random_bytes(&mut req.body, rng)),
         }
     }

@@ -53,7 +53,7 @@ impl XEl {
         self.empty = false;
     }
 
-    fn write(&self, out: &mut String) {
+    pub fn write(&self, out: &mut String) {
         out.push('<');
         out.push_str(&self.name);
         out.push_str(&self.attrs);
