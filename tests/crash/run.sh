@@ -7,6 +7,7 @@
 #
 # Environment: CMP_CRASH_PG (default postgres://postgres@127.0.0.1:5432) names the server;
 # CMP_CRASH_ROUNDS (5), CMP_CRASH_THREADS (8), CMP_CRASH_SEED (random) tune the run;
+# CMP_CRASH_PROFILE=debug uses the debug build (CI has it already) instead of release;
 # CARGO_TARGET_DIR is respected; CARGO_BUILD_JOBS limits the build.
 # Loopback only; bounded in rounds, writes and time; stops by itself.
 set -euo pipefail
@@ -15,8 +16,13 @@ backend=${1:-sqlite}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 
-cargo build --release -q -p cmp-gateway --manifest-path "$root/Cargo.toml"
-bin=$target/release/cmp-gateway
+profile=${CMP_CRASH_PROFILE:-release}
+if [ "$profile" = release ]; then
+    cargo build --release -q -p cmp-gateway --manifest-path "$root/Cargo.toml"
+else
+    cargo build -q -p cmp-gateway --manifest-path "$root/Cargo.toml"
+fi
+bin=$target/$profile/cmp-gateway
 
 work=$(mktemp -d /tmp/cmp-crash.XXXXXX)
 pg=${CMP_CRASH_PG:-postgres://postgres@127.0.0.1:5432}

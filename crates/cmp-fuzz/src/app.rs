@@ -66,10 +66,7 @@ impl AppHarness {
                             .to_string();
                         let body = actix_web::body::to_bytes(resp.into_body())
                             .await
-                            .map_err(|e| {
-                                let e: Box<dyn std::error::Error> = e.into();
-                                Finding::new("service-error", format!("reading the body: {e}"))
-                            })?;
+                            .map_err(|e| Finding::new("service-error", format!("reading the body: {e}")))?;
                         Ok(Answer {
                             status,
                             content_type,

@@ -126,7 +126,7 @@ fn request(op: &registry::Operation, d: Dialect, meta: &Value, body: Vec<u8>) ->
     };
     let body = if empty { Vec::new() } else { body };
     Request {
-        dialect: Request::expected_dialect(&path, &headers, &body),
+        dialect: Request::expected_dialect(&method, &path, &headers, &body),
         method,
         path,
         headers,

@@ -47,6 +47,29 @@ impl Dialect {
     }
 }
 
+/// Whether `method path` reaches an operation: `POST /ws/{Operation}` of a registered
+/// operation, or a REST route of one (the registry's templates).
+fn routed(method: &str, path: &str) -> bool {
+    use cmp_gateway::registry::{self, Method, OPERATIONS};
+    if let Some(name) = path.strip_prefix("/ws/") {
+        return method == "POST" && registry::by_name(name).is_some();
+    }
+    let segs: Vec<&str> = path.split('/').collect();
+    OPERATIONS.iter().filter_map(|op| op.rest.as_ref()).any(|r| {
+        let m = match r.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        };
+        let t: Vec<&str> = r.path.split('/').collect();
+        m == method
+            && t.len() == segs.len()
+            && t.iter().zip(&segs).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     /// The dialect the answer must be in.
@@ -70,13 +93,23 @@ impl Request {
     /// The dialect the gateway answers a request in: SOAP on a port; else what its own
     /// negotiation (`cmp_gateway::negotiate`) picks from the Accept and the body's format,
     /// JSON when that fails (a 406 or 415 is answered the way `dispatch` falls back).
-    pub fn expected_dialect(path: &str, headers: &[(String, String)], body: &[u8]) -> Dialect {
+    pub fn expected_dialect(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Dialect {
         use cmp_gateway::negotiate::{request_format, response_format, RequestFormat, ResponseFormat};
-        if path.starts_with("/ws/dise3g/services/") {
+        let route = path.split('?').next().unwrap_or_default();
+        if route.starts_with("/ws/dise3g/services/") && route.matches('/').count() == 4 && method == "POST" {
             return Dialect::Soap;
         }
         let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         let (ct, accept) = (get("content-type"), get("accept"));
+        if !routed(method, route) {
+            // 404 and 405 answer before the body is read: the Accept, else the declared
+            // Content-Type, else JSON (`dispatch::fallback_dialect`).
+            let declared = request_format(ct, b"", false).ok().flatten();
+            return match response_format(accept, declared.as_ref()) {
+                Ok(ResponseFormat::Xml | ResponseFormat::TextXml) => Dialect::Xml,
+                _ => Dialect::Json,
+            };
+        }
         let input = if body.iter().all(u8::is_ascii_whitespace) {
             Ok(None)
         } else {
@@ -100,7 +133,7 @@ impl Request {
 
     /// This request with its dialect worked out again (after a mutation).
     pub fn renegotiated(mut self) -> Request {
-        self.dialect = Request::expected_dialect(&self.path, &self.headers, &self.body);
+        self.dialect = Request::expected_dialect(&self.method, &self.path, &self.headers, &self.body);
         self
     }
 

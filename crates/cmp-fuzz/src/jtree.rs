@@ -21,12 +21,6 @@ impl J {
         serde_json::from_str::<Value>(text).ok().map(|v| J::from(&v))
     }
 
-    pub fn to_string(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
     fn write(&self, out: &mut String) {
         match self {
             J::Raw(t) => out.push_str(t),
@@ -179,6 +173,14 @@ impl J {
             }),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Display for J {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::new();
+        self.write(&mut out);
+        f.write_str(&out)
     }
 }
 

@@ -622,7 +622,7 @@ fn xml_structure(d: &mut XDoc, rng: &mut Rng) -> String {
             format!("prolog {prolog:?}")
         }
         10 => {
-            let tail: &str = *rng.pick(&["<second/>", "text", "<!-- after -->", "\0"]);
+            let tail = *rng.pick(&["<second/>", "text", "<!-- after -->", "\0"]);
             d.epilog.push_str(tail);
             "after the root".into()
         }
@@ -727,7 +727,7 @@ fn json_structure(j: &mut J, rng: &mut Rng) -> String {
 /// Byte-level damage: flips, insertions, deletions, truncation.
 pub fn random_bytes(body: &mut Vec<u8>, rng: &mut Rng) -> String {
     if body.is_empty() {
-        let start: &[u8] = *rng.pick(&[&b"{"[..], b"<", b"\0", b"\xff\xfe", b"[]"]);
+        let start = *rng.pick(&[&b"{"[..], b"<", b"\0", b"\xff\xfe", b"[]"]);
         body.extend_from_slice(start);
         return "bytes into an empty body".into();
     }

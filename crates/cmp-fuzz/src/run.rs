@@ -304,7 +304,7 @@ impl Generator {
     }
 
     /// (what was done, the input).
-    pub fn next(&mut self) -> (String, Vec<u8>) {
+    pub fn generate(&mut self) -> (String, Vec<u8>) {
         let base = self.rng.pick(&self.bases).clone();
         let op = registry::by_name(base.operation);
         let (what, req) = mutate::random(&base.request, op, &mut self.rng);
@@ -492,7 +492,7 @@ pub fn fuzz(cfg: &Config) -> Summary {
         if cfg.iterations.is_some_and(|max| n >= max) || cfg.duration.is_some_and(|d| started.elapsed() >= d) {
             break;
         }
-        let (what, input) = gen.next();
+        let (what, input) = gen.generate();
         let mut last = format!("{n}\n").into_bytes();
         last.extend_from_slice(&input);
         let _ = std::fs::write(&last_file, last);

@@ -82,6 +82,15 @@ pub struct XDoc {
     pub epilog: String,
 }
 
+impl std::fmt::Display for XDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = self.prolog.clone();
+        self.root.write(&mut out);
+        out.push_str(&self.epilog);
+        f.write_str(&out)
+    }
+}
+
 /// An element's place: the child indices (into `children`) from the root.
 pub type Path = Vec<usize>;
 
@@ -108,13 +117,6 @@ impl XDoc {
             root,
             epilog,
         })
-    }
-
-    pub fn to_string(&self) -> String {
-        let mut out = self.prolog.clone();
-        self.root.write(&mut out);
-        out.push_str(&self.epilog);
-        out
     }
 
     pub fn get(&self, path: &[usize]) -> Option<&XEl> {
