@@ -397,7 +397,9 @@ def main():
                 break
     finally:
         gw.stop()
-    print("crash test:", "FAILED" if failed else "passed")
+    c = ledger.counts
+    print(f"crash test: {'FAILED' if failed else 'passed'} ({gw.starts - 1} kills, {c['sent']} writes sent, "
+          f"{c['acked']} acknowledged, {c['in_doubt']} in doubt, {c['refused']} refused)")
     sys.exit(1 if failed else 0)
 
 
