@@ -64,9 +64,12 @@ impl AppHarness {
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("")
                             .to_string();
-                        let body = actix_web::body::to_bytes(resp.into_body())
-                            .await
-                            .map_err(|e| Finding::new("service-error", format!("reading the body: {e}")))?;
+                        let body =
+                            actix_web::body::to_bytes(resp.into_body())
+                                .await
+                                .map_err(|e| {
+                                    Finding::new("service-error", format!("reading the body: {e}"))
+                                })?;
                         Ok(Answer {
                             status,
                             content_type,

@@ -55,19 +55,24 @@ fn routed(method: &str, path: &str) -> bool {
         return method == "POST" && registry::by_name(name).is_some();
     }
     let segs: Vec<&str> = path.split('/').collect();
-    OPERATIONS.iter().filter_map(|op| op.rest.as_ref()).any(|r| {
-        let m = match r.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        };
-        let t: Vec<&str> = r.path.split('/').collect();
-        m == method
-            && t.len() == segs.len()
-            && t.iter().zip(&segs).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
-    })
+    OPERATIONS
+        .iter()
+        .filter_map(|op| op.rest.as_ref())
+        .any(|r| {
+            let m = match r.method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+                Method::Put => "PUT",
+                Method::Patch => "PATCH",
+                Method::Delete => "DELETE",
+            };
+            let t: Vec<&str> = r.path.split('/').collect();
+            m == method
+                && t.len() == segs.len()
+                && t.iter()
+                    .zip(&segs)
+                    .all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
+        })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,13 +98,28 @@ impl Request {
     /// The dialect the gateway answers a request in: SOAP on a port; else what its own
     /// negotiation (`cmp_gateway::negotiate`) picks from the Accept and the body's format,
     /// JSON when that fails (a 406 or 415 is answered the way `dispatch` falls back).
-    pub fn expected_dialect(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Dialect {
-        use cmp_gateway::negotiate::{request_format, response_format, RequestFormat, ResponseFormat};
+    pub fn expected_dialect(
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Dialect {
+        use cmp_gateway::negotiate::{
+            request_format, response_format, RequestFormat, ResponseFormat,
+        };
         let route = path.split('?').next().unwrap_or_default();
-        if route.starts_with("/ws/dise3g/services/") && route.matches('/').count() == 4 && method == "POST" {
+        if route.starts_with("/ws/dise3g/services/")
+            && route.matches('/').count() == 4
+            && method == "POST"
+        {
             return Dialect::Soap;
         }
-        let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        let get = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.as_str())
+        };
         let (ct, accept) = (get("content-type"), get("accept"));
         if !routed(method, route) {
             // 404 and 405 answer before the body is read: the Accept, else the declared
@@ -133,7 +153,8 @@ impl Request {
 
     /// This request with its dialect worked out again (after a mutation).
     pub fn renegotiated(mut self) -> Request {
-        self.dialect = Request::expected_dialect(&self.method, &self.path, &self.headers, &self.body);
+        self.dialect =
+            Request::expected_dialect(&self.method, &self.path, &self.headers, &self.body);
         self
     }
 
@@ -163,7 +184,9 @@ impl Request {
         let dialect = Dialect::parse(d).ok_or_else(|| format!("unknown dialect {d}"))?;
         let mut headers = Vec::new();
         for l in lines {
-            let (n, v) = l.split_once(": ").ok_or_else(|| format!("bad header {l:?}"))?;
+            let (n, v) = l
+                .split_once(": ")
+                .ok_or_else(|| format!("bad header {l:?}"))?;
             headers.push((n.to_ascii_lowercase(), v.to_string()));
         }
         Ok(Request {

@@ -18,7 +18,9 @@ pub type Path = Vec<usize>;
 
 impl J {
     pub fn parse(text: &str) -> Option<J> {
-        serde_json::from_str::<Value>(text).ok().map(|v| J::from(&v))
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .map(|v| J::from(&v))
     }
 
     fn write(&self, out: &mut String) {

@@ -57,10 +57,16 @@ fn main() {
                 eprintln!("cannot write the corpus: {e}");
                 std::process::exit(1)
             });
-            println!("wrote {n} corpus files under {}", run::corpus_dir().display());
+            println!(
+                "wrote {n} corpus files under {}",
+                run::corpus_dir().display()
+            );
         }
         "replay" => {
-            let target = args.next().and_then(|t| Target::parse(&t)).unwrap_or_else(|| usage());
+            let target = args
+                .next()
+                .and_then(|t| Target::parse(&t))
+                .unwrap_or_else(|| usage());
             let mut files = Vec::new();
             for a in args {
                 let p = PathBuf::from(a);
@@ -96,11 +102,20 @@ fn main() {
                 match flag.as_str() {
                     "--seed" => cfg.seed = number(args.next()),
                     "--iterations" => cfg.iterations = Some(number(args.next())),
-                    "--minutes" => cfg.duration = Some(Duration::from_secs_f64(number::<f64>(args.next()) * 60.0)),
-                    "--seconds" => cfg.duration = Some(Duration::from_secs_f64(number(args.next()))),
-                    "--time-limit-ms" => cfg.limits.time = Duration::from_millis(number(args.next())),
+                    "--minutes" => {
+                        cfg.duration =
+                            Some(Duration::from_secs_f64(number::<f64>(args.next()) * 60.0))
+                    }
+                    "--seconds" => {
+                        cfg.duration = Some(Duration::from_secs_f64(number(args.next())))
+                    }
+                    "--time-limit-ms" => {
+                        cfg.limits.time = Duration::from_millis(number(args.next()))
+                    }
                     "--alloc-limit-mib" => cfg.limits.alloc = number::<usize>(args.next()) << 20,
-                    "--findings" => cfg.findings = PathBuf::from(args.next().unwrap_or_else(|| usage())),
+                    "--findings" => {
+                        cfg.findings = PathBuf::from(args.next().unwrap_or_else(|| usage()))
+                    }
                     "--child" => child = true,
                     _ => usage(),
                 }
@@ -183,7 +198,10 @@ fn supervise(cfg: &Config) -> i32 {
         }
         let last = std::fs::read(&last_file).unwrap_or_default();
         let split = last.iter().position(|b| *b == b'\n').unwrap_or(0);
-        let iteration: u64 = std::str::from_utf8(&last[..split]).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let iteration: u64 = std::str::from_utf8(&last[..split])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let input = last.get(split + 1..).unwrap_or_default();
         let report = format!(
             "target: {}\noracle: crash\nseed: {seed}\niteration: {iteration}\ndetail: the fuzz process died ({status}): \
@@ -191,7 +209,11 @@ fn supervise(cfg: &Config) -> i32 {
             cfg.target.name()
         );
         let path = run::write_finding(&cfg.findings, cfg.target, input, &report);
-        eprintln!("[{}] the child died ({status}) at iteration {iteration}: crash finding {}", cfg.target.name(), path.display());
+        eprintln!(
+            "[{}] the child died ({status}) at iteration {iteration}: crash finding {}",
+            cfg.target.name(),
+            path.display()
+        );
         crashes.push(path);
         if let Some(n) = left.as_mut() {
             *n = n.saturating_sub(iteration + 1);
@@ -203,10 +225,18 @@ fn supervise(cfg: &Config) -> i32 {
         eprintln!("[{}] restarting with seed {seed}", cfg.target.name());
     };
     if !crashes.is_empty() {
-        println!("cmp-fuzz {}: {} crash finding(s):", cfg.target.name(), crashes.len());
+        println!(
+            "cmp-fuzz {}: {} crash finding(s):",
+            cfg.target.name(),
+            crashes.len()
+        );
         for c in &crashes {
             println!("  crash: {}", c.display());
         }
     }
-    if crashes.is_empty() { code } else { 1 }
+    if crashes.is_empty() {
+        code
+    } else {
+        1
+    }
 }

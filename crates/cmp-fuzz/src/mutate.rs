@@ -79,8 +79,8 @@ pub fn is_date_like(s: &str) -> bool {
 }
 
 const LENGTHS: [usize; 30] = [
-    0, 1, 2, 6, 7, 8, 9, 12, 13, 16, 17, 20, 21, 30, 31, 35, 36, 50, 51, 64, 65, 69, 70, 100,
-    101, 255, 256, 257, 4096, 65536,
+    0, 1, 2, 6, 7, 8, 9, 12, 13, 16, 17, 20, 21, 30, 31, 35, 36, 50, 51, 64, 65, 69, 70, 100, 101,
+    255, 256, 257, 4096, 65536,
 ];
 /// The lengths a single-field property test tries.
 const FEW_LENGTHS: [usize; 10] = [0, 1, 9, 13, 21, 36, 65, 70, 256, 4096];
@@ -93,7 +93,10 @@ const MULTIBYTE: [&str; 12] = [
 ];
 
 fn insert_mid(orig: &str, s: &str) -> String {
-    let mid = orig.char_indices().nth(orig.chars().count() / 2).map_or(orig.len(), |(i, _)| i);
+    let mid = orig
+        .char_indices()
+        .nth(orig.chars().count() / 2)
+        .map_or(orig.len(), |(i, _)| i);
     format!("{}{s}{}", &orig[..mid], &orig[mid..])
 }
 
@@ -119,7 +122,13 @@ fn raw(label: impl Into<String>, s: impl Into<String>) -> (String, Edit) {
 /// The mutations of one class for a field whose value is `orig` (`json_string`: the
 /// JSON value is a string, not a number or literal). `all`: every variant (the fuzzer
 /// picks one); otherwise a bounded set for the property test.
-pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: bool) -> Vec<(String, Edit)> {
+pub fn edits(
+    class: Class,
+    syntax: Syntax,
+    orig: &str,
+    json_string: bool,
+    all: bool,
+) -> Vec<(String, Edit)> {
     let numeric = !orig.is_empty() && orig.bytes().all(|b| b.is_ascii_digit());
     let date = is_date_like(orig);
     let mut v = Vec::new();
@@ -127,8 +136,21 @@ pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: b
         Class::WrongType => {
             match syntax {
                 Syntax::Json => {
-                    for t in ["3.0", "1e1", "{}", "[]", "true", "null", "\"abc\"", "-0", "[1,2]", "{\"a\":1}",
-                              "99999999999999999999999999999999999999", "-9223372036854775809", "1e400"] {
+                    for t in [
+                        "3.0",
+                        "1e1",
+                        "{}",
+                        "[]",
+                        "true",
+                        "null",
+                        "\"abc\"",
+                        "-0",
+                        "[1,2]",
+                        "{\"a\":1}",
+                        "99999999999999999999999999999999999999",
+                        "-9223372036854775809",
+                        "1e400",
+                    ] {
                         v.push(raw(format!("json {t}"), t));
                     }
                     if json_string && numeric {
@@ -138,8 +160,21 @@ pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: b
                     }
                 }
                 Syntax::Xml | Syntax::Url => {
-                    for t in ["abc", "3.0", "1e1", "-0", "+1", " 1 ", "0x1F", "true", "NaN",
-                              "99999999999999999999999999999999999999", "-1", "2026-02-30", "2026-11-22T25:61:00Z"] {
+                    for t in [
+                        "abc",
+                        "3.0",
+                        "1e1",
+                        "-0",
+                        "+1",
+                        " 1 ",
+                        "0x1F",
+                        "true",
+                        "NaN",
+                        "99999999999999999999999999999999999999",
+                        "-1",
+                        "2026-02-30",
+                        "2026-11-22T25:61:00Z",
+                    ] {
                         v.push(text(format!("text {t:?}"), t));
                     }
                     if syntax == Syntax::Xml {
@@ -150,9 +185,20 @@ pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: b
             }
             if !all {
                 // The property test: the ones a decoder must tell from an integer or a string.
-                let keep = ["json 3.0", "json 1e1", "json {}", "json []", "json \"abc\"", "text \"abc\"",
-                            "text \"3.0\"", "text \"1e1\"", "a child element", "string for a number",
-                            "number for a numeric string", "json 99999999999999999999999999999999999999"];
+                let keep = [
+                    "json 3.0",
+                    "json 1e1",
+                    "json {}",
+                    "json []",
+                    "json \"abc\"",
+                    "text \"abc\"",
+                    "text \"3.0\"",
+                    "text \"1e1\"",
+                    "a child element",
+                    "string for a number",
+                    "number for a numeric string",
+                    "json 99999999999999999999999999999999999999",
+                ];
                 v.retain(|(l, _)| keep.contains(&l.as_str()));
             }
         }
@@ -175,34 +221,76 @@ pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: b
             }
             match syntax {
                 Syntax::Xml => {
-                    for r in ["&#0;", "&#x1;", "&#x1F;", "&#xFFFE;", "&#65535;", "&#xD800;", "&#x110000;"] {
-                        v.push(raw(format!("reference {r}"), insert_mid(&xtree::escape(orig), r)));
+                    for r in [
+                        "&#0;",
+                        "&#x1;",
+                        "&#x1F;",
+                        "&#xFFFE;",
+                        "&#65535;",
+                        "&#xD800;",
+                        "&#x110000;",
+                    ] {
+                        v.push(raw(
+                            format!("reference {r}"),
+                            insert_mid(&xtree::escape(orig), r),
+                        ));
                     }
                 }
                 Syntax::Json => {
                     for r in ["\\u0000", "\\ud800", "\\udfff", "\\ud800\\u0041", "\\uDBFF"] {
                         let s = jtree::string(orig);
-                        v.push(raw(format!("escape {r}"), insert_mid(&s[..s.len() - 1], r) + "\""));
+                        v.push(raw(
+                            format!("escape {r}"),
+                            insert_mid(&s[..s.len() - 1], r) + "\"",
+                        ));
                     }
-                    v.push(raw("literal control in a string", format!("\"{orig}\u{1}\"")));
+                    v.push(raw(
+                        "literal control in a string",
+                        format!("\"{orig}\u{1}\""),
+                    ));
                 }
                 Syntax::Url => {
-                    for r in ["%00", "%01", "%1F", "%EF%BF%BE", "%EF%BF%BF", "%ED%A0%80", "%C3", "%FF"] {
+                    for r in [
+                        "%00",
+                        "%01",
+                        "%1F",
+                        "%EF%BF%BE",
+                        "%EF%BF%BF",
+                        "%ED%A0%80",
+                        "%C3",
+                        "%FF",
+                    ] {
                         v.push(raw(format!("encoded {r}"), format!("{}{r}", percent(orig))));
                     }
                 }
             }
             if !all {
-                let keep = ["U+0000 inside", "U+0001 inside", "U+001F inside", "U+FFFE inside",
-                            "U+FFFF inside", "reference &#0;", "reference &#x1;", "reference &#xFFFE;",
-                            "escape \\u0000", "escape \\ud800", "escape \\udfff", "encoded %00",
-                            "encoded %EF%BF%BF", "encoded %ED%A0%80"];
+                let keep = [
+                    "U+0000 inside",
+                    "U+0001 inside",
+                    "U+001F inside",
+                    "U+FFFE inside",
+                    "U+FFFF inside",
+                    "reference &#0;",
+                    "reference &#x1;",
+                    "reference &#xFFFE;",
+                    "escape \\u0000",
+                    "escape \\ud800",
+                    "escape \\udfff",
+                    "encoded %00",
+                    "encoded %EF%BF%BF",
+                    "encoded %ED%A0%80",
+                ];
                 v.retain(|(l, _)| keep.contains(&l.as_str()));
             }
         }
         Class::NonAscii => {
             let chars: Vec<(usize, char)> = orig.char_indices().collect();
-            let picks: &[&str] = if all { &MULTIBYTE } else { &["é", "日", "😀"] };
+            let picks: &[&str] = if all {
+                &MULTIBYTE
+            } else {
+                &["é", "日", "😀"]
+            };
             // Every position of a date (slicing by bytes is where dates break), the
             // ends and the middle of anything else.
             let positions: Vec<usize> = if date || all {
@@ -229,14 +317,24 @@ pub fn edits(class: Class, syntax: Syntax, orig: &str, json_string: bool, all: b
             }
             v.push(text("all non-ASCII", "日本語テキスト"));
             if date {
-                v.push(text("Arabic-Indic digits", orig.chars().map(|c| match c.to_digit(10) {
-                    Some(d) => char::from_u32(0x660 + d).unwrap_or(c),
-                    None => c,
-                }).collect::<String>()));
-                v.push(text("full-width digits", orig.chars().map(|c| match c.to_digit(10) {
-                    Some(d) => char::from_u32(0xFF10 + d).unwrap_or(c),
-                    None => c,
-                }).collect::<String>()));
+                v.push(text(
+                    "Arabic-Indic digits",
+                    orig.chars()
+                        .map(|c| match c.to_digit(10) {
+                            Some(d) => char::from_u32(0x660 + d).unwrap_or(c),
+                            None => c,
+                        })
+                        .collect::<String>(),
+                ));
+                v.push(text(
+                    "full-width digits",
+                    orig.chars()
+                        .map(|c| match c.to_digit(10) {
+                            Some(d) => char::from_u32(0xFF10 + d).unwrap_or(c),
+                            None => c,
+                        })
+                        .collect::<String>(),
+                ));
             }
         }
         Class::Absent => v.push(("absent".into(), Edit::Remove)),
@@ -368,7 +466,9 @@ impl Shape {
     pub fn value(&self, f: &Field) -> (String, bool) {
         match (f, &self.body) {
             (Field::Xml(p), Body::Xml(d)) => (
-                d.get(p).map(|e| xtree::unescape(&e.raw_text())).unwrap_or_default(),
+                d.get(p)
+                    .map(|e| xtree::unescape(&e.raw_text()))
+                    .unwrap_or_default(),
                 true,
             ),
             (Field::Json(p), Body::Json(j)) => match j.get(p) {
@@ -394,26 +494,24 @@ impl Shape {
     pub fn apply(&self, f: &Field, e: &Edit) -> Request {
         let mut s = self.clone();
         match (f, &mut s.body) {
-            (Field::Xml(p), Body::Xml(d)) => {
-                match e {
-                    Edit::Remove => {
-                        d.remove(p);
-                    }
-                    Edit::Repeat => {
-                        d.repeat(p);
-                    }
-                    Edit::Text(t) => {
-                        if let Some(el) = d.get_mut(p) {
-                            el.set_raw(xtree::escape(t));
-                        }
-                    }
-                    Edit::Raw(t) => {
-                        if let Some(el) = d.get_mut(p) {
-                            el.set_raw(t.clone());
-                        }
+            (Field::Xml(p), Body::Xml(d)) => match e {
+                Edit::Remove => {
+                    d.remove(p);
+                }
+                Edit::Repeat => {
+                    d.repeat(p);
+                }
+                Edit::Text(t) => {
+                    if let Some(el) = d.get_mut(p) {
+                        el.set_raw(xtree::escape(t));
                     }
                 }
-            }
+                Edit::Raw(t) => {
+                    if let Some(el) = d.get_mut(p) {
+                        el.set_raw(t.clone());
+                    }
+                }
+            },
             (Field::Json(p), Body::Json(j)) => match e {
                 Edit::Remove => {
                     j.remove(p);
@@ -495,8 +593,18 @@ pub fn random_field(shape: &Shape, rng: &mut Rng) -> Option<(String, Request)> {
 
 /// Names that occur in fixtures, to rename or add elements with.
 const NAMES: [&str; 12] = [
-    "externalReference", "agreementData", "accountCode", "billingCycle", "accountIdentifier",
-    "subscriptionNumber", "eligibilityRules", "auditRecord", "userID", "x", "Envelope", "Body",
+    "externalReference",
+    "agreementData",
+    "accountCode",
+    "billingCycle",
+    "accountIdentifier",
+    "subscriptionNumber",
+    "eligibilityRules",
+    "auditRecord",
+    "userID",
+    "x",
+    "Envelope",
+    "Body",
 ];
 
 /// One random structural mutation of the body tree (deep nesting, self-closing root,
@@ -555,8 +663,16 @@ fn xml_structure(d: &mut XDoc, rng: &mut Rng) -> String {
         5 => {
             let depth = *rng.pick(&[31, 32, 33, 100, 10_000]);
             let name = *rng.pick(&NAMES);
-            let inner = format!("{}1{}", format!("<{name}>").repeat(depth), format!("</{name}>").repeat(depth));
-            let target = if paths.is_empty() { None } else { Some(rng.pick(&paths).clone()) };
+            let inner = format!(
+                "{}1{}",
+                format!("<{name}>").repeat(depth),
+                format!("</{name}>").repeat(depth)
+            );
+            let target = if paths.is_empty() {
+                None
+            } else {
+                Some(rng.pick(&paths).clone())
+            };
             match target.and_then(|p| d.get_mut(&p)) {
                 Some(e) => e.set_raw(inner),
                 None => d.root.set_raw(inner),
@@ -573,10 +689,18 @@ fn xml_structure(d: &mut XDoc, rng: &mut Rng) -> String {
         }
         7 => {
             let attr = *rng.pick(&[
-                " xmlns=\"urn:x\"", " a=\"1\"", " xsi:nil=\"true\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"",
-                " a=\"&#0;\"", " xmlns:p=\"\"", " a=\"1\" a=\"2\"",
+                " xmlns=\"urn:x\"",
+                " a=\"1\"",
+                " xsi:nil=\"true\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"",
+                " a=\"&#0;\"",
+                " xmlns:p=\"\"",
+                " a=\"1\" a=\"2\"",
             ]);
-            let p = if paths.is_empty() { Vec::new() } else { rng.pick(&paths).clone() };
+            let p = if paths.is_empty() {
+                Vec::new()
+            } else {
+                rng.pick(&paths).clone()
+            };
             if let Some(e) = d.get_mut(&p) {
                 e.attrs.push_str(attr);
             }
@@ -584,10 +708,21 @@ fn xml_structure(d: &mut XDoc, rng: &mut Rng) -> String {
         }
         8 => {
             let markup = *rng.pick(&[
-                "<!-- c -->", "<![CDATA[1]]>", "<![CDATA[<x>&#0;]]>", "<?pi x?>", "&unknown;", "&#x1F600;", "]]>",
-                "<x:y/>", "</x>",
+                "<!-- c -->",
+                "<![CDATA[1]]>",
+                "<![CDATA[<x>&#0;]]>",
+                "<?pi x?>",
+                "&unknown;",
+                "&#x1F600;",
+                "]]>",
+                "<x:y/>",
+                "</x>",
             ]);
-            let p = if paths.is_empty() { Vec::new() } else { rng.pick(&paths).clone() };
+            let p = if paths.is_empty() {
+                Vec::new()
+            } else {
+                rng.pick(&paths).clone()
+            };
             if let Some(e) = d.get_mut(&p) {
                 let at = rng.below(e.children.len() + 1);
                 e.children.insert(at, XNode::Raw(markup.to_string()));
@@ -690,7 +825,11 @@ fn json_structure(j: &mut J, rng: &mut Rng) -> String {
             let p = rng.pick(&paths).clone();
             if let Some(v) = j.get_mut(&p) {
                 let old = v.clone();
-                *v = if rng.one_in(2) { J::Arr(vec![old.clone(), old]) } else { J::Obj(vec![("\"x\"".into(), old)]) };
+                *v = if rng.one_in(2) {
+                    J::Arr(vec![old.clone(), old])
+                } else {
+                    J::Obj(vec![("\"x\"".into(), old)])
+                };
             }
             "value wrapped".into()
         }
@@ -702,7 +841,14 @@ fn json_structure(j: &mut J, rng: &mut Rng) -> String {
         }
         6 if !paths.is_empty() => {
             let p = rng.pick(&paths).clone();
-            let key = *rng.pick(&["\"\"", "\"\\u0000\"", "\"\\ud800\"", "\"a.b\"", "\"日本\"", "\"x\""]);
+            let key = *rng.pick(&[
+                "\"\"",
+                "\"\\u0000\"",
+                "\"\\ud800\"",
+                "\"a.b\"",
+                "\"日本\"",
+                "\"x\"",
+            ]);
             if let Some((parent_path, last)) = p.split_last().map(|(l, p)| (p.to_vec(), *l)) {
                 if let Some(J::Obj(m)) = j.get_mut(&parent_path) {
                     m[last].0 = key.to_string();
@@ -736,7 +882,12 @@ pub fn random_bytes(body: &mut Vec<u8>, rng: &mut Rng) -> String {
         let i = rng.below(body.len());
         match rng.below(5) {
             0 => body[i] ^= 1 << rng.below(8),
-            1 => body.insert(i, *rng.pick(&[0u8, b'<', b'>', b'&', b'"', b'{', b'}', 0xC3, 0xFF, 0x80, b'\\'])),
+            1 => body.insert(
+                i,
+                *rng.pick(&[
+                    0u8, b'<', b'>', b'&', b'"', b'{', b'}', 0xC3, 0xFF, 0x80, b'\\',
+                ]),
+            ),
             2 => {
                 body.remove(i);
             }
@@ -762,7 +913,11 @@ pub const MAX_BODY: usize = 1536 << 10;
 
 /// A random mutation of a fixture request: mostly one field, sometimes structure,
 /// sometimes bytes, sometimes several stacked.
-pub fn random(base: &Request, operation: Option<&registry::Operation>, rng: &mut Rng) -> (String, Request) {
+pub fn random(
+    base: &Request,
+    operation: Option<&registry::Operation>,
+    rng: &mut Rng,
+) -> (String, Request) {
     let mut req = base.clone();
     let mut what = Vec::new();
     let rounds = 1 + usize::from(rng.one_in(4)) + usize::from(rng.one_in(8));
@@ -783,7 +938,12 @@ pub fn random(base: &Request, operation: Option<&registry::Operation>, rng: &mut
         }
     }
     if rng.one_in(20) {
-        let charset = *rng.pick(&["; charset=ISO-8859-1", "; charset=utf-16", "; charset=bogus", "; charset=\"utf-8\""]);
+        let charset = *rng.pick(&[
+            "; charset=ISO-8859-1",
+            "; charset=utf-16",
+            "; charset=bogus",
+            "; charset=\"utf-8\"",
+        ]);
         if let Some((_, v)) = req.headers.iter_mut().find(|(n, _)| n == "content-type") {
             v.push_str(charset);
             what.push(format!("content-type{charset}"));

@@ -57,8 +57,8 @@ const REST_FAULTS: [&str; 4] = [
 fn fault_kind(d: Dialect, body: &str) -> Result<Option<String>, Finding> {
     match d {
         Dialect::Json => {
-            let v: serde_json::Value = serde_json::from_str(body)
-                .map_err(|e| json_error("json-valid", &e, body))?;
+            let v: serde_json::Value =
+                serde_json::from_str(body).map_err(|e| json_error("json-valid", &e, body))?;
             Ok(v.get("fault").and_then(|f| f.as_str()).map(str::to_string))
         }
         Dialect::Xml | Dialect::Soap => {
@@ -80,7 +80,9 @@ fn fault_kind(d: Dialect, body: &str) -> Result<Option<String>, Finding> {
                 .find(|c| matches!(c.tag_name().name(), "detail" | "Detail"))
                 .and_then(|d| d.children().find(|c| c.is_element()))
                 .map(|k| k.tag_name().name().to_string());
-            Ok(Some(detail.unwrap_or_else(|| "Fault without a CMP detail".into())))
+            Ok(Some(
+                detail.unwrap_or_else(|| "Fault without a CMP detail".into()),
+            ))
         }
     }
 }
@@ -105,8 +107,13 @@ fn message_id(body: &str) -> String {
         .find("\"messageId\":\"")
         .map(|i| i + 13)
         .or_else(|| body.find("essageId>").map(|i| i + 9));
-    at.map(|i| body[i..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect())
-        .unwrap_or_default()
+    at.map(|i| {
+        body[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn pascal(s: &str) -> String {
@@ -123,7 +130,11 @@ pub fn check_answer(req: &Request, a: &Answer) -> Result<(), Finding> {
     let said = format!("{} {} {}", a.status, a.content_type, clip(body));
     let code = format!("{} {}", a.status, message_id(body));
     // Not acceptable: the gateway cannot answer in the dialect asked for, so JSON.
-    let dialect = if a.status == 406 { Dialect::Json } else { req.dialect };
+    let dialect = if a.status == 406 {
+        Dialect::Json
+    } else {
+        req.dialect
+    };
     if !dialect.answers_with(&a.content_type) {
         return Err(Finding::new(
             "dialect",
@@ -132,7 +143,8 @@ pub fn check_answer(req: &Request, a: &Answer) -> Result<(), Finding> {
         .with_class(format!("{} for {}", a.content_type, dialect.name())));
     }
     let kind = fault_kind(dialect, body)?;
-    if (a.status >= 400 && body.contains("SYSTEM_ERROR")) || kind.as_deref() == Some("SystemFault") {
+    if (a.status >= 400 && body.contains("SYSTEM_ERROR")) || kind.as_deref() == Some("SystemFault")
+    {
         return Err(Finding::new("system-fault", said).with_class(code));
     }
     if kind.as_deref() == Some("ServiceUnavailableFault") || a.status == 503 {
@@ -147,7 +159,9 @@ pub fn check_answer(req: &Request, a: &Answer) -> Result<(), Finding> {
         (500, Some(_)) if dialect == Dialect::Soap => Ok(()),
         (500..=599, _) => Err(Finding::new("system-fault", said).with_class(code)),
         (_, None) => Err(Finding::new("not-a-fault", said).with_class(code)),
-        (_, Some(k)) => Err(Finding::new("status", format!("a {k} with status {said}")).with_class(code)),
+        (_, Some(k)) => {
+            Err(Finding::new("status", format!("a {k} with status {said}")).with_class(code))
+        }
     }
 }
 
@@ -179,11 +193,15 @@ mod tests {
         assert!(check_answer(&x, &answer(400, "application/xml", "<validationFault/>")).is_ok());
         assert!(check_answer(&x, &answer(200, "application/xml", "<r>\u{1}</r>")).is_err());
         assert_eq!(
-            check_answer(&x, &answer(500, "application/xml", "<systemFault/>")).unwrap_err().oracle,
+            check_answer(&x, &answer(500, "application/xml", "<systemFault/>"))
+                .unwrap_err()
+                .oracle,
             "system-fault"
         );
         assert_eq!(
-            check_answer(&x, &answer(400, "application/json", "{}")).unwrap_err().oracle,
+            check_answer(&x, &answer(400, "application/json", "{}"))
+                .unwrap_err()
+                .oracle,
             "dialect"
         );
         let s = req(Dialect::Soap);
@@ -191,7 +209,12 @@ mod tests {
         assert!(check_answer(&s, &answer(500, "text/xml; charset=UTF-8", fault)).is_ok());
         let j = req(Dialect::Json);
         assert_eq!(
-            check_answer(&j, &answer(400, "application/json", r#"{"fault":"SystemFault"}"#)).unwrap_err().oracle,
+            check_answer(
+                &j,
+                &answer(400, "application/json", r#"{"fault":"SystemFault"}"#)
+            )
+            .unwrap_err()
+            .oracle,
             "system-fault"
         );
         assert!(check_answer(&j, &answer(200, "application/json", r#"{"a":"\ud800"}"#)).is_err());

@@ -47,7 +47,9 @@ pub fn cases(keep: impl Fn(Class, bool) -> bool) -> Vec<Case> {
                 if !keep(class, date) {
                     continue;
                 }
-                for (variant, edit) in mutate::edits(class, shape.syntax(&field), &orig, json_string, false) {
+                for (variant, edit) in
+                    mutate::edits(class, shape.syntax(&field), &orig, json_string, false)
+                {
                     let key = (
                         f.operation,
                         f.file_dialect,
@@ -108,12 +110,21 @@ pub fn report(total: usize, failures: &[(String, Finding)]) -> String {
         let e = classes.entry(signature(f)).or_insert((0, label, f));
         e.0 += 1;
     }
-    let mut out = format!("{} of {total} mutated requests failed the oracle:\n", failures.len());
+    let mut out = format!(
+        "{} of {total} mutated requests failed the oracle:\n",
+        failures.len()
+    );
     for (sig, (n, label, f)) in &classes {
-        out.push_str(&format!("  {n:>5} × {sig}\n        e.g. {label}\n        {}\n", crate::decoders::clip(&f.detail)));
+        out.push_str(&format!(
+            "  {n:>5} × {sig}\n        e.g. {label}\n        {}\n",
+            crate::decoders::clip(&f.detail)
+        ));
     }
     for (label, f) in failures.iter().take(40) {
-        out.push_str(&format!("- {label}\n    {}\n", crate::decoders::clip(&f.to_string())));
+        out.push_str(&format!(
+            "- {label}\n    {}\n",
+            crate::decoders::clip(&f.to_string())
+        ));
     }
     out
 }

@@ -122,7 +122,10 @@ fn product_frame() -> String {
 }
 
 fn take_panics() -> Vec<String> {
-    PANICS.lock().map(|mut p| std::mem::take(&mut *p)).unwrap_or_default()
+    PANICS
+        .lock()
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default()
 }
 
 /// Runs inputs of one target through the oracle.
@@ -155,33 +158,36 @@ impl Executor {
         let limit = self.limits.time;
         let target = self.target;
         let app = self.app.as_ref();
-        let outcome = quietly(|| catch_unwind(AssertUnwindSafe(|| match target {
-            Target::Xml => decoders::xml_input(input),
-            Target::Json => decoders::json_input(input),
-            Target::Soap => decoders::soap_input(input),
-            Target::App => {
-                let req = Request::from_bytes(input).map_err(|e| Finding::new("bad-input", e))?;
-                let answer = app.expect("an app target has its app").send(&req, limit);
-                let checked = match answer {
-                    Ok(Some(answer)) => {
-                        if std::env::var_os("CMP_FUZZ_SHOW").is_some() {
-                            let body = String::from_utf8_lossy(&answer.body);
-                            eprintln!("  -> {} {}", answer.status, decoders::clip(&body));
+        let outcome = quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| match target {
+                Target::Xml => decoders::xml_input(input),
+                Target::Json => decoders::json_input(input),
+                Target::Soap => decoders::soap_input(input),
+                Target::App => {
+                    let req =
+                        Request::from_bytes(input).map_err(|e| Finding::new("bad-input", e))?;
+                    let answer = app.expect("an app target has its app").send(&req, limit);
+                    let checked = match answer {
+                        Ok(Some(answer)) => {
+                            if std::env::var_os("CMP_FUZZ_SHOW").is_some() {
+                                let body = String::from_utf8_lossy(&answer.body);
+                                eprintln!("  -> {} {}", answer.status, decoders::clip(&body));
+                            }
+                            check_answer(&req, &answer).and_then(|()| match expect {
+                                Some(e) => e.check(&answer),
+                                None => Ok(()),
+                            })
                         }
-                        check_answer(&req, &answer).and_then(|()| match expect {
-                            Some(e) => e.check(&answer),
-                            None => Ok(()),
-                        })
-                    }
-                    Ok(None) => Ok(()),
-                    Err(f) => Err(f),
-                };
-                checked.map_err(|f| {
-                    let class = format!("{} @ {}", f.class, route(&req));
-                    f.with_class(class)
-                })
-            }
-        })));
+                        Ok(None) => Ok(()),
+                        Err(f) => Err(f),
+                    };
+                    checked.map_err(|f| {
+                        let class = format!("{} @ {}", f.class, route(&req));
+                        f.with_class(class)
+                    })
+                }
+            }))
+        });
         let elapsed = started.elapsed();
         let peak = alloc::peak_since(baseline);
         let panics = take_panics();
@@ -192,7 +198,10 @@ impl Executor {
                     // The runtime unwound mid-request: start again on a fresh one.
                     self.app = Some(AppHarness::demo());
                 }
-                Err(Finding::new("panic", panics.first().cloned().unwrap_or_default()))
+                Err(Finding::new(
+                    "panic",
+                    panics.first().cloned().unwrap_or_default(),
+                ))
             }
         };
         let result = result.map_err(|mut f| {
@@ -203,12 +212,19 @@ impl Executor {
         });
         result?;
         if elapsed > limit {
-            return Err(Finding::new("hang", format!("took {elapsed:?}, the limit is {limit:?}")));
+            return Err(Finding::new(
+                "hang",
+                format!("took {elapsed:?}, the limit is {limit:?}"),
+            ));
         }
         if alloc::installed() && peak > self.limits.alloc {
             return Err(Finding::new(
                 "alloc",
-                format!("{} MiB live at the peak, the limit is {} MiB", peak >> 20, self.limits.alloc >> 20),
+                format!(
+                    "{} MiB live at the peak, the limit is {} MiB",
+                    peak >> 20,
+                    self.limits.alloc >> 20
+                ),
             ));
         }
         Ok(())
@@ -250,10 +266,21 @@ impl Expect {
         let body = String::from_utf8_lossy(&a.body);
         let ok = (200..300).contains(&a.status);
         let fault = !ok;
-        if self.success != ok || (fault && self.code.as_ref().is_some_and(|c| !body.contains(c.as_str()))) {
+        if self.success != ok
+            || (fault
+                && self
+                    .code
+                    .as_ref()
+                    .is_some_and(|c| !body.contains(c.as_str())))
+        {
             return Err(Finding::new(
                 "expectation",
-                format!("expected {}, got {} {}", self.to_text().trim(), a.status, decoders::clip(&body)),
+                format!(
+                    "expected {}, got {} {}",
+                    self.to_text().trim(),
+                    a.status,
+                    decoders::clip(&body)
+                ),
             )
             .with_class(self.to_text().trim().to_string()));
         }
@@ -327,7 +354,11 @@ impl Generator {
 pub fn signature(f: &Finding) -> String {
     let d = &f.detail;
     let panic_at = d.find("panicked at ").map(|i| match d[i..].find(" [in ") {
-        Some(j) => d[i + j + 5..].split(']').next().unwrap_or_default().to_string(),
+        Some(j) => d[i + j + 5..]
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
         None => d[i + 12..].split(':').take(2).collect::<Vec<_>>().join(":"),
     });
     let mut sig = format!("{}|{}", f.oracle, f.class);
@@ -343,7 +374,13 @@ pub fn route(req: &Request) -> String {
     let path = req.path.split('?').next().unwrap_or_default();
     let segs: Vec<&str> = path
         .split('/')
-        .map(|s| if s.bytes().any(|b| b.is_ascii_digit() || b == b'%') { "{n}" } else { s })
+        .map(|s| {
+            if s.bytes().any(|b| b.is_ascii_digit() || b == b'%') {
+                "{n}"
+            } else {
+                s
+            }
+        })
         .collect();
     format!("{} {}", req.method, segs.join("/"))
 }
@@ -421,8 +458,16 @@ impl Watchdog {
             let Some(t) = cur.started else { continue };
             if t.elapsed() > limit && !cur.reported {
                 cur.reported = true;
-                let p = write_finding(&dir, target, &cur.input, "oracle: hang\ndetail: still running past the time limit (watchdog)\n");
-                eprintln!("watchdog: an input is still running after {limit:?}: {}", p.display());
+                let p = write_finding(
+                    &dir,
+                    target,
+                    &cur.input,
+                    "oracle: hang\ndetail: still running past the time limit (watchdog)\n",
+                );
+                eprintln!(
+                    "watchdog: an input is still running after {limit:?}: {}",
+                    p.display()
+                );
             }
             if t.elapsed() > hard {
                 eprintln!("watchdog: an input has run for {hard:?}: stopping (the input is in the findings)");
@@ -482,14 +527,21 @@ pub fn fuzz(cfg: &Config) -> Summary {
         classes: BTreeMap::new(),
         per_class: 3,
     };
-    let watchdog = Watchdog::start(cfg.findings.clone(), cfg.target, cfg.limits.time, Duration::from_secs(120));
+    let watchdog = Watchdog::start(
+        cfg.findings.clone(),
+        cfg.target,
+        cfg.limits.time,
+        Duration::from_secs(120),
+    );
     let _ = std::fs::create_dir_all(&cfg.findings);
     let last_file = last_input_file(&cfg.findings, cfg.target);
     let started = Instant::now();
     let mut last_report = Instant::now();
     let mut n = 0u64;
     loop {
-        if cfg.iterations.is_some_and(|max| n >= max) || cfg.duration.is_some_and(|d| started.elapsed() >= d) {
+        if cfg.iterations.is_some_and(|max| n >= max)
+            || cfg.duration.is_some_and(|d| started.elapsed() >= d)
+        {
             break;
         }
         let (what, input) = gen.generate();
@@ -503,7 +555,12 @@ pub fn fuzz(cfg: &Config) -> Summary {
             let new = !findings.classes.contains_key(&signature(&f));
             findings.record(&input, &what, cfg.seed, n, &f);
             if new {
-                eprintln!("[{}] new finding #{} at iteration {n}: {}", cfg.target.name(), findings.classes.len(), decoders::clip(&f.to_string()));
+                eprintln!(
+                    "[{}] new finding #{} at iteration {n}: {}",
+                    cfg.target.name(),
+                    findings.classes.len(),
+                    decoders::clip(&f.to_string())
+                );
                 eprintln!("    mutation: {}", decoders::clip(&what));
             }
         }

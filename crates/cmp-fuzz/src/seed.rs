@@ -14,7 +14,7 @@ use crate::run::Target;
 /// What to do to a fixture request.
 enum Change {
     /// Edit the field whose name ends with the given one.
-    Field(&'static str, Edit),
+    Field(String, Edit),
     /// Replace the whole body.
     Body(String),
     /// Replace the path (and query).
@@ -31,82 +31,200 @@ fn r(s: &str) -> Edit {
     Raw(s.to_string())
 }
 
-/// (class, base fixture, change) for one dialect.
-fn specs(dialect: &str) -> Vec<(&'static str, &'static str, Change)> {
-    let deep_xml = format!(
-        "<createAgreement><agreementData>{}1{}</agreementData></createAgreement>",
-        "<x>".repeat(5000),
-        "</x>".repeat(5000)
-    );
-    let deep_json = format!("{{\"agreementData\":{}1{}}}", "[".repeat(5000), "]".repeat(5000));
-    match dialect {
-        "xml" => vec![
-            ("wrong-type-float", "CreateAgreement/success.xml", Field("billingCycle", t("3.0"))),
-            ("wrong-type-exponent", "CreateAgreement/success.xml", Field("billingCycle", t("1e1"))),
-            ("wrong-type-child-element", "CreateAgreement/success.xml", Field("billingCycle", r("<x>1</x>"))),
-            ("huge-number", "CreateAgreement/success.xml", Field("accountCode", t("99999999999999999999999999999999999999"))),
-            ("boundary-empty", "CreateAgreement/success.xml", Field("externalReference", t(""))),
-            ("boundary-long", "CreateAgreement/success.xml", Field("externalReference", t(&"A".repeat(4096)))),
-            ("forbidden-u0000", "CreateAgreement/success.xml", Field("externalReference", t("CA\u{0}1"))),
-            ("forbidden-c0-u0001", "CreateAgreement/success.xml", Field("externalReference", t("CA\u{1}1"))),
-            ("forbidden-ufffe", "CreateAgreement/success.xml", Field("externalReference", t("CA\u{fffe}1"))),
-            ("forbidden-uffff", "CreateAgreement/success.xml", Field("externalReference", t("CA\u{ffff}1"))),
-            ("forbidden-charref-0", "CreateAgreement/success.xml", Field("externalReference", r("CA&#0;1"))),
-            ("forbidden-charref-x1", "CreateAgreement/success.xml", Field("externalReference", r("CA&#x1;1"))),
-            ("non-ascii-string", "CreateAgreement/success.xml", Field("externalReference", t("日本😀é"))),
-            ("non-ascii-date", "CreateAgreement/date-with-zone.xml", Field("nextExpectedInvoiceDate", t("2026-12-20é01:00"))),
-            ("deep-nesting", "CreateAgreement/success.xml", Body(deep_xml)),
-            ("duplicated-element", "CreateAgreement/success.xml", Field("billingCycle", Repeat)),
-            ("removed-element", "CreateAgreement/success.xml", Field("accountCode", Remove)),
-            ("self-closing-root", "CreateAgreement/success.xml", Body("<createAgreement/>".into())),
-        ],
-        "json" => vec![
-            ("wrong-type-float", "CreateAgreement/success.json", Field("billingCycle", r("3.0"))),
-            ("wrong-type-exponent", "CreateAgreement/success.json", Field("billingCycle", r("1e1"))),
-            ("wrong-type-object", "CreateAgreement/success.json", Field("billingCycle", r("{}"))),
-            ("wrong-type-array", "CreateAgreement/success.json", Field("billingCycle", r("[]"))),
-            ("huge-number", "CreateAgreement/success.json", Field("accountCode", r("99999999999999999999999999999999999999"))),
-            ("boundary-empty", "CreateAgreement/success.json", Field("externalReference", t(""))),
-            ("boundary-long", "CreateAgreement/success.json", Field("externalReference", t(&"A".repeat(4096)))),
-            ("forbidden-u0000", "CreateAgreement/success.json", Field("externalReference", t("CA\u{0}1"))),
-            ("forbidden-c0-u0001", "CreateAgreement/success.json", Field("externalReference", t("CA\u{1}1"))),
-            ("forbidden-ufffe", "CreateAgreement/success.json", Field("externalReference", t("CA\u{fffe}1"))),
-            ("forbidden-uffff", "CreateAgreement/success.json", Field("externalReference", t("CA\u{ffff}1"))),
-            ("forbidden-lone-surrogate", "CreateAgreement/success.json", Field("externalReference", r("\"CA\\ud8001\""))),
-            ("non-ascii-string", "CreateAgreement/success.json", Field("externalReference", t("日本😀é"))),
-            ("non-ascii-date", "CreateAgreement/date-with-zone.json", Field("nextExpectedInvoiceDate", t("2026-12-20é01:00"))),
-            ("deep-nesting", "CreateAgreement/success.json", Body(deep_json)),
-            ("duplicated-element", "CreateAgreement/success.json", Field("billingCycle", Repeat)),
-            ("removed-element", "CreateAgreement/success.json", Field("accountCode", Remove)),
-            ("empty-object", "CreateAgreement/success.json", Body("{}".into())),
-        ],
-        "soap" => vec![
-            ("wrong-type-float", "CreateAgreement/success.soap.xml", Field("BillingCycle", t("3.0"))),
-            ("wrong-type-child-element", "CreateAgreement/success.soap.xml", Field("BillingCycle", r("<X>1</X>"))),
-            ("huge-number", "UpdateAgreement/capture-current-date.soap.xml", Field("AgreementNumber", t("99999999999999999999999999999999999999"))),
-            ("boundary-long", "CreateAgreement/success.soap.xml", Field("ExternalReference", t(&"A".repeat(4096)))),
-            ("forbidden-u0000", "CreateAgreement/success.soap.xml", Field("ExternalReference", t("CA\u{0}1"))),
-            ("forbidden-ufffe", "CreateAgreement/success.soap.xml", Field("ExternalReference", t("CA\u{fffe}1"))),
-            ("forbidden-charref-0", "CreateAgreement/success.soap.xml", Field("ExternalReference", r("CA&#0;1"))),
-            ("forbidden-charref-x1", "CreateAgreement/success.soap.xml", Field("ExternalReference", r("CA&#x1;1"))),
-            ("non-ascii-string", "CreateAgreement/success.soap.xml", Field("ExternalReference", t("日本😀é"))),
-            ("non-ascii-date", "CreateAgreement/success.soap.xml", Body(envelope("", "<NextExpectedInvoiceDate>2026-12-20é01:00</NextExpectedInvoiceDate>"))),
-            ("non-ascii-date-time", "UpdateAgreement/capture-current-date.soap.xml", Field("LastAmendedDate", t("2026-11-2日T10:00:00"))),
-            ("duplicated-element", "CreateAgreement/success.soap.xml", Field("BillingCycle", Repeat)),
-            ("removed-element", "UpdateAgreement/capture-current-date.soap.xml", Field("AgreementNumber", Remove)),
-            ("must-understand-header", "CreateAgreement/success.soap.xml", Body(envelope(MUST_UNDERSTAND, ""))),
-        ],
-        _ => vec![
-            ("query-non-ascii", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", t("GA-日本😀"))),
-            ("query-forbidden-u0000", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", r("GA%00Q"))),
-            ("query-forbidden-u0000-xml", "GetAccount/resource-route.xml", Path("/accounts/10000003?externalReference=GA%00Q".into())),
-            ("query-invalid-utf8", "GetAccount/resource-route-query-parameter.json", Field("?externalReference", r("GA%ED%A0%80"))),
-            ("query-deep-dotted-name", "QueryWorkflows/by-target.json", Path(format!("/workflows?{}=1", vec!["a"; 5000].join(".")))),
-            ("path-non-ascii", "QueryAgreement/resource-route.json", Field("/{1}", t("2000000日"))),
-            ("path-huge-number", "QueryAgreement/resource-route.json", Field("/{1}", t("99999999999999999999999999999999999999"))),
-            ("self-closing-root-get-catalogue", "GetAccount/success.xml", Body(String::new())),
-        ],
+/// One seed: (class, base fixture, change).
+type Spec = (&'static str, &'static str, Change);
+
+/// The seeds of one dialect (`xml`, `json`, `soap`, or `get` for query and path
+/// parameters). The body dialects share the CreateAgreement seeds, with SOAP's
+/// PascalCase names and JSON's raw number tokens.
+fn specs(dialect: &str) -> Vec<Spec> {
+    if dialect == "get" {
+        return get_specs();
     }
+    let soap = dialect == "soap";
+    let json = dialect == "json";
+    let (base, dated): (&'static str, &'static str) = match dialect {
+        "xml" => (
+            "CreateAgreement/success.xml",
+            "CreateAgreement/date-with-zone.xml",
+        ),
+        "json" => (
+            "CreateAgreement/success.json",
+            "CreateAgreement/date-with-zone.json",
+        ),
+        _ => ("CreateAgreement/success.soap.xml", ""),
+    };
+    let name = |n: &str| {
+        if soap {
+            cmp_model::fault::pascal(n).into_owned()
+        } else {
+            n.to_string()
+        }
+    };
+    let num = |v: &str| if json { r(v) } else { t(v) };
+    let ext = name("externalReference");
+    let cycle = name("billingCycle");
+    let mut v: Vec<Spec> = vec![
+        ("wrong-type-float", base, Field(cycle.clone(), num("3.0"))),
+        (
+            "boundary-long",
+            base,
+            Field(ext.clone(), t(&"A".repeat(4096))),
+        ),
+        ("forbidden-u0000", base, Field(ext.clone(), t("CA\u{0}1"))),
+        (
+            "forbidden-ufffe",
+            base,
+            Field(ext.clone(), t("CA\u{fffe}1")),
+        ),
+        ("non-ascii-string", base, Field(ext.clone(), t("日本😀é"))),
+        ("duplicated-element", base, Field(cycle.clone(), Repeat)),
+    ];
+    if !json {
+        v.push((
+            "wrong-type-child-element",
+            base,
+            Field(cycle.clone(), r(if soap { "<X>1</X>" } else { "<x>1</x>" })),
+        ));
+        v.push((
+            "forbidden-charref-0",
+            base,
+            Field(ext.clone(), r("CA&#0;1")),
+        ));
+        v.push((
+            "forbidden-charref-x1",
+            base,
+            Field(ext.clone(), r("CA&#x1;1")),
+        ));
+    }
+    if soap {
+        let update = "UpdateAgreement/capture-current-date.soap.xml";
+        let date = "<NextExpectedInvoiceDate>2026-12-20é01:00</NextExpectedInvoiceDate>";
+        v.extend([
+            (
+                "huge-number",
+                update,
+                Field("AgreementNumber".into(), t(HUGE)),
+            ),
+            (
+                "removed-element",
+                update,
+                Field("AgreementNumber".into(), Remove),
+            ),
+            ("non-ascii-date", base, Body(envelope("", date))),
+            (
+                "non-ascii-date-time",
+                update,
+                Field("LastAmendedDate".into(), t("2026-11-2日T10:00:00")),
+            ),
+            (
+                "must-understand-header",
+                base,
+                Body(envelope(MUST_UNDERSTAND, "")),
+            ),
+        ]);
+        return v;
+    }
+    v.extend([
+        (
+            "wrong-type-exponent",
+            base,
+            Field(cycle.clone(), num("1e1")),
+        ),
+        ("huge-number", base, Field("accountCode".into(), num(HUGE))),
+        ("boundary-empty", base, Field(ext.clone(), t(""))),
+        (
+            "forbidden-c0-u0001",
+            base,
+            Field(ext.clone(), t("CA\u{1}1")),
+        ),
+        (
+            "forbidden-uffff",
+            base,
+            Field(ext.clone(), t("CA\u{ffff}1")),
+        ),
+        (
+            "non-ascii-date",
+            dated,
+            Field("nextExpectedInvoiceDate".into(), t("2026-12-20é01:00")),
+        ),
+        ("removed-element", base, Field("accountCode".into(), Remove)),
+    ]);
+    if json {
+        let deep = format!(
+            "{{\"agreementData\":{}1{}}}",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        v.extend([
+            ("wrong-type-object", base, Field(cycle.clone(), r("{}"))),
+            ("wrong-type-array", base, Field(cycle, r("[]"))),
+            (
+                "forbidden-lone-surrogate",
+                base,
+                Field(ext, r("\"CA\\ud8001\"")),
+            ),
+            ("deep-nesting", base, Body(deep)),
+            ("empty-object", base, Body("{}".into())),
+        ]);
+    } else {
+        let deep = format!(
+            "<createAgreement><agreementData>{}1{}</agreementData></createAgreement>",
+            "<x>".repeat(5000),
+            "</x>".repeat(5000)
+        );
+        v.extend([
+            ("deep-nesting", base, Body(deep)),
+            ("self-closing-root", base, Body("<createAgreement/>".into())),
+        ]);
+    }
+    v
+}
+
+const HUGE: &str = "99999999999999999999999999999999999999";
+
+/// GET query and path parameters, and a self-closing GetCatalogue document.
+fn get_specs() -> Vec<Spec> {
+    let account = "GetAccount/resource-route-query-parameter.json";
+    let agreement = "QueryAgreement/resource-route.json";
+    vec![
+        (
+            "query-non-ascii",
+            account,
+            Field("?externalReference".into(), t("GA-日本😀")),
+        ),
+        (
+            "query-forbidden-u0000",
+            account,
+            Field("?externalReference".into(), r("GA%00Q")),
+        ),
+        (
+            "query-forbidden-u0000-xml",
+            "GetAccount/resource-route.xml",
+            Path("/accounts/10000003?externalReference=GA%00Q".into()),
+        ),
+        (
+            "query-invalid-utf8",
+            account,
+            Field("?externalReference".into(), r("GA%ED%A0%80")),
+        ),
+        (
+            "query-deep-dotted-name",
+            "QueryWorkflows/by-target.json",
+            Path(format!("/workflows?{}=1", vec!["a"; 5000].join("."))),
+        ),
+        (
+            "path-non-ascii",
+            agreement,
+            Field("/{1}".into(), t("2000000日")),
+        ),
+        ("path-huge-number", agreement, Field("/{1}".into(), t(HUGE))),
+        (
+            "self-closing-root-get-catalogue",
+            "GetAccount/success.xml",
+            Body(String::new()),
+        ),
+    ]
 }
 
 /// A SOAP header the gateway does not understand, marked mustUnderstand.
@@ -132,7 +250,7 @@ fn change(f: &Fixture, c: &Change) -> Request {
             let field = shape
                 .fields()
                 .into_iter()
-                .find(|x| shape.name(x).ends_with(name))
+                .find(|x| shape.name(x).ends_with(name.as_str()))
                 .unwrap_or_else(|| panic!("{}: no field {name}", f.label()));
             shape.apply(&field, edit)
         }
@@ -201,7 +319,9 @@ pub fn seeds(target: Target) -> Vec<(String, Vec<u8>, Option<&'static str>)> {
                 Target::App => format!("{d}-{class}.bin"),
                 _ => format!("{class}.bin"),
             };
-            let expect = (target == Target::App).then(|| expectation(d, class)).flatten();
+            let expect = (target == Target::App)
+                .then(|| expectation(d, class))
+                .flatten();
             out.push((name, bytes, expect));
         }
     }

@@ -215,17 +215,11 @@ impl XDoc {
     }
 }
 
-/// Escapes text for element content; other characters are written as they are.
+/// Escapes text for element content (the model's own escaping, `cmp_model::xml`);
+/// other characters, forbidden ones included, are written as they are.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
+    cmp_model::xml::escape_into(&mut out, s);
     out
 }
 

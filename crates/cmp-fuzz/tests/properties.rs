@@ -11,10 +11,18 @@ use cmp_fuzz::property::{cases, check, report, unmutated};
 
 fn holds(keep: impl Fn(Class, bool) -> bool) {
     let cases = cases(keep);
-    assert!(cases.len() > 20, "only {} cases: are the fixtures there?", cases.len());
+    assert!(
+        cases.len() > 20,
+        "only {} cases: are the fixtures there?",
+        cases.len()
+    );
     let started = std::time::Instant::now();
     let failures = check(&cases);
-    eprintln!("{} mutated requests in {:.1} s", cases.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "{} mutated requests in {:.1} s",
+        cases.len(),
+        started.elapsed().as_secs_f64()
+    );
     assert!(failures.is_empty(), "{}", report(cases.len(), &failures));
 }
 
