@@ -1,5 +1,24 @@
 //! Subscriptions (SERVICES.md §1) and their bolt-on packages (§4 AddSubscriptionPackage,
 //! ExpireSubscriptionPackage; DOMAIN.md, Eligibility and compatibility).
+//! The subscription's own data (§4: UpdateSubscription, services, attributes, e-mail
+//! addresses, serial numbers) is in the modules below.
+
+mod attributes;
+mod details;
+mod emails;
+mod serials;
+mod services;
+
+pub use attributes::{
+    create_subscription_attribute, definition as attribute_definition,
+    update_subscription_attribute,
+};
+pub use details::{hash_password, update_subscription};
+pub use emails::{get_subscription_email_addresses, update_subscription_email_address};
+pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
+pub use services::{
+    add_subscription_service, end_recurring_services, update_subscription_service,
+};
 
 use chrono::{Months, NaiveDate};
 use cmp_model::messages::{
@@ -250,7 +269,7 @@ fn answer(
         }),
         _ => None,
     };
-    Ok(Subscription {
+    let mut sub = Subscription {
         subscription_number: row.subscription_number,
         account_number: row.account_number,
         agreement_number: row.agreement_number,
@@ -260,6 +279,9 @@ fn answer(
         connected_date: row.connected_date,
         disconnected_date: row.disconnected_date,
         user_name: row.user_name,
+        date_of_birth: None,
+        gender: None,
+        marital_status: None,
         cost_centre: row.cost_centre,
         managed_serial_numbers: (!managed.is_empty()).then_some(ManagedSerialNumbers {
             managed_serial_number: managed,
@@ -272,8 +294,12 @@ fn answer(
         }),
         contract,
         packages: (!bolt_ons.is_empty()).then_some(SubscriptionPackages { package: bolt_ons }),
+        services: None,
+        attributes: None,
         last_amended_date: row.last_amended_at.and_utc(),
-    })
+    };
+    details::fill(c, s, &mut sub, &packages, today)?;
+    Ok(sub)
 }
 
 pub fn get_subscription(
