@@ -27,6 +27,8 @@ struct Wanted {
     value: String,
     /// The element holding the value, for faults.
     at: FieldPath,
+    /// The element naming the slot.
+    slot_at: FieldPath,
 }
 
 pub fn change_serial_numbers(
@@ -46,7 +48,8 @@ pub fn change_serial_numbers(
             kind: SERIAL_MANAGED,
             id: m.enumeration_id as i32,
             value: m.network_serial_number.clone(),
-            at: at.network_serial_number(),
+            at: at.clone().network_serial_number(),
+            slot_at: at.enumeration_id(),
         });
     }
     let non_managed = req
@@ -62,7 +65,8 @@ pub fn change_serial_numbers(
             kind: SERIAL_NON_MANAGED,
             id: m.enumeration_id as i32,
             value: m.value.clone(),
-            at: at.value(),
+            at: at.clone().value(),
+            slot_at: at.enumeration_id(),
         });
     }
     // A slot named twice in one request is a field error, every one collected.
@@ -70,8 +74,8 @@ pub fn change_serial_numbers(
         if wanted[..i].iter().any(|x| x.kind == w.kind && x.id == w.id) {
             errors.push(FieldError::on(
                 Code::DuplicateElement,
-                w.at.clone(),
-                format!("is a second value for slot {}", w.id),
+                w.slot_at.clone(),
+                format!("names slot {} a second time", w.id),
             ));
         }
     }
