@@ -690,10 +690,7 @@ pub static OPERATIONS: &[Operation] = &[
         rest: Some(Rest {
             method: Method::Patch,
             path: "/subscriptions/{subscriptionId}/attributes/{name}",
-            params: &[
-                ("subscriptionId", "subscriptionNumber"),
-                ("name", "name"),
-            ],
+            params: &[("subscriptionId", "subscriptionNumber"), ("name", "name")],
             binding: None,
             creates: false,
         }),

@@ -43,7 +43,12 @@ pub fn create_subscription_attribute(
     let group = def.group.clone();
     let now = ctx.now();
     ctx.write(|c| {
-        let sub = lock(ctx, c, req.subscription_number, path().subscription_number())?;
+        let sub = lock(
+            ctx,
+            c,
+            req.subscription_number,
+            path().subscription_number(),
+        )?;
         if repo::get_attribute(c, sub.subscription_number, &req.name)?.is_some() {
             return Err(rule(
                 Code::AlreadyExists,
@@ -86,7 +91,12 @@ pub fn update_subscription_attribute(
     let path = UpdateSubscriptionAttributeRequest::path;
     let now = ctx.now();
     let group = ctx.write(|c| {
-        let sub = lock(ctx, c, req.subscription_number, path().subscription_number())?;
+        let sub = lock(
+            ctx,
+            c,
+            req.subscription_number,
+            path().subscription_number(),
+        )?;
         let n = sub.subscription_number;
         if !repo::update_attribute(c, n, &req.name, &req.value, now)? {
             return Err(not_found(path().name()).into());

@@ -6,10 +6,10 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use chrono::NaiveDate;
 use cmp_model::messages::{
-    Gender, MaritalStatus, Subscription, SubscriptionAttribute, SubscriptionAttributes,
+    Catalogue, Gender, MaritalStatus, Subscription, SubscriptionAttribute, SubscriptionAttributes,
     SubscriptionServices, UpdateSubscriptionRequest, UpdateSubscriptionResponse,
 };
-use cmp_model::{Code, FieldPath};
+use cmp_model::{Code, FieldError, FieldPath};
 use cmp_store::repo::subscription_details::{self as repo, PersonalChanges};
 use cmp_store::repo::subscriptions as subs;
 use cmp_store::repo::UpdateOutcome;
@@ -129,6 +129,36 @@ pub(super) fn fill(
         .collect();
     sub.attributes = (!attribute.is_empty()).then_some(SubscriptionAttributes { attribute });
     Ok(())
+}
+
+/// What a new catalogue must keep for the subscriptions' own data: the services added to
+/// subscriptions and not ended, and the attribute definitions of the names set
+/// (`IN_USE`, one error each).
+pub fn details_in_use(
+    c: &mut DbConn,
+    new: &Snapshot,
+    today: NaiveDate,
+) -> Result<Vec<FieldError>, OpError> {
+    let mut errors = Vec::new();
+    for code in repo::service_codes_in_use(c, today)? {
+        if new.service(&code).is_none() {
+            errors.push(FieldError::on(
+                Code::InUse,
+                Catalogue::path().services(),
+                format!("must keep service {code}: subscriptions have it"),
+            ));
+        }
+    }
+    for name in repo::attribute_names_in_use(c)? {
+        if super::attributes::definition(new, &name).is_none() {
+            errors.push(FieldError::on(
+                Code::InUse,
+                Catalogue::path().reference_data().attribute_definitions(),
+                format!("must keep attribute definition {name}: subscriptions have it"),
+            ));
+        }
+    }
+    Ok(errors)
 }
 
 #[cfg(test)]

@@ -49,7 +49,12 @@ pub fn update_subscription_email_address(
     check_address(&req.address, path().address())?;
     let now = ctx.now();
     let answer = ctx.write(|c| {
-        let sub = lock(ctx, c, req.subscription_number, path().subscription_number())?;
+        let sub = lock(
+            ctx,
+            c,
+            req.subscription_number,
+            path().subscription_number(),
+        )?;
         let n = sub.subscription_number;
         let current = repo::emails(c, n)?
             .into_iter()

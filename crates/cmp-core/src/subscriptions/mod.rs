@@ -13,12 +13,10 @@ pub use attributes::{
     create_subscription_attribute, definition as attribute_definition,
     update_subscription_attribute,
 };
-pub use details::{hash_password, update_subscription};
+pub use details::{details_in_use, hash_password, update_subscription};
 pub use emails::{get_subscription_email_addresses, update_subscription_email_address};
 pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
-pub use services::{
-    add_subscription_service, end_recurring_services, update_subscription_service,
-};
+pub use services::{add_subscription_service, end_recurring_services, update_subscription_service};
 
 use chrono::{Months, NaiveDate};
 use cmp_model::messages::{

@@ -43,7 +43,10 @@ pub fn change_serial_numbers(
         .iter()
         .flat_map(|m| &m.managed_serial_number);
     for (i, m) in managed.enumerate() {
-        let at = path().managed_serial_numbers().managed_serial_number().nth(i);
+        let at = path()
+            .managed_serial_numbers()
+            .managed_serial_number()
+            .nth(i);
         wanted.push(Wanted {
             kind: SERIAL_MANAGED,
             id: m.enumeration_id as i32,
@@ -85,7 +88,12 @@ pub fn change_serial_numbers(
     let today = ctx.clock.today();
     let now = ctx.now();
     let answer = ctx.write(|c| {
-        let sub = lock(ctx, c, req.subscription_number, path().subscription_number())?;
+        let sub = lock(
+            ctx,
+            c,
+            req.subscription_number,
+            path().subscription_number(),
+        )?;
         let n = sub.subscription_number;
         if sub.status == SubscriptionStatus::Disconnected.as_str() {
             return Err(rule(
@@ -214,21 +222,22 @@ fn serial_numbers(
                 SerialNumberKind::NonManaged
             }
         };
-        let mut periods: Vec<(i32, SerialNumberPeriod)> = repo::serial_history(c, subscription_number)?
-            .into_iter()
-            .map(|h| {
-                (
-                    h.sequence,
-                    SerialNumberPeriod {
-                        kind: kind(&h.kind),
-                        enumeration_id: h.enumeration_id as i64,
-                        value: h.value,
-                        effective_date: h.effective_date,
-                        end_date: Some(h.end_date),
-                    },
-                )
-            })
-            .collect();
+        let mut periods: Vec<(i32, SerialNumberPeriod)> =
+            repo::serial_history(c, subscription_number)?
+                .into_iter()
+                .map(|h| {
+                    (
+                        h.sequence,
+                        SerialNumberPeriod {
+                            kind: kind(&h.kind),
+                            enumeration_id: h.enumeration_id as i64,
+                            value: h.value,
+                            effective_date: h.effective_date,
+                            end_date: Some(h.end_date),
+                        },
+                    )
+                })
+                .collect();
         periods.extend(current.iter().map(|x| {
             (
                 i32::MAX,

@@ -8,9 +8,8 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use cmp_model::messages::{
-    AddSubscriptionServiceRequest, AddSubscriptionServiceResponse, ChargeType,
-    SubscriptionService, SubscriptionStatus, UpdateSubscriptionServiceRequest,
-    UpdateSubscriptionServiceResponse,
+    AddSubscriptionServiceRequest, AddSubscriptionServiceResponse, ChargeType, SubscriptionService,
+    SubscriptionStatus, UpdateSubscriptionServiceRequest, UpdateSubscriptionServiceResponse,
 };
 use cmp_model::{Code, Decimal};
 use cmp_store::repo::counters;
@@ -60,7 +59,12 @@ pub fn add_subscription_service(
     let price = money(req.price.unwrap_or(service.price));
     let now = ctx.now();
     let id = ctx.write(|c| {
-        let sub = lock(ctx, c, req.subscription_number, path().subscription_number())?;
+        let sub = lock(
+            ctx,
+            c,
+            req.subscription_number,
+            path().subscription_number(),
+        )?;
         if sub.status == SubscriptionStatus::Disconnected.as_str() {
             return Err(rule(
                 Code::SubscriptionDisconnected,
@@ -262,9 +266,13 @@ fn holds_recurring(
     on: NaiveDate,
 ) -> Result<bool, OpError> {
     let after = |expiry: Option<NaiveDate>| expiry.is_none_or(|e| e > on);
-    let added = repo::services(c, subscription_number)?.into_iter().any(|r| {
-        r.service_code == code && r.charge_type == repo::CHARGE_RECURRING && after(r.expiry_date)
-    });
+    let added = repo::services(c, subscription_number)?
+        .into_iter()
+        .any(|r| {
+            r.service_code == code
+                && r.charge_type == repo::CHARGE_RECURRING
+                && after(r.expiry_date)
+        });
     let in_package = subs::packages(c, subscription_number)?
         .iter()
         .filter(|p| after(p.expiry_date))

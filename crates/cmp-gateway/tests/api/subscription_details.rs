@@ -77,10 +77,18 @@ async fn update_subscription_changes_only_what_it_is_given_and_never_shows_the_p
         )
     );
     // Everything else as it was; the password nowhere.
-    for key in ["basePackage", "packages", "managedSerialNumbers", "contract"] {
+    for key in [
+        "basePackage",
+        "packages",
+        "managedSerialNumbers",
+        "contract",
+    ] {
         assert_eq!(after[key], before[key], "{key}");
     }
-    let xml = app.get("/subscriptions/60272", "application/xml").await.body;
+    let xml = app
+        .get("/subscriptions/60272", "application/xml")
+        .await
+        .body;
     assert!(!xml.contains("Tr0ub4dor") && !xml.to_lowercase().contains("password"));
     // Stored as a salted Argon2id hash.
     let hash = app
@@ -135,7 +143,10 @@ async fn update_subscription_refuses_bad_fields_in_json_and_xml() {
         )
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(xml_texts(&r.body, "messageId")[1..], ["INVALID_ENUM", "TOO_LONG"]);
+    assert_eq!(
+        xml_texts(&r.body, "messageId")[1..],
+        ["INVALID_ENUM", "TOO_LONG"]
+    );
     let r = app
         .post_xml(
             "/ws/UpdateSubscription",
@@ -183,8 +194,14 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
             )
         })
         .collect();
-    assert!(from_packages.contains(&("BSIM12", 50000003)), "{from_packages:?}");
-    assert!(from_packages.contains(&("DB20G", 50000011)), "{from_packages:?}");
+    assert!(
+        from_packages.contains(&("BSIM12", 50000003)),
+        "{from_packages:?}"
+    );
+    assert!(
+        from_packages.contains(&("DB20G", 50000011)),
+        "{from_packages:?}"
+    );
 
     // Adding: 201 with the next service instance id; a recurring one held is refused.
     let r = app
@@ -209,7 +226,10 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
         (Some("1.50"), Some("2026-12-01"), true)
     );
     let again = app
-        .post_json("/subscriptions/60270/services", r#"{"serviceCode":"PAPERB"}"#)
+        .post_json(
+            "/subscriptions/60270/services",
+            r#"{"serviceCode":"PAPERB"}"#,
+        )
         .await;
     assert_eq!(fault(&again).1, "SERVICE_HELD", "{}", again.body);
     let base_service = services
@@ -225,7 +245,10 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
             &format!(r#"{{"serviceCode":"{base_service}"}}"#),
         )
         .await;
-    assert_eq!(fault(&r), (409, "SERVICE_HELD".into(), "SERVICE_HELD".into()));
+    assert_eq!(
+        fault(&r),
+        (409, "SERVICE_HELD".into(), "SERVICE_HELD".into())
+    );
     // One-off services may be added again; in XML too.
     let r = app
         .post_xml(
@@ -238,15 +261,29 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
         (201, Some("60000004"))
     );
     for (body, want) in [
-        (r#"{"serviceCode":"SIMSWP","chargeType":"Recurring"}"#, (409, "CHARGE_TYPE_MISMATCH")),
+        (
+            r#"{"serviceCode":"SIMSWP","chargeType":"Recurring"}"#,
+            (409, "CHARGE_TYPE_MISMATCH"),
+        ),
         (r#"{"serviceCode":"NOSUCH"}"#, (400, "UNKNOWN_REFERENCE")),
-        (r#"{"serviceCode":"SIMSWP","effectiveDate":"2026-11-21"}"#, (400, "OUT_OF_RANGE")),
+        (
+            r#"{"serviceCode":"SIMSWP","effectiveDate":"2026-11-21"}"#,
+            (400, "OUT_OF_RANGE"),
+        ),
     ] {
         let r = app.post_json("/subscriptions/60272/services", body).await;
-        assert_eq!((fault(&r).0, fault(&r).2.as_str()), want, "{body}: {}", r.body);
+        assert_eq!(
+            (fault(&r).0, fault(&r).2.as_str()),
+            want,
+            "{body}: {}",
+            r.body
+        );
     }
     let r = app
-        .post_json("/subscriptions/60299/services", r#"{"serviceCode":"SIMSWP"}"#)
+        .post_json(
+            "/subscriptions/60299/services",
+            r#"{"serviceCode":"SIMSWP"}"#,
+        )
         .await;
     assert_eq!(r.status, 404);
 
@@ -262,15 +299,24 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
         r.json(),
         json!({"serviceInstanceId": 60000001, "expiryDate": "2026-12-31"})
     );
-    assert_eq!(fault(&expire(60000002, "2026-12-31").await).1, "NOT_RECURRING");
+    assert_eq!(
+        fault(&expire(60000002, "2026-12-31").await).1,
+        "NOT_RECURRING"
+    );
     let r = expire(50000003, "2026-12-31").await;
     assert_eq!(fault(&r).1, "SERVICE_IN_PACKAGE", "{}", r.body);
     assert_eq!(expire(60000003, "2026-12-31").await.status, 404); // 60270's
     assert_eq!(expire(60000099, "2026-12-31").await.status, 404);
-    assert_eq!(fault(&expire(60000001, "2026-11-21").await).2, "OUT_OF_RANGE");
+    assert_eq!(
+        fault(&expire(60000001, "2026-11-21").await).2,
+        "OUT_OF_RANGE"
+    );
     // Ended today: no longer listed, and a second expiry is refused.
     expire(60000001, "2026-11-22").await.good();
-    assert_eq!(fault(&expire(60000001, "2026-12-31").await).1, "ALREADY_EXPIRED");
+    assert_eq!(
+        fault(&expire(60000001, "2026-12-31").await).1,
+        "ALREADY_EXPIRED"
+    );
     let listed = subscription(&app, 60272).await;
     assert!(listed["services"]["service"]
         .as_array()
@@ -365,10 +411,16 @@ async fn attributes_are_created_once_for_defined_names_and_then_updated() {
             r#"{"name":"Device Name","value":"other"}"#,
         )
         .await;
-    assert_eq!(fault(&again), (409, "ALREADY_EXISTS".into(), "ALREADY_EXISTS".into()));
+    assert_eq!(
+        fault(&again),
+        (409, "ALREADY_EXISTS".into(), "ALREADY_EXISTS".into())
+    );
     for (body, code) in [
         (r#"{"name":"Shoe Size","value":"9"}"#, "UNKNOWN_REFERENCE"),
-        (r#"{"group":"RULE","name":"Device Name","value":"x"}"#, "UNKNOWN_REFERENCE"),
+        (
+            r#"{"group":"RULE","name":"Device Name","value":"x"}"#,
+            "UNKNOWN_REFERENCE",
+        ),
         (r#"{"name":"Device Name"}"#, "MANDATORY"),
     ] {
         let r = app.post_json("/subscriptions/60270/attributes", body).await;
@@ -468,9 +520,21 @@ async fn subscription_email_addresses_use_the_account_slots_rules() {
         .json();
     assert_eq!(none, json!({"emailAddress": []}));
     for (path, body, want) in [
-        ("/subscriptions/60272/emailAddresses/1", r#"{"address":"not an address"}"#, (400, "INVALID_FORMAT")),
-        ("/subscriptions/60272/emailAddresses/4", r#"{"address":"a@b.co"}"#, (400, "OUT_OF_RANGE")),
-        ("/subscriptions/60299/emailAddresses/1", r#"{"address":"a@b.co"}"#, (404, "NOT_FOUND")),
+        (
+            "/subscriptions/60272/emailAddresses/1",
+            r#"{"address":"not an address"}"#,
+            (400, "INVALID_FORMAT"),
+        ),
+        (
+            "/subscriptions/60272/emailAddresses/4",
+            r#"{"address":"a@b.co"}"#,
+            (400, "OUT_OF_RANGE"),
+        ),
+        (
+            "/subscriptions/60299/emailAddresses/1",
+            r#"{"address":"a@b.co"}"#,
+            (404, "NOT_FOUND"),
+        ),
     ] {
         let r = send(&app, Method::PATCH, path, body).await;
         assert_eq!((fault(&r).0, fault(&r).2.as_str()), want, "{path}");
@@ -546,7 +610,10 @@ async fn serial_numbers_change_with_their_history_and_stay_unique() {
     assert_eq!(xml_texts(&plain, "value"), ["447700900888"]);
     // The new values find the subscription.
     let found = app
-        .get("/subscriptions?serialNumber=234150000060272", "application/json")
+        .get(
+            "/subscriptions?serialNumber=234150000060272",
+            "application/json",
+        )
         .await
         .json();
     assert_eq!(found["subscription"][0]["subscriptionNumber"], 60272);
@@ -554,14 +621,37 @@ async fn serial_numbers_change_with_their_history_and_stay_unique() {
     // Refusals change nothing.
     for (body, want) in [
         // 60270's SIM.
-        (r#"{"managedSerialNumbers":{"managedSerialNumber":[{"enumerationId":3,"networkSerialNumber":"8944100030123460270"}]}}"#, (409, "SERIAL_IN_USE")),
+        (
+            r#"{"managedSerialNumbers":{"managedSerialNumber":[{"enumerationId":3,"networkSerialNumber":"8944100030123460270"}]}}"#,
+            (409, "SERIAL_IN_USE"),
+        ),
         // The subscription's own slot 1 value in slot 3.
-        (r#"{"managedSerialNumbers":{"managedSerialNumber":[{"enumerationId":3,"networkSerialNumber":"8944100030123460272"}]}}"#, (409, "SERIAL_IN_USE")),
-        (r#"{"nonManagedSerialNumbers":{"nonManagedSerialNumber":[{"enumerationId":2,"value":"1"},{"enumerationId":2,"value":"2"}]}}"#, (400, "DUPLICATE_ELEMENT")),
-        (r#"{"managedSerialNumbers":{"managedSerialNumber":[{"enumerationId":6,"networkSerialNumber":"1"}]}}"#, (400, "OUT_OF_RANGE")),
+        (
+            r#"{"managedSerialNumbers":{"managedSerialNumber":[{"enumerationId":3,"networkSerialNumber":"8944100030123460272"}]}}"#,
+            (409, "SERIAL_IN_USE"),
+        ),
+        (
+            r#"{"nonManagedSerialNumbers":{"nonManagedSerialNumber":[{"enumerationId":2,"value":"1"},{"enumerationId":2,"value":"2"}]}}"#,
+            (400, "DUPLICATE_ELEMENT"),
+        ),
+        (
+            r#"{"managedSerialNumbers":{"managedSerialNumber":[{"enumerationId":6,"networkSerialNumber":"1"}]}}"#,
+            (400, "OUT_OF_RANGE"),
+        ),
     ] {
-        let r = send(&app, Method::PUT, "/subscriptions/60272/serialNumbers", body).await;
-        assert_eq!((fault(&r).0, fault(&r).2.as_str()), want, "{body}: {}", r.body);
+        let r = send(
+            &app,
+            Method::PUT,
+            "/subscriptions/60272/serialNumbers",
+            body,
+        )
+        .await;
+        assert_eq!(
+            (fault(&r).0, fault(&r).2.as_str()),
+            want,
+            "{body}: {}",
+            r.body
+        );
     }
     let r = app
         .request(
@@ -594,4 +684,69 @@ async fn serial_numbers_change_with_their_history_and_stay_unique() {
     )
     .await
     .good();
+}
+
+#[actix_web::test]
+async fn a_catalogue_must_keep_the_services_and_attribute_definitions_subscriptions_use() {
+    let app = spawn_demo();
+    let mut doc = app
+        .get("/catalogue", "application/json")
+        .await
+        .good()
+        .json();
+    let keep = |list: &mut Value, key: &str, drop: &str| {
+        list.as_array_mut()
+            .unwrap()
+            .retain(|x| x[key].as_str() != Some(drop));
+    };
+    keep(&mut doc["services"]["service"], "code", "PAPERB");
+    keep(
+        &mut doc["referenceData"]["attributeDefinitions"]["attributeDefinition"],
+        "name",
+        "Preferred Language",
+    );
+    let r = app
+        .request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let errors: Vec<(String, String)> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["messageId"].as_str().unwrap().to_string(),
+                e["extraInfo"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("IN_USE".to_string(), "services".to_string()),
+            (
+                "IN_USE".to_string(),
+                "referenceData.attributeDefinitions".to_string()
+            )
+        ]
+    );
+    // Once the service has ended (today) and nothing else changed, only the attribute
+    // definition is still needed.
+    app.request(
+        Method::PATCH,
+        "/subscriptions/60272/services/60000001",
+        &JSON,
+        r#"{"expiryDate":"2026-11-22"}"#,
+    )
+    .await
+    .good();
+    let r = app
+        .request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
+        .await;
+    assert_eq!(
+        r.json()["errors"].as_array().unwrap().len(),
+        1,
+        "{}",
+        r.body
+    );
 }

@@ -167,6 +167,20 @@ pub fn expire_service(
     Ok(n > 0)
 }
 
+/// The service codes of added services not ended by `today`, each once (the catalogue
+/// import keeps them).
+pub fn service_codes_in_use(
+    conn: &mut DbConn,
+    today: NaiveDate,
+) -> Result<Vec<String>, StoreError> {
+    Ok(subscription_services::table
+        .filter(sv::expiry_date.is_null().or(sv::expiry_date.gt(today)))
+        .select(sv::service_code)
+        .distinct()
+        .order(sv::service_code)
+        .load(conn)?)
+}
+
 // ---- attributes ----
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
