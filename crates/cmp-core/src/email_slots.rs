@@ -16,15 +16,20 @@ pub(crate) fn slot_type(email_id: i64) -> AccountEmailType {
     }
 }
 
-/// The type a slot gets when written: the one asked for, else the one it has, else its
-/// default.
-pub(crate) fn written_type(
+/// The type slot `email_id` gets when written: the one asked for, else the one it has
+/// among the `stored` slots (id, type), else its default.
+pub(crate) fn written_type<'a>(
     asked: Option<AccountEmailType>,
-    stored: Option<&str>,
+    stored: impl IntoIterator<Item = (i64, &'a str)>,
     email_id: i64,
 ) -> AccountEmailType {
     asked
-        .or_else(|| stored.and_then(AccountEmailType::parse))
+        .or_else(|| {
+            stored
+                .into_iter()
+                .find(|(id, _)| *id == email_id)
+                .and_then(|(_, t)| AccountEmailType::parse(t))
+        })
         .unwrap_or(slot_type(email_id))
 }
 
@@ -67,13 +72,13 @@ mod tests {
 
     #[test]
     fn a_slot_keeps_its_type_unless_asked_for_another() {
-        assert_eq!(written_type(None, None, 2), AccountEmailType::Billing);
+        assert_eq!(written_type(None, [], 2), AccountEmailType::Billing);
         assert_eq!(
-            written_type(None, Some("Notification"), 1),
+            written_type(None, [(2, "Primary"), (1, "Notification")], 1),
             AccountEmailType::Notification
         );
         assert_eq!(
-            written_type(Some(AccountEmailType::Primary), Some("Billing"), 2),
+            written_type(Some(AccountEmailType::Primary), [(2, "Billing")], 2),
             AccountEmailType::Primary
         );
         assert!(valid_email("a@b.co") && !valid_email("a@b") && !valid_email("a b@c.de"));

@@ -74,12 +74,12 @@ pub fn update_account_email_address(
     let now = ctx.now();
     let answer = ctx.write(|c| {
         let a = account(c, req.account_number, path().account_number())?;
-        let current = repo::emails_of(c, a.account_number)?
-            .into_iter()
-            .find(|r| r.email_id as i64 == req.email_id);
+        let stored = repo::emails_of(c, a.account_number)?;
         let ty = written_type(
             req.r#type,
-            current.as_ref().map(|r| r.email_type.as_str()),
+            stored
+                .iter()
+                .map(|r| (r.email_id as i64, r.email_type.as_str())),
             req.email_id,
         );
         repo::put_email(

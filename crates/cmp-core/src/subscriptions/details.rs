@@ -7,7 +7,8 @@ use argon2::Argon2;
 use chrono::NaiveDate;
 use cmp_model::messages::{
     Catalogue, Gender, MaritalStatus, Subscription, SubscriptionAttribute, SubscriptionAttributes,
-    SubscriptionServices, UpdateSubscriptionRequest, UpdateSubscriptionResponse,
+    SubscriptionServices, SubscriptionStatus, UpdateSubscriptionRequest,
+    UpdateSubscriptionResponse,
 };
 use cmp_model::{Code, FieldError, FieldPath};
 use cmp_store::repo::subscription_details::{self as repo, PersonalChanges};
@@ -18,7 +19,7 @@ use cmp_store::DbConn;
 use super::services;
 use crate::catalogue::Snapshot;
 use crate::error::OpError;
-use crate::faults::{invalid, not_found, stale};
+use crate::faults::{invalid, not_found, rule, stale};
 use crate::{Context, Fault, OpResult};
 
 /// Changes only the fields given. `lastAmendedDate`, when given, must be the stored one
@@ -98,6 +99,33 @@ pub(super) fn lock(
         return Err(not_found(path).into());
     }
     Ok(subs::get(c, subscription_number)?.ok_or_else(|| not_found(path))?)
+}
+
+/// `SUBSCRIPTION_DISCONNECTED` on `path` for a disconnected subscription.
+pub(super) fn refuse_disconnected(
+    sub: &subs::Subscription,
+    path: impl Into<FieldPath>,
+) -> Result<(), Fault> {
+    if sub.status == SubscriptionStatus::Disconnected.as_str() {
+        return Err(rule(
+            Code::SubscriptionDisconnected,
+            path,
+            "is disconnected",
+        ));
+    }
+    Ok(())
+}
+
+/// `OUT_OF_RANGE` on `path` for a date before today.
+pub(super) fn not_in_the_past(
+    date: NaiveDate,
+    today: NaiveDate,
+    path: impl Into<FieldPath>,
+) -> Result<(), Fault> {
+    if date < today {
+        return Err(invalid(Code::OutOfRange, path, "is in the past"));
+    }
+    Ok(())
 }
 
 /// Fills in what GetSubscription shows of the subscription's own data: date of birth,

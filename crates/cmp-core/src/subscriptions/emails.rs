@@ -56,12 +56,12 @@ pub fn update_subscription_email_address(
             path().subscription_number(),
         )?;
         let n = sub.subscription_number;
-        let current = repo::emails(c, n)?
-            .into_iter()
-            .find(|r| r.email_id as i64 == req.email_id);
+        let stored = repo::emails(c, n)?;
         let ty = written_type(
             req.r#type,
-            current.as_ref().map(|r| r.email_type.as_str()),
+            stored
+                .iter()
+                .map(|r| (r.email_id as i64, r.email_type.as_str())),
             req.email_id,
         );
         repo::put_email(

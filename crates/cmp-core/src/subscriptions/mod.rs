@@ -23,8 +23,7 @@ use cmp_model::messages::{
     AddSubscriptionPackageRequest, AddSubscriptionPackageResponse, BasePackage, Contract,
     CreateSubscriptionRequest, CreateSubscriptionResponse, ExpireSubscriptionPackageRequest,
     ExpireSubscriptionPackageResponse, GetSubscriptionRequest, GetSubscriptionResponse,
-    GetSubscriptionsRequest, GetSubscriptionsResponse, Identities, Identity, ManagedSerialNumber,
-    ManagedSerialNumbers, NonManagedSerialNumber, NonManagedSerialNumbers, PackageClassification,
+    GetSubscriptionsRequest, GetSubscriptionsResponse, Identities, Identity, PackageClassification,
     Subscription, SubscriptionPackage, SubscriptionPackages, SubscriptionStatus, SubscriptionsMeta,
 };
 use cmp_model::Code;
@@ -236,22 +235,11 @@ fn answer(
             expiry_date: p.expiry_date,
         })
         .collect();
-    let managed: Vec<ManagedSerialNumber> = serials
-        .iter()
-        .filter(|x| x.kind == MANAGED)
-        .map(|x| ManagedSerialNumber {
-            enumeration_id: x.enumeration_id as i64,
-            network_serial_number: x.value.clone(),
-        })
-        .collect();
-    let non_managed: Vec<NonManagedSerialNumber> = serials
-        .iter()
-        .filter(|x| x.kind == NON_MANAGED)
-        .map(|x| NonManagedSerialNumber {
-            enumeration_id: x.enumeration_id as i64,
-            value: x.value.clone(),
-        })
-        .collect();
+    let (managed, non_managed) = serials::serial_lists(
+        serials
+            .iter()
+            .map(|x| (x.kind.as_str(), x.enumeration_id, x.value.as_str())),
+    );
     let identities: Vec<Identity> = identities
         .into_iter()
         .map(|i| Identity {
@@ -281,12 +269,8 @@ fn answer(
         gender: None,
         marital_status: None,
         cost_centre: row.cost_centre,
-        managed_serial_numbers: (!managed.is_empty()).then_some(ManagedSerialNumbers {
-            managed_serial_number: managed,
-        }),
-        non_managed_serial_numbers: (!non_managed.is_empty()).then_some(NonManagedSerialNumbers {
-            non_managed_serial_number: non_managed,
-        }),
+        managed_serial_numbers: managed,
+        non_managed_serial_numbers: non_managed,
         identities: (!identities.is_empty()).then_some(Identities {
             identity: identities,
         }),

@@ -8,14 +8,14 @@ use chrono::NaiveDate;
 use cmp_model::messages::{
     ChangeSerialNumbersRequest, GetSubscriptionSerialNumbersRequest, ManagedSerialNumber,
     ManagedSerialNumbers, NonManagedSerialNumber, NonManagedSerialNumbers, SerialNumberHistory,
-    SerialNumberKind, SerialNumberPeriod, SubscriptionSerialNumbersResponse, SubscriptionStatus,
+    SerialNumberKind, SerialNumberPeriod, SubscriptionSerialNumbersResponse,
 };
 use cmp_model::{Code, Fault, FieldError, FieldPath};
 use cmp_store::repo::subscription_details::{self as repo, SerialHistoryRow};
 use cmp_store::repo::subscriptions::{self as subs, SERIAL_MANAGED, SERIAL_NON_MANAGED};
 use cmp_store::DbConn;
 
-use super::details::lock;
+use super::details::{lock, refuse_disconnected};
 use crate::error::OpError;
 use crate::faults::{not_found, rule};
 use crate::{Context, OpResult};
@@ -95,14 +95,7 @@ pub fn change_serial_numbers(
             path().subscription_number(),
         )?;
         let n = sub.subscription_number;
-        if sub.status == SubscriptionStatus::Disconnected.as_str() {
-            return Err(rule(
-                Code::SubscriptionDisconnected,
-                path().subscription_number(),
-                "is disconnected",
-            )
-            .into());
-        }
+        refuse_disconnected(&sub, path().subscription_number())?;
         repo::lock_managed_serials(c)?;
         let current = repo::dated_serials(c, n)?;
         // The managed slots as they would be after the change: each value held once.
@@ -198,22 +191,11 @@ fn serial_numbers(
     history: bool,
 ) -> Result<SubscriptionSerialNumbersResponse, OpError> {
     let current = repo::dated_serials(c, subscription_number)?;
-    let managed: Vec<ManagedSerialNumber> = current
-        .iter()
-        .filter(|x| x.kind == SERIAL_MANAGED)
-        .map(|x| ManagedSerialNumber {
-            enumeration_id: x.enumeration_id as i64,
-            network_serial_number: x.value.clone(),
-        })
-        .collect();
-    let non_managed: Vec<NonManagedSerialNumber> = current
-        .iter()
-        .filter(|x| x.kind == SERIAL_NON_MANAGED)
-        .map(|x| NonManagedSerialNumber {
-            enumeration_id: x.enumeration_id as i64,
-            value: x.value.clone(),
-        })
-        .collect();
+    let (managed, non_managed) = serial_lists(
+        current
+            .iter()
+            .map(|x| (x.kind.as_str(), x.enumeration_id, x.value.as_str())),
+    );
     let history = if history {
         let kind = |k: &str| {
             if k == SERIAL_MANAGED {
@@ -260,12 +242,40 @@ fn serial_numbers(
     Ok(SubscriptionSerialNumbersResponse {
         external_reference: None,
         subscription_number,
-        managed_serial_numbers: (!managed.is_empty()).then_some(ManagedSerialNumbers {
-            managed_serial_number: managed,
-        }),
-        non_managed_serial_numbers: (!non_managed.is_empty()).then_some(NonManagedSerialNumbers {
-            non_managed_serial_number: non_managed,
-        }),
+        managed_serial_numbers: managed,
+        non_managed_serial_numbers: non_managed,
         history,
     })
+}
+
+/// The wire lists of serial numbers `(kind, enumeration id, value)`, each omitted when
+/// empty: (managed, non-managed).
+pub(super) fn serial_lists<'a>(
+    serials: impl Iterator<Item = (&'a str, i32, &'a str)>,
+) -> (
+    Option<ManagedSerialNumbers>,
+    Option<NonManagedSerialNumbers>,
+) {
+    let (mut managed, mut non_managed) = (Vec::new(), Vec::new());
+    for (kind, id, value) in serials {
+        if kind == SERIAL_MANAGED {
+            managed.push(ManagedSerialNumber {
+                enumeration_id: id as i64,
+                network_serial_number: value.to_string(),
+            });
+        } else if kind == SERIAL_NON_MANAGED {
+            non_managed.push(NonManagedSerialNumber {
+                enumeration_id: id as i64,
+                value: value.to_string(),
+            });
+        }
+    }
+    (
+        (!managed.is_empty()).then_some(ManagedSerialNumbers {
+            managed_serial_number: managed,
+        }),
+        (!non_managed.is_empty()).then_some(NonManagedSerialNumbers {
+            non_managed_serial_number: non_managed,
+        }),
+    )
 }

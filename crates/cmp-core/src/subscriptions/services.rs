@@ -9,7 +9,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use cmp_model::messages::{
     AddSubscriptionServiceRequest, AddSubscriptionServiceResponse, ChargeType, SubscriptionService,
-    SubscriptionStatus, UpdateSubscriptionServiceRequest, UpdateSubscriptionServiceResponse,
+    UpdateSubscriptionServiceRequest, UpdateSubscriptionServiceResponse,
 };
 use cmp_model::{Code, Decimal};
 use cmp_store::repo::counters;
@@ -17,7 +17,7 @@ use cmp_store::repo::subscription_details::{self as repo, ServiceRow, SERVICE_IN
 use cmp_store::repo::subscriptions::{self as subs, SubscriptionPackageRow};
 use cmp_store::DbConn;
 
-use super::details::lock;
+use super::details::{lock, not_in_the_past, refuse_disconnected};
 use crate::catalogue::Snapshot;
 use crate::error::OpError;
 use crate::faults::{invalid, not_found, rule, unknown};
@@ -35,13 +35,7 @@ pub fn add_subscription_service(
     let s = ctx.catalogue.current(ctx)?;
     let today = ctx.clock.today();
     let on = req.effective_date.unwrap_or(today);
-    if on < today {
-        return Err(invalid(
-            Code::OutOfRange,
-            path().effective_date(),
-            "is in the past",
-        ));
-    }
+    not_in_the_past(on, today, path().effective_date())?;
     let service = s
         .service(&req.service_code)
         .ok_or_else(|| unknown(path().service_code()))?;
@@ -65,14 +59,7 @@ pub fn add_subscription_service(
             req.subscription_number,
             path().subscription_number(),
         )?;
-        if sub.status == SubscriptionStatus::Disconnected.as_str() {
-            return Err(rule(
-                Code::SubscriptionDisconnected,
-                path().subscription_number(),
-                "is disconnected",
-            )
-            .into());
-        }
+        refuse_disconnected(&sub, path().subscription_number())?;
         if service.charge_type == ChargeType::Recurring
             && holds_recurring(c, &s, sub.subscription_number, &service.code, on)?
         {
@@ -115,13 +102,7 @@ pub fn update_subscription_service(
 ) -> OpResult<UpdateSubscriptionServiceResponse> {
     let path = UpdateSubscriptionServiceRequest::path;
     let today = ctx.clock.today();
-    if req.expiry_date < today {
-        return Err(invalid(
-            Code::OutOfRange,
-            path().expiry_date(),
-            "is in the past",
-        ));
-    }
+    not_in_the_past(req.expiry_date, today, path().expiry_date())?;
     ctx.write(|c| {
         let sub = lock(ctx, c, req.subscription_number, path().subscription_number())?;
         let Some(row) = repo::get_service(c, req.service_instance_id)?
@@ -142,14 +123,7 @@ pub fn update_subscription_service(
             }
             return Err(not_found(path().service_instance_id()).into());
         };
-        if sub.status == SubscriptionStatus::Disconnected.as_str() {
-            return Err(rule(
-                Code::SubscriptionDisconnected,
-                path().subscription_number(),
-                "is disconnected",
-            )
-            .into());
-        }
+        refuse_disconnected(&sub, path().subscription_number())?;
         if row.charge_type != repo::CHARGE_RECURRING {
             return Err(rule(
                 Code::NotRecurring,
