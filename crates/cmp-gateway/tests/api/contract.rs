@@ -409,6 +409,18 @@ fn decode_as<T: Document + 'static>(node: &Node) -> Result<Box<dyn Encode>, Stri
         .map_err(|errors| format!("does not decode: {errors:?}"))
 }
 
+/// For a response type that answers under several roots (so it has no `Document` root of
+/// its own): decoded the same way, whatever the root is called.
+fn decode_shared<T: cmp_model::codec::Decode + Encode + 'static>(
+    node: &Node,
+) -> Result<Box<dyn Encode>, String> {
+    let mut r = cmp_model::codec::Reader::new("response");
+    match T::decode(node, &mut r) {
+        Some(v) if r.error_count() == 0 => Ok(Box::new(v) as Box<dyn Encode>),
+        _ => Err(format!("does not decode ({} errors)", r.error_count())),
+    }
+}
+
 /// The generated type of each response root. The registry names the roots but only the
 /// operations know their types, so this list repeats them (one line per response type).
 const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
@@ -511,6 +523,47 @@ const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
     (
         m::CancelRegisteredCardResponse::ROOT,
         decode_as::<m::CancelRegisteredCardResponse>,
+    ),
+    // The subscription's own data (subscription-details.xsd).
+    (
+        m::GetSubscriptionResponse::ROOT,
+        decode_as::<m::GetSubscriptionResponse>,
+    ),
+    (
+        m::UpdateSubscriptionResponse::ROOT,
+        decode_as::<m::UpdateSubscriptionResponse>,
+    ),
+    (
+        m::AddSubscriptionServiceResponse::ROOT,
+        decode_as::<m::AddSubscriptionServiceResponse>,
+    ),
+    (
+        m::UpdateSubscriptionServiceResponse::ROOT,
+        decode_as::<m::UpdateSubscriptionServiceResponse>,
+    ),
+    (
+        "createSubscriptionAttributeResponse",
+        decode_shared::<m::SubscriptionAttributeResponse>,
+    ),
+    (
+        "updateSubscriptionAttributeResponse",
+        decode_shared::<m::SubscriptionAttributeResponse>,
+    ),
+    (
+        m::GetSubscriptionEmailAddressesResponse::ROOT,
+        decode_as::<m::GetSubscriptionEmailAddressesResponse>,
+    ),
+    (
+        m::UpdateSubscriptionEmailAddressResponse::ROOT,
+        decode_as::<m::UpdateSubscriptionEmailAddressResponse>,
+    ),
+    (
+        "changeSerialNumbersResponse",
+        decode_shared::<m::SubscriptionSerialNumbersResponse>,
+    ),
+    (
+        "getSubscriptionSerialNumbersResponse",
+        decode_shared::<m::SubscriptionSerialNumbersResponse>,
     ),
 ];
 
