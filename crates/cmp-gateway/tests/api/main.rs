@@ -18,3 +18,4 @@ mod sandbox;
 mod security;
 mod selfcare;
 mod structure;
+mod subscription_details;
