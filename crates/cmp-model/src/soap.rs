@@ -179,11 +179,13 @@ pub fn not_understood(text: &str, version: SoapVersion) -> Option<HeaderBlock> {
                         (SoapVersion::V11, "actor") => {
                             targeted = v.trim() == "http://schemas.xmlsoap.org/soap/actor/next"
                         }
-                        (SoapVersion::V12, "role") => targeted = matches!(
+                        (SoapVersion::V12, "role") => {
+                            targeted = matches!(
                             v.trim(),
                             "http://www.w3.org/2003/05/soap-envelope/role/next"
                                 | "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
-                        ),
+                        )
+                        }
                         _ => {}
                     }
                 }
