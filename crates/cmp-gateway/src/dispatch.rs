@@ -436,7 +436,7 @@ fn leaf_paths(model: &crate::publish::model::Model, root: &str, name: &str) -> V
                 prefix.pop();
             } else if let Some(inner) = model.complex.get(f.ty.name()) {
                 // A recursive type stops at the first repeat.
-                if prefix.iter().any(|p| *p == f.name) {
+                if prefix.contains(&f.name) {
                     continue;
                 }
                 prefix.push(f.name.clone());
