@@ -50,6 +50,18 @@ fn one(code: &str, path: &str) -> Vec<(String, String)> {
     vec![(code.to_string(), path.to_string())]
 }
 
+/// Asserts `status` and exactly one field error `code` at `path`, in the answer's dialect.
+#[track_caller]
+fn assert_refused(r: &Resp, status: u16, code: &str, path: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let errors = if r.content_type().starts_with("application/json") {
+        json_errors(r)
+    } else {
+        xml_errors(&r.body)
+    };
+    assert_eq!(errors, one(code, path), "{}", r.body);
+}
+
 async fn still_serving(app: &TestApp) {
     app.get("/accounts/10000001", "application/json")
         .await
@@ -70,24 +82,18 @@ async fn a_multi_byte_date_is_a_field_error_in_every_dialect_not_a_panic() {
          </eligibilityRules></queryCompatiblePackages>"
     );
     let r = app.post_xml("/ws/QueryCompatiblePackages", &xml).await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(
-        xml_errors(&r.body),
-        one(
-            "INVALID_FORMAT",
-            "queryCompatiblePackages/eligibilityRules/asOfDate/date"
-        )
+    assert_refused(
+        &r,
+        400,
+        "INVALID_FORMAT",
+        "queryCompatiblePackages/eligibilityRules/asOfDate/date",
     );
 
     let json = format!(
         r#"{{"subscriptionNumber":60272,"eligibilityRules":{{"salesChannel":"MYACCOUNT","asOfDate":{{"date":"{MULTI_BYTE_DATE}"}}}}}}"#
     );
     let r = app.post_json("/ws/QueryCompatiblePackages", &json).await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(
-        json_errors(&r),
-        one("INVALID_FORMAT", "eligibilityRules.asOfDate.date")
-    );
+    assert_refused(&r, 400, "INVALID_FORMAT", "eligibilityRules.asOfDate.date");
 
     let env = soap_envelope(
         "subscription",
@@ -96,13 +102,11 @@ async fn a_multi_byte_date_is_a_field_error_in_every_dialect_not_a_panic() {
         &format!("<SubscriptionNumber>60272</SubscriptionNumber><EligibilityRules><SalesChannel>MYACCOUNT</SalesChannel><AsOfDate><Date>{MULTI_BYTE_DATE}</Date></AsOfDate></EligibilityRules>"),
     );
     let r = app.post_soap(SUBSCRIPTION_PORT, &env).await;
-    assert_eq!(r.status, 500, "{}", r.body);
-    assert_eq!(
-        xml_errors(&r.body),
-        one(
-            "INVALID_FORMAT",
-            "QueryCompatiblePackages/Request/EligibilityRules/AsOfDate/Date"
-        )
+    assert_refused(
+        &r,
+        500,
+        "INVALID_FORMAT",
+        "QueryCompatiblePackages/Request/EligibilityRules/AsOfDate/Date",
     );
 
     // A GET query parameter: é is %C3%A9.
@@ -113,11 +117,7 @@ async fn a_multi_byte_date_is_a_field_error_in_every_dialect_not_a_panic() {
             "application/json",
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(
-        json_errors(&r),
-        one("INVALID_FORMAT", "eligibilityRules.asOfDate.date")
-    );
+    assert_refused(&r, 400, "INVALID_FORMAT", "eligibilityRules.asOfDate.date");
     still_serving(&app).await;
 }
 
@@ -221,28 +221,24 @@ async fn forbidden_characters_are_refused_naming_the_field_in_every_dialect() {
         "<ExternalReference>R&#1;\u{1b}</ExternalReference><AgreementData><AccountCode>10000004</AccountCode></AgreementData>",
     );
     let r = app.post_soap(AGREEMENT_PORT, &env).await;
-    assert_eq!(r.status, 500, "{}", r.body);
-    assert_eq!(
-        xml_errors(&r.body),
-        one(
-            "FORBIDDEN_CHARACTER",
-            "CreateAgreement/AgreementData/ExternalReference"
-        )
+    assert_refused(
+        &r,
+        500,
+        "FORBIDDEN_CHARACTER",
+        "CreateAgreement/AgreementData/ExternalReference",
     );
     // A query parameter and a path parameter (U+0000 gave a 500 on PostgreSQL).
     let r = app
         .get("/subscriptions?serialNumber=%00", "application/json")
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(json_errors(&r), one("FORBIDDEN_CHARACTER", "serialNumber"));
+    assert_refused(&r, 400, "FORBIDDEN_CHARACTER", "serialNumber");
     let r = app
         .post_json(
             "/oneTimePasswords/ab%00cd/verification",
             r#"{"password":"123456"}"#,
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(json_errors(&r), one("FORBIDDEN_CHARACTER", "otpReference"));
+    assert_refused(&r, 400, "FORBIDDEN_CHARACTER", "otpReference");
     let r = app.get("/accounts/1%00", "application/xml").await;
     assert_eq!(
         xml_errors(&r.body),
@@ -282,11 +278,7 @@ async fn a_stored_forbidden_character_never_makes_an_answer_ill_formed() {
 async fn a_self_closing_root_is_a_document() {
     let app = spawn_demo();
     let r = app.post_xml("/ws/GetAccount", "<getAccount/>").await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(
-        xml_errors(&r.body),
-        one("MANDATORY", "getAccount/accountNumber")
-    );
+    assert_refused(&r, 400, "MANDATORY", "getAccount/accountNumber");
     let r = app
         .post_xml(
             "/ws/GetCatalogue",
@@ -551,8 +543,7 @@ async fn a_query_parameter_may_be_named_by_an_unambiguous_leaf() {
             "application/json",
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(json_errors(&r), one("AMBIGUOUS_PARAMETER", "name"));
+    assert_refused(&r, 400, "AMBIGUOUS_PARAMETER", "name");
     let text = r.json()["errors"][0]["messageText"]
         .as_str()
         .unwrap()
