@@ -437,21 +437,7 @@ pub static OPERATIONS: &[Operation] = &[
         name: "UpdateContactDetails",
         aliases: &[],
         role: Role::Write,
-        // Not `bind!`: an erase attempt (an empty value, which decodes as absent) is only
-        // visible in the request tree, so the fields sent empty are listed first.
-        document: Binding {
-            request_root: <m::UpdateContactDetailsRequest as Document>::ROOT,
-            request_aliases: <m::UpdateContactDetailsRequest as Document>::ALIASES,
-            response_root: "updateContactDetailsResponse",
-            call: |ctx, node| {
-                let blanks = contact::blank_fields(node);
-                let req = decode_document::<m::UpdateContactDetailsRequest>(node)
-                    .map_err(Fault::validation)?;
-                Ok(Box::new(contact::update_contact_details(
-                    ctx, req, &blanks,
-                )?))
-            },
-        },
+        document: bind!(m::UpdateContactDetailsRequest => "updateContactDetailsResponse", contact::update_contact_details),
         soap: None,
         rest: Some(Rest {
             method: Method::Patch,

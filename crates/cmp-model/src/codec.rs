@@ -71,6 +71,60 @@ impl Problem {
     }
 }
 
+/// An optional field of an erasable type (`<xs:appinfo><erasable/></xs:appinfo>` on its
+/// complexType): the decoder tells a field not sent from one sent empty (an empty
+/// element, `""` or JSON `null`), which an update reads as an attempt to erase it. Both
+/// encode as nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Patch<T> {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// Sent empty.
+    Empty,
+    /// Sent with a value.
+    Value(T),
+}
+
+impl<T> Patch<T> {
+    /// The value, if one was sent.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Patch::Value(v) => Some(v),
+            Patch::Absent | Patch::Empty => None,
+        }
+    }
+    /// The value, if one was sent: sent empty reads as absent, as in other optional fields.
+    pub fn into_value(self) -> Option<T> {
+        match self {
+            Patch::Value(v) => Some(v),
+            Patch::Absent | Patch::Empty => None,
+        }
+    }
+    /// Whether the field was sent empty: an attempt to erase it.
+    pub fn is_empty_sent(&self) -> bool {
+        matches!(self, Patch::Empty)
+    }
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Patch::Absent)
+    }
+    /// The value changed by `f`, the state kept.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Patch::Absent => Patch::Absent,
+            Patch::Empty => Patch::Empty,
+            Patch::Value(v) => Patch::Value(f(v)),
+        }
+    }
+}
+
+impl<T> From<Option<T>> for Patch<T> {
+    /// `None` is absent.
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Patch::Absent, Patch::Value)
+    }
+}
+
 /// A scalar that can be read from text and written to a sink.
 pub trait ScalarValue: Sized {
     fn decode_text(text: &str, facets: &Facets) -> Result<Self, Problem>;
@@ -263,23 +317,45 @@ impl Reader {
     /// An optional field: absent, JSON `null` and an empty element all read as `None`.
     pub fn optional<T>(
         &mut self,
-        _node: &Node,
+        node: &Node,
         name: &'static str,
         found: &[&Node],
         read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
     ) -> Option<T> {
+        self.patch(node, name, found, read).into_value()
+    }
+
+    /// An optional field of an erasable type: absent, sent empty (JSON `null`, `""`, an
+    /// empty element) or a value.
+    pub fn patch<T>(
+        &mut self,
+        _node: &Node,
+        name: &'static str,
+        found: &[&Node],
+        read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
+    ) -> Patch<T> {
         match found {
-            [] => None,
-            [one] if one.is_blank() && one.container => self.empty_container(one, name, read),
-            [one] if one.is_blank() => None,
-            [one] => self.at(one, name, None, read),
+            [] => Patch::Absent,
+            [one] if one.is_blank() && one.container => {
+                // `{}` or `[]`: refused where a value belongs, sent empty where a
+                // container does.
+                let before = self.error_count();
+                self.empty_container(one, name, read);
+                if self.error_count() > before {
+                    Patch::Absent
+                } else {
+                    Patch::Empty
+                }
+            }
+            [one] if one.is_blank() => Patch::Empty,
+            [one] => self.at(one, name, None, read).into(),
             _ => {
                 self.fail(
                     Code::DuplicateElement,
                     Some(PathSeg::new(name)),
                     "may occur only once",
                 );
-                None
+                Patch::Absent
             }
         }
     }
@@ -364,3 +440,6 @@ impl Reader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,8 @@
 pub mod codec;
 pub mod codes;
 pub mod fault;
+#[cfg(test)]
+mod golden;
 pub mod json;
 pub mod node;
 pub mod render;
@@ -22,7 +24,7 @@ pub mod text;
 mod values;
 pub mod xml;
 
-pub use codec::{decode_document, Decode, Document, Encode};
+pub use codec::{decode_document, Decode, Document, Encode, Patch};
 pub use codes::{Code, Kind};
 pub use fault::{Fault, FaultKind, FieldError, FieldPath};
 pub use node::{Limits, Node, ParseError};

@@ -1,18 +1,33 @@
 //! The schemas as data: `schemas/*.xsd` read with roxmltree into simple types
 //! (restriction + facets), complex types (sequence/all/choice of elements) and document
 //! roots. One reader for the small XSD subset the project uses, shared by the message
-//! generator (`cmp-model/build.rs`, at build time) and the published contract (the
-//! gateway's `publish`, at run time). What the subset does not allow is an error naming the
-//! file and line:
-//! - `xs:simpleType` = `xs:restriction` of a builtin or another simple type, with facets
-//!   `minLength`, `maxLength`, `length`, `minInclusive`, `maxInclusive`, `totalDigits`,
-//!   `fractionDigits`, `enumeration`;
-//! - `xs:complexType` = `xs:sequence`, `xs:all` or `xs:choice` of elements, each naming its
-//!   type;
-//! - a top-level `xs:element` declares a document root;
-//! - `<xs:appinfo><alias>name</alias></xs:appinfo>` adds an accepted misspelling.
+//! generator ([`codegen`], run by `cmp-model/build.rs`) and the published contract (the
+//! gateway's `publish`, at run time). The subset, and nothing else:
+//! - `xs:schema` (only `elementFormDefault="unqualified"`, no target namespace) holding
+//!   `xs:simpleType`, `xs:complexType`, `xs:element` and `xs:annotation`;
+//! - `xs:simpleType name` = one `xs:restriction base` (a builtin of [`BUILTINS`] or
+//!   another simple type) with facets `minLength`, `maxLength`, `length`, `enumeration`
+//!   (strings), `minInclusive`, `maxInclusive`, `totalDigits` (integers and decimals),
+//!   `fractionDigits` (decimals), each with a `value`;
+//! - `xs:complexType name` = nothing, or one `xs:sequence`, `xs:all` or `xs:choice` of
+//!   `xs:element name type [minOccurs] [maxOccurs]` (in a choice: exactly once each);
+//! - a top-level `xs:element name type` declares a document root (of a complex type);
+//! - `xs:annotation` with `xs:documentation` (text) on types and elements;
+//!   `<xs:appinfo><alias>name</alias></xs:appinfo>` on elements: an accepted misspelling;
+//!   `<xs:appinfo><erasable/></xs:appinfo>` on a sequence or all: its optional single
+//!   elements are three-state (absent, sent empty, a value: `cmp_model::Patch`).
+//!
+//! Reading is a whitelist (a `Shape` per construct): every other element, attribute or
+//! text is refused with an error naming the file and line (`complexContent`, attributes,
+//! `import`, `ref=`, anonymous types, nested groups, `nillable`, `default`, `pattern`, …),
+//! as are a type or root declared twice, a reference to an undeclared type, a facet on a
+//! primitive it does not restrict and a name the generated code could not use (type names
+//! are ASCII PascalCase, element names ASCII letters and digits, no two with one Rust
+//! name). Nothing is ever dropped silently.
 
 use std::collections::BTreeMap;
+
+pub mod codegen;
 
 const XS: &str = "http://www.w3.org/2001/XMLSchema";
 
@@ -117,6 +132,16 @@ pub struct Complex {
     pub group: Group,
     pub fields: Vec<Field>,
     pub doc: Option<String>,
+    /// `<xs:appinfo><erasable/></xs:appinfo>`: its optional single fields tell "sent
+    /// empty" from "absent" (`cmp_model::Patch`).
+    pub erasable: bool,
+}
+
+impl Complex {
+    /// Whether `f` (one of its fields) is read as a three-state `Patch`.
+    pub fn is_patch(&self, f: &Field) -> bool {
+        self.erasable && (f.min, f.max) == (0, Some(1))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -174,217 +199,757 @@ fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn type_ref(n: &roxmltree::Node, qname: &str) -> TypeRef {
-    let (prefix, local) = match qname.split_once(':') {
-        Some((p, l)) => (Some(p), l),
-        None => (None, qname),
-    };
-    let ns = n.lookup_namespace_uri(prefix);
-    if ns == Some(XS) {
-        TypeRef::Builtin(local.to_string())
-    } else {
-        TypeRef::Named(local.to_string())
+/// The builtin types the subset knows (the generator writes a `FACETS_XS_*` constant for
+/// each); any other `xs:` type is refused.
+pub const BUILTINS: &[&str] = &[
+    "string",
+    "integer",
+    "int",
+    "long",
+    "decimal",
+    "date",
+    "dateTime",
+    "boolean",
+    "nonNegativeInteger",
+    "positiveInteger",
+];
+
+/// The facets the subset knows, with the primitives each may restrict (a facet the
+/// runtime would not check on that primitive is refused, not ignored).
+const FACETS: &[(&str, &[Prim])] = &[
+    ("minLength", &[Prim::Str]),
+    ("maxLength", &[Prim::Str]),
+    ("length", &[Prim::Str]),
+    ("minInclusive", &[Prim::Int, Prim::Dec]),
+    ("maxInclusive", &[Prim::Int, Prim::Dec]),
+    ("totalDigits", &[Prim::Int, Prim::Dec]),
+    ("fractionDigits", &[Prim::Dec]),
+    ("enumeration", &[Prim::Str]),
+];
+
+/// The facets XSD has and the subset does not (named as facets in the refusal).
+const OTHER_FACETS: &[&str] = &[
+    "pattern",
+    "whiteSpace",
+    "minExclusive",
+    "maxExclusive",
+    "assertion",
+    "explicitTimezone",
+];
+
+/// What one construct may hold. Every attribute and child element not listed is
+/// refused with its file and line, so whatever the generator does not implement can
+/// never be dropped silently.
+struct Shape {
+    attrs: &'static [&'static str],
+    /// Children in the XSD namespace.
+    children: &'static [&'static str],
+    /// Whether text other than blanks may appear.
+    text: bool,
+}
+
+const SCHEMA: Shape = Shape {
+    attrs: &["elementFormDefault"],
+    children: &["annotation", "simpleType", "complexType", "element"],
+    text: false,
+};
+const SIMPLE_TYPE: Shape = Shape {
+    attrs: &["name"],
+    children: &["annotation", "restriction"],
+    text: false,
+};
+const RESTRICTION: Shape = Shape {
+    attrs: &["base"],
+    children: &[
+        "minLength",
+        "maxLength",
+        "length",
+        "minInclusive",
+        "maxInclusive",
+        "totalDigits",
+        "fractionDigits",
+        "enumeration",
+    ],
+    text: false,
+};
+const FACET: Shape = Shape {
+    attrs: &["value"],
+    children: &[],
+    text: false,
+};
+const COMPLEX_TYPE: Shape = Shape {
+    attrs: &["name"],
+    children: &["annotation", "sequence", "all", "choice"],
+    text: false,
+};
+const GROUP: Shape = Shape {
+    attrs: &[],
+    children: &["element"],
+    text: false,
+};
+const FIELD: Shape = Shape {
+    attrs: &["name", "type", "minOccurs", "maxOccurs"],
+    children: &["annotation"],
+    text: false,
+};
+const ROOT: Shape = Shape {
+    attrs: &["name", "type"],
+    children: &["annotation"],
+    text: false,
+};
+const ANNOTATION: Shape = Shape {
+    attrs: &[],
+    children: &["documentation", "appinfo"],
+    text: false,
+};
+const DOCUMENTATION: Shape = Shape {
+    attrs: &[],
+    children: &[],
+    text: true,
+};
+/// `<alias>` and the other children of `xs:appinfo` (no namespace).
+const NOTE: Shape = Shape {
+    attrs: &[],
+    children: &[],
+    text: true,
+};
+
+/// Names the generated code uses unqualified, which a type may not take.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Self",
+    "Default",
+    "Node",
+    "Facets",
+    "Prim",
+    "Problem",
+    "ScalarValue",
+    "Decode",
+    "Encode",
+    "Document",
+    "Sink",
+    "Reader",
+    "Patch",
+    "FieldPath",
+];
+
+/// ASCII letters and digits, starting with a letter (upper-case: `upper`).
+fn is_name(name: &str, upper: bool) -> bool {
+    let mut cs = name.chars();
+    cs.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() && (!upper || c.is_ascii_uppercase()))
+        && cs.all(|c| c.is_ascii_alphanumeric())
+}
+
+type XNode<'a, 'i> = roxmltree::Node<'a, 'i>;
+
+/// One schema file being read: names a node by file and line.
+struct Src<'a, 'i> {
+    name: &'a str,
+    doc: &'a roxmltree::Document<'i>,
+}
+
+impl Src<'_, '_> {
+    fn at(&self, n: &XNode) -> String {
+        let row = self.doc.text_pos_at(n.range().start).row;
+        format!("{} line {row}", self.name)
+    }
+    fn fail<T>(&self, n: &XNode, what: impl std::fmt::Display) -> Result<T, String> {
+        Err(format!("{}: {what}", self.at(n)))
     }
 }
 
-fn doc_of(n: &roxmltree::Node) -> Option<String> {
-    n.children()
-        .find(|c| is_xs(c, "annotation"))?
-        .children()
-        .find(|c| is_xs(c, "documentation"))
-        .and_then(|d| d.text())
-        .map(collapse)
-        .filter(|t| !t.is_empty())
+/// How a child element is named in a refusal: `xs:complexContent`, `facet pattern`,
+/// `<foo>`.
+fn construct(c: &XNode, parent: &XNode) -> String {
+    let local = c.tag_name().name();
+    match c.tag_name().namespace() {
+        Some(XS) if is_xs(parent, "restriction") && OTHER_FACETS.contains(&local) => {
+            format!("facet {local}")
+        }
+        Some(XS) => format!("xs:{local}"),
+        None => format!("<{local}>"),
+        Some(ns) => format!("<{local}> (namespace {ns})"),
+    }
 }
 
-fn aliases_of(n: &roxmltree::Node) -> Vec<String> {
-    n.children()
-        .filter(|c| is_xs(c, "annotation"))
-        .flat_map(|a| a.descendants())
-        .filter(|c| c.is_element() && c.tag_name().name() == "alias")
-        .filter_map(|c| c.text().map(|t| t.trim().to_string()))
-        .filter(|t| !t.is_empty())
-        .collect()
+/// Why a child is refused, where a word helps.
+fn hint(c: &XNode, parent: &XNode) -> &'static str {
+    let groups = ["sequence", "choice", "all", "group"];
+    if groups.iter().any(|g| is_xs(c, g)) && groups.iter().any(|g| is_xs(parent, g)) {
+        ": nested groups are not supported"
+    } else if (is_xs(c, "complexType") || is_xs(c, "simpleType")) && is_xs(parent, "element") {
+        ": anonymous types are not supported (declare a named type, refer to it with type=)"
+    } else if is_xs(c, "simpleType") && is_xs(parent, "restriction") {
+        ": anonymous types are not supported (declare a named type, refer to it with base=)"
+    } else {
+        ""
+    }
 }
 
-fn field(e: &roxmltree::Node, at: &dyn Fn(&roxmltree::Node) -> String) -> Result<Field, String> {
-    let name = e
-        .attribute("name")
-        .ok_or_else(|| format!("{}: an element without a name", at(e)))?;
-    let ty = e
-        .attribute("type")
-        .ok_or_else(|| format!("{}: element {name} must name its type", at(e)))?;
-    let occurs = |v: &str| {
-        v.parse::<u32>()
-            .map_err(|_| format!("{}: bad occurrence {v} on {name}", at(e)))
+/// Refuses every attribute of `n` not in `allowed`.
+fn check_attrs(src: &Src, n: &XNode, what: &str, allowed: &[&str]) -> Result<(), String> {
+    match n
+        .attributes()
+        .find(|a| a.namespace().is_some() || !allowed.contains(&a.name()))
+    {
+        Some(a) => src.fail(
+            n,
+            format!("attribute {}= on {what} is not supported", a.name()),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Refuses every attribute, child and text of `n` that `shape` does not list.
+fn check(src: &Src, n: &XNode, what: &str, shape: &Shape) -> Result<(), String> {
+    check_attrs(src, n, what, shape.attrs)?;
+    for c in n.children() {
+        if c.is_element() {
+            let known = c.tag_name().namespace() == Some(XS)
+                && shape.children.contains(&c.tag_name().name());
+            if !known {
+                return src.fail(
+                    &c,
+                    format!(
+                        "{} is not supported in {what}{}",
+                        construct(&c, n),
+                        hint(&c, n)
+                    ),
+                );
+            }
+        } else if c.is_text() && !shape.text && !c.text().unwrap_or_default().trim().is_empty() {
+            return src.fail(&c, format!("text is not allowed in {what}"));
+        }
+    }
+    Ok(())
+}
+
+/// What the annotations of a construct say.
+#[derive(Default)]
+struct Notes {
+    doc: Option<String>,
+    aliases: Vec<String>,
+    erasable: bool,
+}
+
+/// Reads the `xs:annotation` children of `owner`. `doc`: whether `xs:documentation` is
+/// kept there; `known`: the `xs:appinfo` children understood there.
+fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Result<Notes, String> {
+    let mut out = Notes::default();
+    let mut docs = Vec::new();
+    for a in owner.children().filter(|c| is_xs(c, "annotation")) {
+        check(src, &a, &format!("the annotation of {what}"), &ANNOTATION)?;
+        for c in a.children().filter(|c| c.is_element()) {
+            if is_xs(&c, "documentation") {
+                if !doc {
+                    return src.fail(&c, format!("xs:documentation is not read in {what}"));
+                }
+                check(src, &c, "xs:documentation", &DOCUMENTATION)?;
+                let text: String = c.children().filter_map(|t| t.text()).collect();
+                docs.push(collapse(&text));
+                continue;
+            }
+            check_attrs(src, &c, "xs:appinfo", &[])?;
+            for n in c.children() {
+                if !n.is_element() {
+                    if n.is_text() && !n.text().unwrap_or_default().trim().is_empty() {
+                        return src.fail(&n, "text is not allowed in xs:appinfo");
+                    }
+                    continue;
+                }
+                let name = n.tag_name().name();
+                if n.tag_name().namespace().is_some() || !known.contains(&name) {
+                    let here = if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    };
+                    return src.fail(
+                        &n,
+                        format!(
+                            "{} is not supported in the xs:appinfo of {what} (known here: {here})",
+                            construct(&n, &c)
+                        ),
+                    );
+                }
+                check(src, &n, &format!("<{name}>"), &NOTE)?;
+                let text = n.text().unwrap_or_default().trim().to_string();
+                match name {
+                    "alias" if text.is_empty() => {
+                        return src.fail(&n, "an empty <alias>");
+                    }
+                    "alias" => out.aliases.push(text),
+                    "erasable" if !text.is_empty() || n.has_children() => {
+                        return src.fail(&n, "<erasable/> takes no content");
+                    }
+                    "erasable" => out.erasable = true,
+                    _ => unreachable!("every known appinfo child is read above"),
+                }
+            }
+        }
+    }
+    out.doc = Some(docs.join(" ")).filter(|t| !t.is_empty());
+    Ok(out)
+}
+
+/// What a type reference must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Simple,
+    Complex,
+    Any,
+}
+
+/// A reference to a named type, checked once every file is read.
+struct Ref {
+    at: String,
+    name: String,
+    want: Want,
+    what: String,
+}
+
+/// A facet, checked against its type's primitive once every file is read.
+struct FacetUse {
+    at: String,
+    ty: String,
+    facet: String,
+    value: String,
+}
+
+/// The state of [`Model::read`].
+#[derive(Default)]
+struct Reading {
+    m: Model,
+    /// Where each type name and each root element was declared.
+    types_at: BTreeMap<String, String>,
+    roots_at: BTreeMap<String, String>,
+    refs: Vec<Ref>,
+    facets: Vec<FacetUse>,
+}
+
+impl Reading {
+    fn file(&mut self, src: &Src, text: &str) -> Result<(), String> {
+        let schema = src.doc.root_element();
+        if !is_xs(&schema, "schema") {
+            return src.fail(&schema, "the document element must be xs:schema");
+        }
+        check(src, &schema, "xs:schema", &SCHEMA)?;
+        if let Some(v) = schema
+            .attribute("elementFormDefault")
+            .filter(|v| *v != "unqualified")
+        {
+            return src.fail(
+                &schema,
+                format!("elementFormDefault=\"{v}\" is not supported (only unqualified)"),
+            );
+        }
+        // A top-level annotation is checked, not kept: the file's own documentation is the
+        // comment before `<xs:schema>`.
+        notes(src, &schema, "xs:schema", true, &[])?;
+        let comment = src
+            .doc
+            .root()
+            .children()
+            .find(|n| n.is_comment())
+            .and_then(|n| n.text())
+            .map(collapse)
+            .filter(|t| !t.is_empty());
+        let stem = src.name.trim_end_matches(".xsd").to_string();
+        let mut decls = Vec::new();
+        for top in schema.children().filter(|n| n.is_element()) {
+            if is_xs(&top, "annotation") {
+                continue;
+            }
+            let kind = top.tag_name().name();
+            let Some(tname) = top.attribute("name") else {
+                return src.fail(&top, format!("an xs:{kind} without a name"));
+            };
+            if is_xs(&top, "element") {
+                let root = self.root(src, &top, tname)?;
+                self.m.roots.insert(tname.to_string(), root);
+                continue;
+            }
+            if let Some(first) = self.types_at.get(tname) {
+                return src.fail(
+                    &top,
+                    format!("type {tname} is declared twice (first at {first})"),
+                );
+            }
+            if !is_name(tname, true) || RESERVED_TYPES.contains(&tname) {
+                return src.fail(
+                    &top,
+                    format!("type name {tname} is not supported (ASCII PascalCase, not a name of the generated code's runtime)"),
+                );
+            }
+            self.types_at.insert(tname.to_string(), src.at(&top));
+            if is_xs(&top, "simpleType") {
+                let s = self.simple(src, &top, tname)?;
+                self.m.simple.insert(tname.to_string(), s);
+                decls.push(Decl::Simple(tname.to_string()));
+            } else {
+                let c = self.complex(src, &top, tname)?;
+                self.m.complex.insert(tname.to_string(), c);
+                decls.push(Decl::Complex(tname.to_string()));
+            }
+            self.m.file_of.insert(tname.to_string(), stem.clone());
+        }
+        self.m.files.push(SchemaFile {
+            name: src.name.to_string(),
+            text: text.to_string(),
+            comment,
+            decls,
+        });
+        Ok(())
+    }
+
+    /// A type reference (`xs:date`, `Integer8`): a builtin of the subset, or a named type
+    /// (checked in [`Reading::finish`]).
+    fn type_ref(
+        &mut self,
+        src: &Src,
+        n: &XNode,
+        qname: &str,
+        want: Want,
+        what: &str,
+    ) -> Result<TypeRef, String> {
+        let (prefix, local) = match qname.split_once(':') {
+            Some((p, l)) => (Some(p), l),
+            None => (None, qname),
+        };
+        match (n.lookup_namespace_uri(prefix), prefix) {
+            (Some(XS), _) if !BUILTINS.contains(&local) => src.fail(
+                n,
+                format!(
+                    "type xs:{local} in {what} is not supported (the subset knows xs:{})",
+                    BUILTINS.join(", xs:")
+                ),
+            ),
+            (Some(XS), _) if want == Want::Complex => src.fail(
+                n,
+                format!("{what} must have a complex type, not xs:{local}"),
+            ),
+            (Some(XS), _) => Ok(TypeRef::Builtin(local.to_string())),
+            (None, None) => {
+                self.refs.push(Ref {
+                    at: src.at(n),
+                    name: local.to_string(),
+                    want,
+                    what: what.to_string(),
+                });
+                Ok(TypeRef::Named(local.to_string()))
+            }
+            (None, Some(p)) => src.fail(n, format!("unknown prefix {p}: in {what}")),
+            (Some(ns), _) => src.fail(
+                n,
+                format!("type {qname} in {what} is in namespace {ns}: other namespaces are not supported"),
+            ),
+        }
+    }
+
+    fn simple(&mut self, src: &Src, top: &XNode, name: &str) -> Result<Simple, String> {
+        let what = format!("simpleType {name}");
+        check(src, top, &what, &SIMPLE_TYPE)?;
+        let notes = notes(src, top, &what, true, &[])?;
+        let mut rs = top.children().filter(|c| is_xs(c, "restriction"));
+        let Some(r) = rs.next() else {
+            return src.fail(top, format!("simpleType {name} must be a restriction"));
+        };
+        if let Some(second) = rs.next() {
+            return src.fail(&second, format!("{what} has more than one restriction"));
+        }
+        let what = format!("the restriction of {name}");
+        check(src, &r, &what, &RESTRICTION)?;
+        let Some(base) = r.attribute("base") else {
+            return src.fail(&r, format!("{what} must name its base"));
+        };
+        let base = self.type_ref(src, &r, base, Want::Simple, &what)?;
+        let mut facets = Vec::new();
+        for c in r.children().filter(|c| c.is_element()) {
+            let facet = c.tag_name().name();
+            let what = format!("facet {facet} of {name}");
+            check(src, &c, &what, &FACET)?;
+            let Some(value) = c.attribute("value") else {
+                return src.fail(&c, format!("{what} needs a value"));
+            };
+            if facet != "enumeration" && facets.iter().any(|(f, _)| f == facet) {
+                return src.fail(&c, format!("{what} appears twice"));
+            }
+            let counts = [
+                "minLength",
+                "maxLength",
+                "length",
+                "totalDigits",
+                "fractionDigits",
+            ];
+            if counts.contains(&facet) && value.parse::<u32>().is_err() {
+                return src.fail(&c, format!("{what}: {value} is not a count"));
+            }
+            self.facets.push(FacetUse {
+                at: src.at(&c),
+                ty: name.to_string(),
+                facet: facet.to_string(),
+                value: value.to_string(),
+            });
+            facets.push((facet.to_string(), value.to_string()));
+        }
+        Ok(Simple {
+            name: name.to_string(),
+            base,
+            facets,
+            doc: notes.doc,
+        })
+    }
+
+    fn complex(&mut self, src: &Src, top: &XNode, name: &str) -> Result<Complex, String> {
+        let what = format!("complexType {name}");
+        check(src, top, &what, &COMPLEX_TYPE)?;
+        let notes = notes(src, top, &what, true, &["erasable"])?;
+        let groups: Vec<XNode> = top
+            .children()
+            .filter(|c| c.is_element() && !is_xs(c, "annotation"))
+            .collect();
+        if let Some(second) = groups.get(1) {
+            return src.fail(second, format!("{what} has more than one group"));
+        }
+        let (group, g) = match groups.first() {
+            None => (Group::Sequence, None),
+            Some(g) if is_xs(g, "choice") => (Group::Choice, Some(g)),
+            Some(g) if is_xs(g, "all") => (Group::All, Some(g)),
+            Some(g) => (Group::Sequence, Some(g)),
+        };
+        let mut fields: Vec<Field> = Vec::new();
+        if let Some(g) = g {
+            check(src, g, &format!("the xs:{} of {name}", group.xs()), &GROUP)?;
+            for e in g.children().filter(|c| c.is_element()) {
+                let f = self.field(src, &e, name)?;
+                let taken: Vec<&String> = fields
+                    .iter()
+                    .flat_map(|o| std::iter::once(&o.name).chain(&o.aliases))
+                    .collect();
+                if let Some(n) = std::iter::once(&f.name)
+                    .chain(&f.aliases)
+                    .find(|n| taken.contains(n))
+                {
+                    return src.fail(&e, format!("{n} appears twice in {what}"));
+                }
+                // The generated field (or variant) names must differ too.
+                let rust = |n: &str| match group {
+                    Group::Choice => codegen::variant(n),
+                    _ => codegen::snake(n),
+                };
+                if let Some(o) = fields.iter().find(|o| rust(&o.name) == rust(&f.name)) {
+                    return src.fail(
+                        &e,
+                        format!(
+                            "elements {} and {} of {what} have the same Rust name {}",
+                            o.name,
+                            f.name,
+                            rust(&f.name)
+                        ),
+                    );
+                }
+                if group == Group::Choice && (f.min, f.max) != (1, Some(1)) {
+                    return src.fail(
+                        &e,
+                        format!(
+                            "element {} of choice {name}: minOccurs/maxOccurs in a choice are not supported",
+                            f.name
+                        ),
+                    );
+                }
+                fields.push(f);
+            }
+        }
+        let c = Complex {
+            name: name.to_string(),
+            group,
+            fields,
+            doc: notes.doc,
+            erasable: notes.erasable,
+        };
+        if c.erasable && !c.fields.iter().any(|f| c.is_patch(f)) {
+            return src.fail(
+                top,
+                format!("<erasable/> on {what}, which has no optional single element"),
+            );
+        }
+        Ok(c)
+    }
+
+    fn field(&mut self, src: &Src, e: &XNode, owner: &str) -> Result<Field, String> {
+        let what = match e.attribute("name") {
+            Some(n) => format!("element {n} of {owner}"),
+            None => format!("an element of {owner}"),
+        };
+        check(src, e, &what, &FIELD)?;
+        let Some(name) = e.attribute("name") else {
+            return src.fail(e, format!("{what} has no name"));
+        };
+        if !is_name(name, false) {
+            return src.fail(
+                e,
+                format!("element name {name} is not supported (ASCII letters and digits)"),
+            );
+        }
+        let Some(ty) = e.attribute("type") else {
+            return src.fail(e, format!("element {name} must name its type"));
+        };
+        let occurs = |v: &str| {
+            v.parse::<u32>()
+                .map_err(|_| format!("{}: bad occurrence {v} on {name}", src.at(e)))
+        };
+        let min = e.attribute("minOccurs").map_or(Ok(1), occurs)?;
+        let max = match e.attribute("maxOccurs") {
+            None => Some(1),
+            Some("unbounded") => None,
+            Some(v) => Some(occurs(v)?),
+        };
+        if max.is_some_and(|m| m == 0 || m < min) {
+            return src.fail(e, format!("bad occurrences {min}..{max:?} on {name}"));
+        }
+        let notes = notes(src, e, &what, true, &["alias"])?;
+        Ok(Field {
+            name: name.to_string(),
+            ty: self.type_ref(src, e, ty, Want::Any, &what)?,
+            min,
+            max,
+            aliases: notes.aliases,
+            doc: notes.doc,
+        })
+    }
+
+    fn root(&mut self, src: &Src, top: &XNode, name: &str) -> Result<Root, String> {
+        let what = format!("root element {name}");
+        check(src, top, &what, &ROOT)?;
+        if let Some(first) = self.roots_at.get(name) {
+            return src.fail(
+                top,
+                format!("element {name} is declared twice (first at {first})"),
+            );
+        }
+        self.roots_at.insert(name.to_string(), src.at(top));
+        let Some(ty) = top.attribute("type") else {
+            return src.fail(top, format!("root element {name} must name its type"));
+        };
+        let ty = self.type_ref(src, top, ty, Want::Complex, &what)?;
+        let notes = notes(src, top, &what, false, &["alias"])?;
+        Ok(Root {
+            element: name.to_string(),
+            ty: ty.name().to_string(),
+            aliases: notes.aliases,
+        })
+    }
+
+    /// The checks that need every file: references resolve to a type of the right kind,
+    /// simple types do not restrict themselves, facets fit their primitive.
+    fn finish(self) -> Result<Model, String> {
+        let m = self.m;
+        for r in &self.refs {
+            let (simple, complex) = (
+                m.simple.contains_key(&r.name),
+                m.complex.contains_key(&r.name),
+            );
+            let problem = match r.want {
+                _ if !simple && !complex => "is not declared",
+                Want::Simple if complex => "is a complex type, where a simple type belongs",
+                Want::Complex if simple => "is a simple type, where a complex type belongs",
+                _ => continue,
+            };
+            return Err(format!("{}: type {} in {} {problem}", r.at, r.name, r.what));
+        }
+        for (name, s) in &m.simple {
+            let mut seen = vec![name.as_str()];
+            let mut base = &s.base;
+            while let TypeRef::Named(b) = base {
+                if seen.contains(&b.as_str()) {
+                    return Err(format!(
+                        "{}: simpleType {name} restricts itself (through {})",
+                        self.types_at[name],
+                        seen.join(", ")
+                    ));
+                }
+                seen.push(b);
+                base = &m.simple[b].base;
+            }
+        }
+        let mut enums: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for f in &self.facets {
+            let prim = m.resolve(&m.simple[&f.ty].base).prim;
+            let prims = FACETS.iter().find(|(n, _)| *n == f.facet).map(|(_, p)| *p);
+            let Some(prim) = prim.filter(|p| prims.is_some_and(|ps| ps.contains(p))) else {
+                return Err(format!(
+                    "{}: facet {} is not supported on {} (its primitive is {})",
+                    f.at,
+                    f.facet,
+                    f.ty,
+                    prim.map_or("?", Prim::label)
+                ));
+            };
+            let bound = matches!(f.facet.as_str(), "minInclusive" | "maxInclusive");
+            if bound && !is_number(&f.value, prim == Prim::Dec) {
+                return Err(format!(
+                    "{}: facet {} of {}: {} is not a {}",
+                    f.at,
+                    f.facet,
+                    f.ty,
+                    f.value,
+                    prim.label()
+                ));
+            }
+            if f.facet == "enumeration" {
+                let values = enums.entry(&f.ty).or_default();
+                let rust = codegen::variant(&f.value);
+                if rust.is_empty() {
+                    return Err(format!(
+                        "{}: enumeration value {:?} of {} has no letter or digit to name it by",
+                        f.at, f.value, f.ty
+                    ));
+                }
+                if let Some(o) = values.iter().find(|o| codegen::variant(o) == rust) {
+                    return Err(format!(
+                        "{}: enumeration values {o} and {} of {} have the same Rust name {rust}",
+                        f.at, f.value, f.ty
+                    ));
+                }
+                values.push(&f.value);
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// `-12`, `+3`, and with `decimal` also `1.5`, `.5`.
+fn is_number(v: &str, decimal: bool) -> bool {
+    let v = v.strip_prefix(['+', '-']).unwrap_or(v);
+    let (int, frac) = match v.split_once('.') {
+        Some((i, f)) if decimal => (i, f),
+        _ => (v, ""),
     };
-    let min = e.attribute("minOccurs").map_or(Ok(1), occurs)?;
-    let max = match e.attribute("maxOccurs") {
-        None => Some(1),
-        Some("unbounded") => None,
-        Some(v) => Some(occurs(v)?),
-    };
-    Ok(Field {
-        name: name.to_string(),
-        ty: type_ref(e, ty),
-        min,
-        max,
-        aliases: aliases_of(e),
-        doc: doc_of(e),
-    })
+    !(int.is_empty() && frac.is_empty())
+        && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
 }
-
-/// The facets the subset knows.
-const FACETS: &[&str] = &[
-    "minLength",
-    "maxLength",
-    "length",
-    "minInclusive",
-    "maxInclusive",
-    "totalDigits",
-    "fractionDigits",
-    "enumeration",
-];
 
 impl Model {
-    /// Reads every schema file (name, text). Declarations of the same name: the later one
-    /// wins. Anything outside the subset is an error naming the file and line.
+    /// Reads every schema file (name, text). Anything outside the subset, a type or root
+    /// declared twice, and a reference to nothing are errors naming the file and line.
     pub fn read<N: AsRef<str>, T: AsRef<str>>(files: &[(N, T)]) -> Result<Model, String> {
-        let mut m = Model::default();
+        let mut r = Reading::default();
         for (name, text) in files {
             let (name, text) = (name.as_ref(), text.as_ref());
             let doc = roxmltree::Document::parse(text)
                 .map_err(|e| format!("{name}: not well-formed: {e}"))?;
-            let at = |n: &roxmltree::Node| {
-                format!("{name} line {}", doc.text_pos_at(n.range().start).row)
-            };
-            let stem = name.trim_end_matches(".xsd").to_string();
-            let comment = doc
-                .root()
-                .children()
-                .find(|n| n.is_comment())
-                .and_then(|n| n.text())
-                .map(collapse)
-                .filter(|t| !t.is_empty());
-            let mut decls = Vec::new();
-            for top in doc.root_element().children().filter(|n| n.is_element()) {
-                if is_xs(&top, "annotation") || is_xs(&top, "import") || is_xs(&top, "include") {
-                    continue;
-                }
-                let tname = top
-                    .attribute("name")
-                    .ok_or_else(|| format!("{}: a declaration without a name", at(&top)))?;
-                if is_xs(&top, "simpleType") {
-                    let r = top
-                        .children()
-                        .find(|c| is_xs(c, "restriction"))
-                        .ok_or_else(|| {
-                            format!("{}: simpleType {tname} must be a restriction", at(&top))
-                        })?;
-                    let base = type_ref(&r, r.attribute("base").unwrap_or("xs:string"));
-                    let mut facets = Vec::new();
-                    for c in r
-                        .children()
-                        .filter(|c| c.is_element() && !is_xs(c, "annotation"))
-                    {
-                        let facet = c.tag_name().name();
-                        if !FACETS.contains(&facet) {
-                            return Err(format!("{}: facet {facet} is not supported", at(&c)));
-                        }
-                        facets.push((
-                            facet.to_string(),
-                            c.attribute("value").unwrap_or_default().to_string(),
-                        ));
-                    }
-                    m.simple.insert(
-                        tname.to_string(),
-                        Simple {
-                            name: tname.to_string(),
-                            base,
-                            facets,
-                            doc: doc_of(&top),
-                        },
-                    );
-                    decls.push(Decl::Simple(tname.to_string()));
-                } else if is_xs(&top, "complexType") {
-                    let g = top
-                        .children()
-                        .find(|c| is_xs(c, "sequence") || is_xs(c, "all") || is_xs(c, "choice"));
-                    let group = match g {
-                        Some(g) if is_xs(&g, "choice") => Group::Choice,
-                        Some(g) if is_xs(&g, "all") => Group::All,
-                        _ => Group::Sequence,
-                    };
-                    let mut fields = Vec::new();
-                    for c in g
-                        .iter()
-                        .flat_map(|g| g.children())
-                        .filter(|c| c.is_element() && !is_xs(c, "annotation"))
-                    {
-                        if !is_xs(&c, "element") {
-                            return Err(format!("{}: only elements may appear in {tname}", at(&c)));
-                        }
-                        fields.push(field(&c, &at)?);
-                    }
-                    m.complex.insert(
-                        tname.to_string(),
-                        Complex {
-                            name: tname.to_string(),
-                            group,
-                            fields,
-                            doc: doc_of(&top),
-                        },
-                    );
-                    decls.push(Decl::Complex(tname.to_string()));
-                } else if is_xs(&top, "element") {
-                    let ty = top.attribute("type").ok_or_else(|| {
-                        format!("{}: root element {tname} must name its type", at(&top))
-                    })?;
-                    let ty = type_ref(&top, ty).name().to_string();
-                    m.roots.insert(
-                        tname.to_string(),
-                        Root {
-                            element: tname.to_string(),
-                            ty,
-                            aliases: aliases_of(&top),
-                        },
-                    );
-                    continue;
-                } else {
-                    return Err(format!(
-                        "{}: {} is not supported",
-                        at(&top),
-                        top.tag_name().name()
-                    ));
-                }
-                m.file_of.insert(tname.to_string(), stem.clone());
-            }
-            m.files.push(SchemaFile {
-                name: name.to_string(),
-                text: text.to_string(),
-                comment,
-                decls,
-            });
+            r.file(&Src { name, doc: &doc }, text)?;
         }
-        // A redeclared name is published once, where it was last declared.
-        let mut seen = std::collections::BTreeSet::new();
-        for f in m.files.iter_mut().rev() {
-            f.decls.retain(|d| {
-                let n = match d {
-                    Decl::Simple(n) | Decl::Complex(n) => n.clone(),
-                };
-                seen.insert(n)
-            });
-        }
-        for (element, root) in &m.roots {
-            if !m.complex.contains_key(&root.ty) {
-                return Err(format!(
-                    "root {element} must have a complex type, not {}",
-                    root.ty
-                ));
-            }
-        }
-        Ok(m)
+        r.finish()
     }
 
     /// The type of a document root element.
@@ -394,10 +959,8 @@ impl Model {
 
     pub fn builtin_prim(name: &str) -> Option<Prim> {
         Some(match name {
-            "string" | "token" | "normalizedString" => Prim::Str,
-            "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => {
-                Prim::Int
-            }
+            "string" => Prim::Str,
+            "integer" | "int" | "long" | "nonNegativeInteger" | "positiveInteger" => Prim::Int,
             "decimal" => Prim::Dec,
             "date" => Prim::Date,
             "dateTime" => Prim::DateTime,
@@ -503,23 +1066,424 @@ impl Model {
 mod tests {
     use super::*;
 
+    const HEAD: &str = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">"#;
+
+    /// A schema file whose first line is `<xs:schema …>`, then `body`.
+    fn schema(body: &str) -> String {
+        format!("{HEAD}\n{body}\n</xs:schema>\n")
+    }
+
+    /// One fixture per construct outside the subset: (what the message must name, the
+    /// line it must give, the schema body from line 2).
+    const REFUSED: &[(&str, u32, &str)] = &[
+        (
+            "xs:complexContent",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:complexContent><xs:extension base="B"/></xs:complexContent>
+</xs:complexType>"#,
+        ),
+        (
+            "xs:simpleContent",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:simpleContent><xs:extension base="xs:string"/></xs:simpleContent>
+</xs:complexType>"#,
+        ),
+        (
+            "xs:attribute",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:sequence><xs:element name="e" type="xs:string"/></xs:sequence>
+  <xs:attribute name="id" type="xs:string"/>
+</xs:complexType>"#,
+        ),
+        (
+            "xs:attribute",
+            2,
+            r#"<xs:attribute name="id" type="xs:string"/>"#,
+        ),
+        (
+            "xs:attributeGroup",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:attributeGroup ref="G"/>
+</xs:complexType>"#,
+        ),
+        (
+            "xs:anyAttribute",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:anyAttribute/>
+</xs:complexType>"#,
+        ),
+        (
+            "xs:any",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e" type="xs:string"/>
+    <xs:any/>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "xs:import",
+            2,
+            r#"<xs:import namespace="urn:other" schemaLocation="other.xsd"/>"#,
+        ),
+        (
+            "xs:include",
+            2,
+            r#"<xs:include schemaLocation="other.xsd"/>"#,
+        ),
+        (
+            "xs:redefine",
+            2,
+            r#"<xs:redefine schemaLocation="other.xsd"/>"#,
+        ),
+        (
+            "xs:group",
+            2,
+            r#"<xs:group name="G"><xs:sequence><xs:element name="e" type="xs:string"/></xs:sequence></xs:group>"#,
+        ),
+        (
+            "xs:group",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:group ref="G"/>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "anonymous types",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e">
+      <xs:complexType><xs:sequence/></xs:complexType>
+    </xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "anonymous types",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:all>
+    <xs:element name="e">
+      <xs:simpleType><xs:restriction base="xs:string"/></xs:simpleType>
+    </xs:element>
+  </xs:all>
+</xs:complexType>"#,
+        ),
+        (
+            "anonymous types",
+            3,
+            r#"<xs:element name="root">
+  <xs:complexType><xs:sequence/></xs:complexType>
+</xs:element>"#,
+        ),
+        (
+            "nested groups",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="a" type="xs:string"/>
+    <xs:sequence><xs:element name="b" type="xs:string"/></xs:sequence>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "nested groups",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:choice>
+    <xs:sequence><xs:element name="b" type="xs:string"/></xs:sequence>
+  </xs:choice>
+</xs:complexType>"#,
+        ),
+        (
+            "mixed=",
+            2,
+            r#"<xs:complexType name="C" mixed="true">
+  <xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "abstract=",
+            2,
+            r#"<xs:complexType name="C" abstract="true"><xs:sequence/></xs:complexType>"#,
+        ),
+        (
+            "abstract=",
+            3,
+            r#"<xs:complexType name="C"><xs:sequence/></xs:complexType>
+<xs:element name="c" type="C" abstract="true"/>"#,
+        ),
+        (
+            "substitutionGroup=",
+            4,
+            r#"<xs:complexType name="C"><xs:sequence/></xs:complexType>
+<xs:element name="c" type="C"/>
+<xs:element name="d" type="C" substitutionGroup="c"/>"#,
+        ),
+        (
+            "fixed=",
+            4,
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:maxLength value="3" fixed="true"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+        (
+            "facet maxLength of S appears twice",
+            4,
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:maxLength value="3"/><xs:maxLength value="4"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+        (
+            "xs:list",
+            3,
+            r#"<xs:simpleType name="S">
+  <xs:list itemType="xs:string"/>
+</xs:simpleType>"#,
+        ),
+        (
+            "xs:union",
+            3,
+            r#"<xs:simpleType name="S">
+  <xs:union memberTypes="xs:string xs:date"/>
+</xs:simpleType>"#,
+        ),
+        (
+            "facet pattern",
+            4,
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:pattern value="[0-9]+"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+        (
+            "anonymous types",
+            4,
+            r#"<xs:simpleType name="S">
+  <xs:restriction>
+    <xs:simpleType><xs:restriction base="xs:string"/></xs:simpleType>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+        // Unknown attributes, wherever they are.
+        ("targetNamespace=", 1, ""),
+        (
+            "id=",
+            2,
+            r#"<xs:simpleType name="S" id="s"><xs:restriction base="xs:string"/></xs:simpleType>"#,
+        ),
+        (
+            "maxOccurs=",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:sequence maxOccurs="unbounded"><xs:element name="e" type="xs:string"/></xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "<note>",
+            6,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e" type="xs:string">
+      <xs:annotation><xs:appinfo>
+        <note>x</note>
+      </xs:appinfo></xs:annotation>
+    </xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "<alias>",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:annotation><xs:appinfo><alias>D</alias></xs:appinfo></xs:annotation>
+  <xs:sequence/>
+</xs:complexType>"#,
+        ),
+        // What the generator could not write.
+        (
+            "facet maxLength is not supported on N",
+            4,
+            r#"<xs:simpleType name="N">
+  <xs:restriction base="xs:integer">
+    <xs:maxLength value="3"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+        (
+            "minOccurs/maxOccurs in a choice",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:choice>
+    <xs:element name="a" type="xs:string" minOccurs="0"/>
+    <xs:element name="b" type="xs:string"/>
+  </xs:choice>
+</xs:complexType>"#,
+        ),
+        ("elementFormDefault", 1, ""),
+        (
+            "<erasable/> on complexType C",
+            2,
+            r#"<xs:complexType name="C">
+  <xs:annotation><xs:appinfo><erasable/></xs:appinfo></xs:annotation>
+  <xs:choice><xs:element name="a" type="xs:string"/></xs:choice>
+</xs:complexType>"#,
+        ),
+        (
+            "<erasable/> takes no content",
+            3,
+            r#"<xs:complexType name="C">
+  <xs:annotation><xs:appinfo><erasable>yes</erasable></xs:appinfo></xs:annotation>
+  <xs:all><xs:element name="a" type="xs:string" minOccurs="0"/></xs:all>
+</xs:complexType>"#,
+        ),
+        (
+            "<erasable>",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="a" type="xs:string" minOccurs="0">
+      <xs:annotation><xs:appinfo><erasable/></xs:appinfo></xs:annotation>
+    </xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        // Names the generated code could not use.
+        (
+            "type name Node",
+            2,
+            r#"<xs:complexType name="Node"><xs:sequence/></xs:complexType>"#,
+        ),
+        (
+            "same Rust name url_value",
+            5,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="URLValue" type="xs:string"/>
+    <xs:element name="urlValue" type="xs:string"/>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "same Rust name PayAsYouGo",
+            5,
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:enumeration value="PAY AS YOU GO"/>
+    <xs:enumeration value="pay-as-you-go"/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        ),
+    ];
+
+    /// More fixtures: (what the message must name, an element that is the only child of a
+    /// sequence in a complexType, on line 4).
+    const REFUSED_ELEMENTS: &[(&str, &str)] = &[
+        ("ref=", r#"<xs:element ref="e"/>"#),
+        (
+            "nillable=",
+            r#"<xs:element name="e" type="xs:string" nillable="true"/>"#,
+        ),
+        (
+            "default=",
+            r#"<xs:element name="e" type="xs:string" minOccurs="0" default="x"/>"#,
+        ),
+        (
+            "fixed=",
+            r#"<xs:element name="e" type="xs:string" fixed="x"/>"#,
+        ),
+        (
+            "form=",
+            r#"<xs:element name="e" type="xs:string" form="qualified"/>"#,
+        ),
+        ("xs:anyURI", r#"<xs:element name="e" type="xs:anyURI"/>"#),
+        ("Missing", r#"<xs:element name="e" type="Missing"/>"#),
+        (
+            "element name line-1",
+            r#"<xs:element name="line-1" type="xs:string"/>"#,
+        ),
+    ];
+
+    fn in_a_sequence(element: &str) -> String {
+        format!(
+            "<xs:complexType name=\"C\">\n  <xs:sequence>\n    {element}\n  </xs:sequence>\n</xs:complexType>"
+        )
+    }
+
     #[test]
     fn constructs_outside_the_subset_are_refused_with_their_line() {
-        let xsd = |body: &str| {
-            format!(r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{body}</xs:schema>"#)
-        };
-        let bad = xsd(
-            r#"<xs:simpleType name="P"><xs:restriction base="xs:string"><xs:pattern value="x"/></xs:restriction></xs:simpleType>"#,
+        let elements = REFUSED_ELEMENTS
+            .iter()
+            .map(|(construct, element)| (*construct, 4, in_a_sequence(element)));
+        let all = REFUSED
+            .iter()
+            .map(|(construct, line, body)| (*construct, *line, body.to_string()))
+            .chain(elements);
+        for (construct, line, body) in all {
+            let text = match construct {
+                "targetNamespace=" => {
+                    schema(&body).replace("<xs:schema ", "<xs:schema targetNamespace=\"urn:t\" ")
+                }
+                "elementFormDefault" => schema(&body).replace(
+                    "<xs:schema ",
+                    "<xs:schema elementFormDefault=\"qualified\" ",
+                ),
+                _ => schema(&body),
+            };
+            let e = Model::read(&[("t.xsd", text)]).expect_err(construct);
+            assert!(
+                e.starts_with(&format!("t.xsd line {line}: ")) && e.contains(construct),
+                "{construct}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_type_declared_twice_names_both_places() {
+        let a = schema(
+            r#"<xs:simpleType name="Code"><xs:restriction base="xs:string"/></xs:simpleType>"#,
         );
-        assert!(Model::read(&[("a.xsd", bad)])
-            .unwrap_err()
-            .contains("facet pattern"));
-        let untyped = xsd(
+        let b = schema("\n<xs:complexType name=\"Code\"><xs:sequence/></xs:complexType>");
+        let e = Model::read(&[("a.xsd", a), ("b.xsd", b)]).unwrap_err();
+        assert_eq!(
+            e,
+            "b.xsd line 3: type Code is declared twice (first at a.xsd line 2)"
+        );
+        let roots = schema(
+            r#"<xs:complexType name="C"><xs:sequence/></xs:complexType>
+<xs:element name="c" type="C"/>
+<xs:element name="c" type="C"/>"#,
+        );
+        let e = Model::read(&[("r.xsd", roots)]).unwrap_err();
+        assert!(
+            e.starts_with("r.xsd line 4: element c is declared twice (first at r.xsd line 3)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_untyped_element_is_refused() {
+        let untyped = schema(
             r#"<xs:complexType name="C"><xs:sequence><xs:element name="e"/></xs:sequence></xs:complexType>"#,
         );
-        assert!(Model::read(&[("b.xsd", untyped)])
-            .unwrap_err()
-            .starts_with("b.xsd line 1"));
+        assert_eq!(
+            Model::read(&[("b.xsd", untyped)]).unwrap_err(),
+            "b.xsd line 2: element e must name its type"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Agreements (SERVICES.md §2, DOMAIN.md "Customer structure"): billing instructions
 //! logged at exactly one level of the structure.
 
+pub mod bill_periods;
+
 use chrono::{Datelike, Months, NaiveDate};
 use cmp_model::messages::{
     AgreementBasic, AgreementDataset, AgreementDetails, AgreementSummary, CreateAgreementRequest,
@@ -29,6 +31,12 @@ pub fn cycle_day_next_month(from: NaiveDate, day: u32) -> NaiveDate {
         .expect("a day before the 1st")
         .day();
     first.with_day(day.min(last)).expect("clamped day exists")
+}
+
+/// The agreement's next invoice date as of `today`: the stored one rolled forward period
+/// by period once the clock has passed it.
+pub fn next_invoice(a: &Agreement, today: NaiveDate) -> NaiveDate {
+    bill_periods::next_invoice_date(a.next_expected_invoice_date, a.billing_cycle as u32, today)
 }
 
 /// Where an agreement is logged, as the wire names it.
@@ -269,7 +277,7 @@ pub fn query_agreement(
             last_amended_date: Some(amended),
         }),
         invoice_control: wanted(AgreementDataset::Invoicecontrol).then_some(InvoiceControl {
-            next_expected_invoice_date: Some(a.next_expected_invoice_date),
+            next_expected_invoice_date: Some(next_invoice(&a, ctx.clock.today())),
             last_amended_date: Some(amended),
         }),
     })
@@ -291,7 +299,7 @@ pub fn get_agreement(ctx: &Context, req: GetAgreementRequest) -> OpResult<GetAgr
             pending_billing_cycle: a.pending_billing_cycle.map(i64::from),
             invoice_consolidation_level: level(&a.invoice_consolidation_level),
             invoice_receipt_address: address(&a.invoice_receipt_address),
-            next_expected_invoice_date: a.next_expected_invoice_date,
+            next_expected_invoice_date: next_invoice(&a, ctx.clock.today()),
             billing_media: a.billing_media.clone(),
             price_plan_code: a.price_plan_code.clone(),
             last_amended_date: a.last_amended_at.and_utc(),

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use cmp_model::messages::{
     Allowance, AllowanceAnswer, Cardinality, CataloguePackage, CataloguePricePlan,
     CompatiblePackageGroup, CompatiblePricePlan, DiscountType, EligibilityRules, Package,
-    PackageCodes, PackageDiscountScheme, PackageDiscountSchemes, PackageList, PackageService,
-    PackageServices, PackageStatus, QueryCompatiblePackagesRequest,
+    PackageClassification, PackageCodes, PackageDiscountScheme, PackageDiscountSchemes,
+    PackageList, PackageService, PackageServices, PackageStatus, QueryCompatiblePackagesRequest,
     QueryCompatiblePackagesResponse, QueryCompatiblePlansRequest, QueryCompatiblePlansResponse,
     StatusContainer,
 };
@@ -20,46 +20,62 @@ use super::Snapshot;
 use crate::faults::{invalid, not_found};
 use crate::{Context, OpResult};
 
-/// A subscription as the compatibility rules see it.
+/// A subscription as the compatibility rules see it, on the request's as-of date.
 pub(crate) struct Held {
     pub plan: String,
-    /// Package codes of the active bolt-ons.
+    /// Package codes of the bolt-ons live on the as-of date.
     pub bolt_ons: HashSet<String>,
-    pub next_bill_date: NaiveDate,
+    /// The date the answer is for (see [`as_of`]).
+    pub as_of: NaiveDate,
 }
 
-/// Loads a subscription's plan, active bolt-ons and next bill date (`NOT_FOUND` when unknown).
-pub(crate) fn held(ctx: &Context, path: FieldPath, number: i64) -> OpResult<Held> {
+/// Loads a subscription's plan and its bolt-ons live on the as-of date (`NOT_FOUND` when
+/// unknown).
+pub(crate) fn held(
+    ctx: &Context,
+    path: FieldPath,
+    number: i64,
+    rules: Option<&EligibilityRules>,
+) -> OpResult<Held> {
     let today = ctx.clock.today();
     ctx.read(|c| {
         let Some(sub) = subscriptions::get(c, number)? else {
             return Err(not_found(path).into());
         };
-        let bolt_ons = subscriptions::active_packages(c, number, today)?
+        let next_bill_date = agreements::get(c, sub.agreement_number)?
+            .map_or(today, |a| crate::agreements::next_invoice(&a, today));
+        let on = as_of(ctx, rules, Some(next_bill_date));
+        let bolt_ons = subscriptions::active_packages(c, number, on)?
             .into_iter()
             .filter(|p| !p.is_base)
             .map(|p| p.package_code)
             .collect();
-        let next_bill_date = agreements::get(c, sub.agreement_number)?
-            .map_or(today, |a| a.next_expected_invoice_date);
         Ok(Held {
             plan: sub.price_plan_code,
             bolt_ons,
-            next_bill_date,
+            as_of: on,
         })
     })
 }
 
-/// The as-of date: the request's date, the next bill date (onBillCycle), else today.
-fn as_of(ctx: &Context, rules: Option<&EligibilityRules>, held: Option<&Held>) -> NaiveDate {
+/// The as-of date: the request's date, the next bill date (onBillCycle, in a subscription
+/// context), else today.
+fn as_of(
+    ctx: &Context,
+    rules: Option<&EligibilityRules>,
+    next_bill: Option<NaiveDate>,
+) -> NaiveDate {
     use cmp_model::messages::AsOfDate;
     match rules.and_then(|r| r.as_of_date.as_ref()) {
         Some(AsOfDate::Date(d)) => *d,
-        Some(AsOfDate::OnBillCycle(true)) => {
-            held.map_or_else(|| ctx.clock.today(), |h| h.next_bill_date)
-        }
+        Some(AsOfDate::OnBillCycle(true)) => next_bill.unwrap_or_else(|| ctx.clock.today()),
         _ => ctx.clock.today(),
     }
+}
+
+/// The as-of date of a query: the subscription's, or the request's alone.
+fn date_of(ctx: &Context, rules: Option<&EligibilityRules>, held: Option<&Held>) -> NaiveDate {
+    held.map_or_else(|| as_of(ctx, rules, None), |h| h.as_of)
 }
 
 /// A catalogue package as the answers show it: price = the sum of its services' prices;
@@ -243,11 +259,11 @@ pub fn query_compatible_plans(
         .subscription_number
         .map(|n| {
             let at = QueryCompatiblePlansRequest::path().subscription_number();
-            held(ctx, at, n)
+            held(ctx, at, n, req.eligibility_rules.as_ref())
         })
         .transpose()?;
     let rules = req.eligibility_rules.as_ref();
-    let asking = Asking::new(rules, as_of(ctx, rules, held.as_ref()));
+    let asking = Asking::new(rules, date_of(ctx, rules, held.as_ref()));
     let eligible = |p: &&CataloguePricePlan| {
         asking.allows(p.effective_date, p.expiry_date, p.eligibility.as_ref())
     };
@@ -304,7 +320,14 @@ pub fn query_compatible_packages(
     let s = ctx.catalogue.current(ctx)?;
     let held = req
         .subscription_number
-        .map(|n| held(ctx, path().subscription_number(), n))
+        .map(|n| {
+            held(
+                ctx,
+                path().subscription_number(),
+                n,
+                req.eligibility_rules.as_ref(),
+            )
+        })
         .transpose()?;
     let plan_code = req
         .plan_code
@@ -324,7 +347,7 @@ pub fn query_compatible_packages(
         ));
     };
     let rules = req.eligibility_rules.as_ref();
-    let asking = Asking::new(rules, as_of(ctx, rules, held.as_ref()));
+    let asking = Asking::new(rules, date_of(ctx, rules, held.as_ref()));
     let groups = plan
         .package_groups
         .iter()
@@ -334,7 +357,9 @@ pub fn query_compatible_packages(
             let packages: Vec<Package> = s
                 .packages()
                 .iter()
-                .filter(|p| p.primary_package_group_code.as_deref() == Some(g.code.as_str()))
+                // Only bolt-ons are offered through a group, whichever groups list them.
+                .filter(|p| p.package_classification == PackageClassification::BoltonPackage)
+                .filter(|p| super::package_groups_of(p).any(|c| c == g.code))
                 .filter_map(|p| {
                     let is_held = held.as_ref().is_some_and(|h| h.bolt_ons.contains(&p.code));
                     let offered =

@@ -26,6 +26,16 @@ use crate::{Context, OpResult};
 /// How stale another instance's import may look here.
 pub const RECHECK: Duration = Duration::from_secs(1);
 
+/// The groups a package is in: its primary group, then its further `packageGroups`.
+pub fn package_groups_of(p: &CataloguePackage) -> impl Iterator<Item = &str> {
+    p.primary_package_group_code.as_deref().into_iter().chain(
+        p.package_groups
+            .iter()
+            .flat_map(|g| &g.package_group_code)
+            .map(String::as_str),
+    )
+}
+
 /// An imported catalogue with its lookups.
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -412,6 +422,15 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
                     package_at(i).discount_scheme_codes().into(),
                     Code::UnknownReference,
                     format!("names no discount scheme ({code})"),
+                );
+            }
+        }
+        for g in p.package_groups.iter().flat_map(|g| &g.package_group_code) {
+            if s.group(g).is_none() {
+                err(
+                    package_at(i).package_groups().into(),
+                    Code::UnknownReference,
+                    format!("names no package group ({g})"),
                 );
             }
         }

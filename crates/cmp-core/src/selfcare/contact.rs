@@ -1,17 +1,16 @@
 //! UpdateContactDetails (SERVICES.md §5; DOMAIN.md "Contact details and workflow";
 //! release notes 3.7.1.10): any field may change, none that holds a value may be erased.
 //!
-//! The decoder reads an empty element, `""` and JSON `null` as absent, so an erase attempt
-//! is only visible in the request tree: [`blank_fields`] lists the fields sent empty
-//! (the registry's binding calls it on the tree before decoding), and
-//! [`update_contact_details`] refuses each one that holds a value (`CANNOT_ERASE`, one
-//! error per field, all in one ValidationFault). An empty field that holds nothing is a
-//! no-op.
+//! The contact types are erasable in the schema, so the decoder tells a field sent empty
+//! (an empty element, `""`, JSON `null`: [`Patch::Empty`]) from one not sent, and
+//! [`update_contact_details`] refuses each one sent empty that holds a value
+//! (`CANNOT_ERASE`, one error per field, all in one ValidationFault). An empty field that
+//! holds nothing is a no-op.
 
 use chrono::TimeDelta;
-use cmp_model::fault::PathSeg;
+use cmp_model::fault::FieldPath;
 use cmp_model::messages::{Address, UpdateContactDetailsRequest, UpdateContactDetailsResponse};
-use cmp_model::{Code, Fault, FieldError, Node};
+use cmp_model::{Code, Fault, FieldError, Patch};
 use cmp_store::repo::customers::{self, Customer, CustomerAddress};
 use cmp_store::repo::selfcare;
 use cmp_store::{db_time, StoreError};
@@ -19,62 +18,11 @@ use cmp_store::{db_time, StoreError};
 use crate::faults::{not_found, stale};
 use crate::{Context, OpResult};
 
-const ROOT: &str = "updateContactDetails";
-
-/// A field the request sends empty: an attempt to erase it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Blank {
-    /// `personalDetails`, `businessDetails`, `contactDetails` or `addresses`.
-    pub group: String,
-    pub field: String,
-    /// For an address field: the address's position among `address` elements and its
-    /// `addressType` as sent.
-    pub address: Option<(usize, String)>,
-}
-
-/// The fields of `node` (the request document) sent empty.
-pub fn blank_fields(node: &Node) -> Vec<Blank> {
-    let mut out = Vec::new();
-    for group in ["personalDetails", "businessDetails", "contactDetails"] {
-        for g in node.children.iter().filter(|c| c.name == group) {
-            for f in g.children.iter().filter(|f| f.is_blank()) {
-                out.push(Blank {
-                    group: group.to_string(),
-                    field: f.name.clone(),
-                    address: None,
-                });
-            }
-        }
-    }
-    for addresses in node.children.iter().filter(|c| c.name == "addresses") {
-        let list = addresses.children.iter().filter(|c| c.name == "address");
-        for (i, a) in list.enumerate() {
-            let kind = a
-                .child("addressType")
-                .map(|t| t.text.trim().to_string())
-                .unwrap_or_default();
-            for f in a
-                .children
-                .iter()
-                .filter(|f| f.is_blank() && f.name != "addressType")
-            {
-                out.push(Blank {
-                    group: "addresses".to_string(),
-                    field: f.name.clone(),
-                    address: Some((i, kind.clone())),
-                });
-            }
-        }
-    }
-    out
-}
-
 /// UpdateContactDetails: merges the given fields into the customer and its addresses;
 /// `lastAmendedDate`, when given, must be the stored one.
 pub fn update_contact_details(
     ctx: &Context,
     req: UpdateContactDetailsRequest,
-    blanks: &[Blank],
 ) -> OpResult<UpdateContactDetailsResponse> {
     let number = req.customer_number;
     let now = ctx.now();
@@ -90,24 +38,9 @@ pub fn update_contact_details(
             }
         }
         let addresses = customers::addresses(c, number)?;
-        let errors: Vec<FieldError> = blanks
-            .iter()
-            .filter(|b| holds_value(&current, &addresses, b))
-            .map(|b| {
-                let mut path = vec![PathSeg::new(ROOT), PathSeg::owned(&b.group)];
-                if let Some((i, _)) = &b.address {
-                    path.push(PathSeg {
-                        index: Some(*i),
-                        ..PathSeg::new("address")
-                    });
-                }
-                path.push(PathSeg::owned(&b.field));
-                FieldError::new(
-                    Code::CannotErase,
-                    path,
-                    "holds a value and cannot be erased",
-                )
-            })
+        let errors: Vec<FieldError> = erase_attempts(&req, &current, &addresses)
+            .into_iter()
+            .map(|at| FieldError::on(Code::CannotErase, at, "holds a value and cannot be erased"))
             .collect();
         if !errors.is_empty() {
             return Err(Fault::validation(errors).into());
@@ -139,54 +72,78 @@ pub fn update_contact_details(
     })
 }
 
-/// Whether the field a blank names holds a value now.
-fn holds_value(c: &Customer, addresses: &[CustomerAddress], b: &Blank) -> bool {
-    if let Some((_, kind)) = &b.address {
-        let Some(a) = addresses
+/// The fields the request sends empty that hold a value now, in schema order.
+fn erase_attempts(
+    req: &UpdateContactDetailsRequest,
+    c: &Customer,
+    addresses: &[CustomerAddress],
+) -> Vec<FieldPath> {
+    let root = UpdateContactDetailsRequest::path;
+    let mut v = Vec::new();
+    // `erase!(path, sent, now)`: the field at `path` is sent empty and holds a value.
+    macro_rules! erase {
+        ($path:expr, $sent:expr, $now:expr) => {
+            if $sent.is_empty_sent() && $now.is_some() {
+                v.push($path);
+            }
+        };
+    }
+    if let Some(p) = &req.personal_details {
+        let at = || root().personal_details();
+        erase!(at().title(), p.title, c.title);
+        erase!(at().first_name(), p.first_name, c.first_name);
+        erase!(at().last_name(), p.last_name, c.last_name);
+        erase!(at().date_of_birth(), p.date_of_birth, c.date_of_birth);
+        erase!(at().gender(), p.gender, c.gender);
+        erase!(at().marital_status(), p.marital_status, c.marital_status);
+        erase!(at().occupation(), p.occupation, c.occupation);
+        erase!(at().id_type(), p.id_type, c.id_type);
+        erase!(at().id_number(), p.id_number, c.id_number);
+    }
+    if let Some(b) = &req.business_details {
+        let at = || root().business_details();
+        erase!(at().company_name(), b.company_name, c.company_name);
+        erase!(
+            at().company_registration_number(),
+            b.company_registration_number,
+            c.company_registration_number
+        );
+        erase!(at().vat_number(), b.vat_number, c.vat_number);
+    }
+    if let Some(n) = &req.contact_details {
+        let at = || root().contact_details();
+        erase!(at().home_phone(), n.home_phone, c.home_phone);
+        erase!(at().work_phone(), n.work_phone, c.work_phone);
+        erase!(at().mobile_phone(), n.mobile_phone, c.mobile_phone);
+        erase!(at().fax(), n.fax, c.fax);
+        erase!(at().email(), n.email, c.email);
+    }
+    for (i, a) in req.addresses.iter().flat_map(|a| &a.address).enumerate() {
+        let kind = a.address_type.as_str();
+        let Some(s) = addresses
             .iter()
-            .find(|a| a.address_type.eq_ignore_ascii_case(kind))
+            .find(|s| s.address_type.eq_ignore_ascii_case(kind))
         else {
-            return false;
+            continue;
         };
-        return match b.field.as_str() {
-            "line1" => a.line1.is_some(),
-            "line2" => a.line2.is_some(),
-            "line3" => a.line3.is_some(),
-            "line4" => a.line4.is_some(),
-            "town" => a.town.is_some(),
-            "county" => a.county.is_some(),
-            "postcode" => a.postcode.is_some(),
-            "country" => a.country.is_some(),
-            _ => false,
-        };
+        let at = || root().addresses().address().nth(i);
+        erase!(at().line1(), a.line1, s.line1);
+        erase!(at().line2(), a.line2, s.line2);
+        erase!(at().line3(), a.line3, s.line3);
+        erase!(at().line4(), a.line4, s.line4);
+        erase!(at().town(), a.town, s.town);
+        erase!(at().county(), a.county, s.county);
+        erase!(at().postcode(), a.postcode, s.postcode);
+        erase!(at().country(), a.country, s.country);
     }
-    match (b.group.as_str(), b.field.as_str()) {
-        ("personalDetails", "title") => c.title.is_some(),
-        ("personalDetails", "firstName") => c.first_name.is_some(),
-        ("personalDetails", "lastName") => c.last_name.is_some(),
-        ("personalDetails", "dateOfBirth") => c.date_of_birth.is_some(),
-        ("personalDetails", "gender") => c.gender.is_some(),
-        ("personalDetails", "maritalStatus") => c.marital_status.is_some(),
-        ("personalDetails", "occupation") => c.occupation.is_some(),
-        ("personalDetails", "idType") => c.id_type.is_some(),
-        ("personalDetails", "idNumber") => c.id_number.is_some(),
-        ("businessDetails", "companyName") => c.company_name.is_some(),
-        ("businessDetails", "companyRegistrationNumber") => c.company_registration_number.is_some(),
-        ("businessDetails", "vatNumber") => c.vat_number.is_some(),
-        ("contactDetails", "homePhone") => c.home_phone.is_some(),
-        ("contactDetails", "workPhone") => c.work_phone.is_some(),
-        ("contactDetails", "mobilePhone") => c.mobile_phone.is_some(),
-        ("contactDetails", "fax") => c.fax.is_some(),
-        ("contactDetails", "email") => c.email.is_some(),
-        _ => false,
-    }
+    v
 }
 
 /// The stored customer with every field the request gives replaced.
 fn merged(current: &Customer, req: &UpdateContactDetailsRequest) -> Customer {
-    fn put<T: Clone>(slot: &mut Option<T>, v: &Option<T>) {
-        if v.is_some() {
-            slot.clone_from(v);
+    fn put<T: Clone>(slot: &mut Option<T>, v: &Patch<T>) {
+        if let Some(v) = v.value() {
+            *slot = Some(v.clone());
         }
     }
     let mut r = current.clone();
@@ -233,8 +190,8 @@ fn merged_address(mut s: CustomerAddress, a: &Address) -> CustomerAddress {
         (&mut s.postcode, &a.postcode),
         (&mut s.country, &a.country),
     ] {
-        if v.is_some() {
-            slot.clone_from(v);
+        if let Some(v) = v.value() {
+            *slot = Some(v.clone());
         }
     }
     s

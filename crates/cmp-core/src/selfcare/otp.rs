@@ -220,13 +220,15 @@ fn delivery_address(
     let Some(account) = accounts::get(c, account_number)? else {
         return Ok(None);
     };
-    let Some(customer) = customers::get(c, account.customer_number)? else {
-        return Ok(None);
-    };
-    Ok(match channel {
-        OtpDeliveryChannel::Email => customer.email,
-        _ => customer.mobile_phone,
-    })
+    if channel == OtpDeliveryChannel::Email {
+        // The account's Primary address (slot 1, which is the customer's contact e-mail
+        // only until it is written).
+        return Ok(crate::accounts::emails::email_addresses(c, &account)?
+            .into_iter()
+            .find(|e| e.email_id == 1)
+            .map(|e| e.address));
+    }
+    Ok(customers::get(c, account.customer_number)?.and_then(|cu| cu.mobile_phone))
 }
 
 /// `07700900123` → `*******0123`; `jane.smith@example.com` → `j***@example.com`; a

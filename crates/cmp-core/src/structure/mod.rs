@@ -269,11 +269,11 @@ fn check_has_name(d: &CustomerContactDetails) -> OpResult<()> {
     let person = d
         .personal_details
         .as_ref()
-        .and_then(|p| p.last_name.as_ref());
+        .and_then(|p| p.last_name.value());
     let company = d
         .business_details
         .as_ref()
-        .and_then(|b| b.company_name.as_ref());
+        .and_then(|b| b.company_name.value());
     if person.is_none() && company.is_none() {
         let at = CreateCustomerRequest::path()
             .contact_details()
@@ -298,23 +298,26 @@ fn customer_row(
     let n = d.contact_details.clone().unwrap_or_default();
     customers::Customer {
         customer_number,
-        title: p.title,
-        first_name: p.first_name,
-        last_name: p.last_name,
-        date_of_birth: p.date_of_birth,
-        gender: p.gender.map(|g| g.as_str().to_string()),
-        marital_status: p.marital_status.map(|m| m.as_str().to_string()),
-        occupation: p.occupation,
-        id_type: p.id_type,
-        id_number: p.id_number,
-        company_name: b.company_name,
-        company_registration_number: b.company_registration_number,
-        vat_number: b.vat_number,
-        home_phone: n.home_phone,
-        work_phone: n.work_phone,
-        mobile_phone: n.mobile_phone,
-        fax: n.fax,
-        email: n.email,
+        title: p.title.into_value(),
+        first_name: p.first_name.into_value(),
+        last_name: p.last_name.into_value(),
+        date_of_birth: p.date_of_birth.into_value(),
+        gender: p.gender.into_value().map(|g| g.as_str().to_string()),
+        marital_status: p
+            .marital_status
+            .into_value()
+            .map(|m| m.as_str().to_string()),
+        occupation: p.occupation.into_value(),
+        id_type: p.id_type.into_value(),
+        id_number: p.id_number.into_value(),
+        company_name: b.company_name.into_value(),
+        company_registration_number: b.company_registration_number.into_value(),
+        vat_number: b.vat_number.into_value(),
+        home_phone: n.home_phone.into_value(),
+        work_phone: n.work_phone.into_value(),
+        mobile_phone: n.mobile_phone.into_value(),
+        fax: n.fax.into_value(),
+        email: n.email.into_value(),
         created_at: now,
         last_amended_at: now,
     }
@@ -327,13 +330,13 @@ fn address_row(
     customers::CustomerAddress {
         customer_number,
         address_type: a.address_type.as_str().to_string(),
-        line1: a.line1.clone(),
-        line2: a.line2.clone(),
-        line3: a.line3.clone(),
-        line4: a.line4.clone(),
-        town: a.town.clone(),
-        county: a.county.clone(),
-        postcode: a.postcode.clone(),
-        country: a.country.clone(),
+        line1: a.line1.value().cloned(),
+        line2: a.line2.value().cloned(),
+        line3: a.line3.value().cloned(),
+        line4: a.line4.value().cloned(),
+        town: a.town.value().cloned(),
+        county: a.county.value().cloned(),
+        postcode: a.postcode.value().cloned(),
+        country: a.country.value().cloned(),
     }
 }

@@ -19,7 +19,7 @@ use cmp_store::DbConn;
 
 use crate::agreements;
 use crate::catalogue::eligibility::Asking;
-use crate::catalogue::Snapshot;
+use crate::catalogue::{package_groups_of, Snapshot};
 use crate::error::OpError;
 use crate::faults::{invalid, not_found, rule, unknown};
 use crate::{Context, OpResult};
@@ -357,10 +357,7 @@ pub fn add_subscription_package(
         .package(&req.package_code)
         .filter(|p| p.package_classification == PackageClassification::BoltonPackage)
         .ok_or_else(|| unknown(path().package_code()))?;
-    let group_code = package
-        .primary_package_group_code
-        .clone()
-        .unwrap_or_default();
+    let groups: Vec<&str> = package_groups_of(package).collect();
     let now = ctx.now();
     let purchase = ctx.write(|c| {
         // Locks the subscription row: two purchases on one subscription take turns, so
@@ -383,7 +380,7 @@ pub fn add_subscription_package(
             p.package_groups
                 .iter()
                 .flat_map(|g| &g.package_group_code)
-                .any(|g| *g == group_code)
+                .any(|g| groups.contains(&g.as_str()))
         });
         if !allowed {
             return Err(rule(
@@ -410,15 +407,15 @@ pub fn add_subscription_package(
             .duration_in_months
             .filter(|m| *m > 0)
             .map(|m| on + Months::new(m as u32));
-        if let Some(group) = s.group(&group_code) {
-            let held: Vec<_> = subs::packages(c, sub.subscription_number)?
-                .into_iter()
-                .filter(|p| !p.is_base)
-                .filter(|p| {
-                    s.package(&p.package_code)
-                        .and_then(|x| x.primary_package_group_code.as_deref())
-                        == Some(group_code.as_str())
-                })
+        let bolt_ons: Vec<_> = subs::packages(c, sub.subscription_number)?
+            .into_iter()
+            .filter(|p| !p.is_base)
+            .collect();
+        // The maximum of every group the package is in.
+        for group in groups.iter().filter_map(|g| s.group(g)) {
+            let held: Vec<_> = bolt_ons
+                .iter()
+                .filter(|p| in_group(s.as_ref(), &p.package_code, &group.code))
                 .map(|p| (p.effective_date, p.expiry_date))
                 .collect();
             let most = most_held_during(&held, on, expiry) as i64;
@@ -458,6 +455,12 @@ pub fn add_subscription_package(
         external_reference: req.external_reference,
         purchase_identifier: purchase,
     })
+}
+
+/// Whether the catalogue's package `code` is in package group `group`.
+fn in_group(s: &Snapshot, code: &str, group: &str) -> bool {
+    s.package(code)
+        .is_some_and(|p| package_groups_of(p).any(|g| g == group))
 }
 
 /// The most purchases of `held` (effective, expiry: valid from the first day up to, not
@@ -525,22 +528,20 @@ pub fn expire_subscription_package(
             )
             .into());
         }
-        let group_code = s
+        let groups: Vec<&str> = s
             .package(&p.package_code)
-            .and_then(|x| x.primary_package_group_code.clone());
-        if let Some(group) = group_code
-            .as_deref()
-            .and_then(|g| s.group(g))
+            .map(|x| package_groups_of(x).collect())
+            .unwrap_or_default();
+        let live = subs::active_packages(c, p.subscription_number, today)?;
+        // The minimum of every group the package is in.
+        for group in groups
+            .iter()
+            .filter_map(|g| s.group(g))
             .filter(|g| g.min > 0)
         {
-            let held = subs::active_packages(c, p.subscription_number, today)?
+            let held = live
                 .iter()
-                .filter(|x| !x.is_base)
-                .filter(|x| {
-                    s.package(&x.package_code)
-                        .and_then(|y| y.primary_package_group_code.as_deref())
-                        == Some(group.code.as_str())
-                })
+                .filter(|x| !x.is_base && in_group(s.as_ref(), &x.package_code, &group.code))
                 .count() as i64;
             if held - 1 < group.min {
                 return Err(rule(

@@ -605,3 +605,67 @@ async fn an_exported_catalogue_loads_back_from_xml() {
         xml
     );
 }
+
+#[actix_web::test]
+async fn package_groups_list_bolt_ons_of_every_group_they_are_in_on_the_as_of_date() {
+    let app = spawn_structure();
+    let mut cat: Value = serde_json::from_str(&small_catalogue()).unwrap();
+    for p in cat["packages"]["package"].as_array_mut().unwrap() {
+        match p["code"].as_str().unwrap() {
+            // TV is in ROAM too (P10 offers DATA and ROAM, not FUN).
+            "TV" => p["packageGroups"] = serde_json::json!({"packageGroupCode": ["ROAM"]}),
+            // A base package listed in a group is still no bolt-on.
+            "BP20" => p["packageGroups"] = serde_json::json!({"packageGroupCode": ["DATA"]}),
+            _ => {}
+        }
+    }
+    app.request(Method::PUT, "/catalogue", &JSON, &cat.to_string())
+        .await
+        .good();
+    app.post_json(
+        "/accounts/10000004/subscriptions",
+        r#"{"pricePlanCode":"P10","userName":"Bob"}"#,
+    )
+    .await
+    .good();
+    // A data bolt-on bought today from next month on.
+    app.post_json(
+        "/subscriptions/40000001/packages",
+        r#"{"packageCode":"D1","effectiveDate":"2026-12-22"}"#,
+    )
+    .await
+    .good();
+    let status_of = |answer: &Value, group: &str, code: &str| -> Option<String> {
+        let groups = answer["packageGroup"].as_array()?;
+        let g = groups.iter().find(|g| g["code"] == group)?;
+        let p = g["packages"]["package"]
+            .as_array()?
+            .iter()
+            .find(|p| p["code"] == code)?;
+        Some(
+            p["subscriptionPackageStatus"]["status"]
+                .as_str()?
+                .to_string(),
+        )
+    };
+    let today = packages(&app, r#"{"subscriptionNumber":40000001}"#).await;
+    assert_eq!(
+        status_of(&today, "DATA", "D1").as_deref(),
+        Some("Available")
+    );
+    assert_eq!(
+        status_of(&today, "ROAM", "TV").as_deref(),
+        Some("Available")
+    );
+    assert_eq!(status_of(&today, "DATA", "BP20"), None, "{today}");
+    let later = packages(
+        &app,
+        r#"{"subscriptionNumber":40000001,"eligibilityRules":{"salesChannel":"RETAIL","asOfDate":{"date":"2026-12-25"}}}"#,
+    )
+    .await;
+    assert_eq!(
+        status_of(&later, "DATA", "D1").as_deref(),
+        Some("Active"),
+        "{later}"
+    );
+}

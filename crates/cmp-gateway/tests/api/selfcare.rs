@@ -202,6 +202,30 @@ async fn otp_generation_is_rate_limited_per_subscription() {
 }
 
 #[actix_web::test]
+async fn an_account_email_otp_goes_to_the_accounts_primary_address() {
+    let app = base().await;
+    app.request(
+        actix_web::http::Method::PATCH,
+        "/accounts/10000001/emailAddresses/1",
+        &[("content-type", "application/json")],
+        r#"{"address":"billing.desk@example.org"}"#,
+    )
+    .await
+    .good();
+    let (_, v, _) = generate(
+        &app,
+        r#"{"accountNumber":10000001,"deliveryChannel":"Email"}"#,
+    )
+    .await;
+    assert_eq!(v["deliveredTo"], "b***@example.org");
+    let out = app.get("/admin/outbox", "application/json").await.good();
+    assert_eq!(
+        out.json()["message"][0]["address"],
+        "billing.desk@example.org"
+    );
+}
+
+#[actix_web::test]
 async fn otp_for_an_account_goes_to_the_customers_email_or_mobile_masked() {
     let app = base().await;
     let (_, v, _) = generate(
