@@ -4,6 +4,7 @@
 
 use actix_web::http::Method;
 use actix_web::{test, web, App};
+use base64::Engine;
 use cmp_gateway::registry::{Binding, Operation, Rest, Role};
 use cmp_gateway::{configure, dispatch};
 use cmp_model::messages as m;
@@ -239,6 +240,19 @@ async fn forbidden_characters_are_refused_naming_the_field_in_every_dialect() {
         )
         .await;
     assert_refused(&r, 400, "FORBIDDEN_CHARACTER", "otpReference");
+    // A credential: a Basic password holding U+0000 is a bad key (401), never a query.
+    let basic = base64::engine::general_purpose::STANDARD.encode("crm:cmp_ab\u{0}cd_secret");
+    let auth = format!("Basic {basic}");
+    let r = app
+        .request(
+            Method::GET,
+            "/accounts/10000001",
+            &[("authorization", auth.as_str())],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(r.json()["details"]["messageId"], "INVALID_CREDENTIALS");
     let r = app.get("/accounts/1%00", "application/xml").await;
     assert_eq!(
         xml_errors(&r.body),

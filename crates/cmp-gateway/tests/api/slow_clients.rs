@@ -141,7 +141,7 @@ async fn head_sends_the_headers_of_get_and_no_body() {
 /// Past 128 KiB of head, actix answers 431 itself, before any handler: no body can be
 /// given (docs/decisions.md). Below it the gateway's own limit answers with a fault.
 #[actix_web::test]
-async fn a_head_past_the_framework_limit_gets_its_bare_431() {
+async fn a_head_over_the_limits_gets_a_fault_and_past_the_framework_limit_a_bare_431() {
     let app = spawn_app();
     let (addr, handle) = serve(&app);
     let huge = format!(
@@ -160,11 +160,25 @@ async fn a_head_past_the_framework_limit_gets_its_bare_431() {
         "GET /health/live HTTP/1.1\r\nHost: x\r\nAccept: application/xml\r\nX-Big: {}\r\n\r\n",
         "b".repeat(40 * 1024)
     );
-    let (answer, _) = exchange(addr, big.into_bytes()).await;
+    // Below it, the gateway's limits: a fault body, and the connection closes at once
+    // (not after the 5 s keep-alive).
+    let (answer, took) = exchange(addr, big.into_bytes()).await;
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
     assert!(
         answer.contains("<messageId>HEADERS_TOO_LARGE</messageId>"),
         "{answer}"
     );
+    assert!(took < Duration::from_secs(3), "closed after {took:?}");
+    let long = format!(
+        "GET /health/live?x={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(9 * 1024)
+    );
+    let (answer, took) = exchange(addr, long.into_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
+    assert!(
+        answer.contains("\"messageId\":\"URI_TOO_LONG\""),
+        "{answer}"
+    );
+    assert!(took < Duration::from_secs(3), "closed after {took:?}");
     handle.stop(true).await;
 }
