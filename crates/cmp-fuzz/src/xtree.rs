@@ -215,11 +215,21 @@ impl XDoc {
     }
 }
 
-/// Escapes text for element content (the model's own escaping, `cmp_model::xml`);
-/// other characters, forbidden ones included, are written as they are.
+/// Escapes text for element content as the model's writer does (`&`, `<`, `>`, `"`);
+/// other characters, forbidden ones included, are written as they are: a hostile input
+/// must carry them, while the model's writer (`cmp_model::xml::escape_into`) now writes
+/// them as U+FFFD.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    cmp_model::xml::escape_into(&mut out, s);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
