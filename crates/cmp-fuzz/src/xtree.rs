@@ -215,22 +215,11 @@ impl XDoc {
     }
 }
 
-/// Escapes text for element content as the model's writer does (`&`, `<`, `>`, `"`);
-/// other characters, forbidden ones included, are written as they are: a hostile input
-/// must carry them, while the model's writer (`cmp_model::xml::escape_into`) now writes
-/// them as U+FFFD.
+/// Escapes text for element content (the gateway's plain XML escaping); other characters,
+/// forbidden ones included, are written as they are: a hostile input must carry them,
+/// while the model's writer (`cmp_model::xml::escape_into`) writes them as U+FFFD.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    cmp_gateway::publish::esc(s)
 }
 
 /// The predefined entities and character references of a fixture's text, resolved
