@@ -113,6 +113,11 @@ codes! {
     AlreadyExpired = "ALREADY_EXPIRED", Rule, "ExpireSubscriptionPackage of a purchase that has already ended";
     CardinalityMinimum = "CARDINALITY_MINIMUM", Rule, "ExpireSubscriptionPackage that would leave the package's group below its minimum";
     BasePackage = "BASE_PACKAGE", Rule, "ExpireSubscriptionPackage of the base package (change the price plan instead)";
+    // Subscription services (subscription-details.xsd).
+    ChargeTypeMismatch = "CHARGE_TYPE_MISMATCH", Rule, "AddSubscriptionService with a `chargeType` other than the catalogue service's";
+    ServiceHeld = "SERVICE_HELD", Rule, "AddSubscriptionService of a recurring service the subscription already has on that date (added, or in one of its packages)";
+    ServiceInPackage = "SERVICE_IN_PACKAGE", Rule, "UpdateSubscriptionService naming a package's purchase: a package's services end with the package (ExpireSubscriptionPackage)";
+    NotRecurring = "NOT_RECURRING", Rule, "UpdateSubscriptionService of a one-off service: only recurring services expire";
     // Field errors (`errors/error/messageId`).
     Mandatory = "MANDATORY", Validation, "a mandatory element is missing or empty";
     TooLong = "TOO_LONG", Validation, "string length (in characters) above the type's maximum";

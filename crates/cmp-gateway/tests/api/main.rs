@@ -19,3 +19,4 @@ mod security;
 mod selfcare;
 mod slow_clients;
 mod structure;
+mod subscription_details;
