@@ -109,6 +109,9 @@ codes! {
     AlreadyExpired = "ALREADY_EXPIRED", Rule, "ExpireSubscriptionPackage of a purchase that has already ended";
     CardinalityMinimum = "CARDINALITY_MINIMUM", Rule, "ExpireSubscriptionPackage that would leave the package's group below its minimum";
     BasePackage = "BASE_PACKAGE", Rule, "ExpireSubscriptionPackage of the base package (change the price plan instead)";
+    SubscriptionNotActive = "SUBSCRIPTION_NOT_ACTIVE", Rule, "RecordUsage on a subscription that is not active yet (PreActive)";
+    SpendCapExceeded = "SPEND_CAP_EXCEEDED", Rule, "RecordUsage that would pass a spend cap of the subscription; the error names the cap and the usage item, and the cap's first refusal in a bill period sends a breach notice";
+    NoOutOfBundleRate = "NO_OUT_OF_BUNDLE_RATE", Rule, "RecordUsage beyond the allowances for a usage type the price plan has no out-of-bundle rate for";
     // Field errors (`errors/error/messageId`).
     Mandatory = "MANDATORY", Validation, "a mandatory element is missing or empty";
     TooLong = "TOO_LONG", Validation, "string length (in characters) above the type's maximum";

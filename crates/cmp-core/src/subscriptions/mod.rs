@@ -1,5 +1,11 @@
 //! Subscriptions (SERVICES.md §1) and their bolt-on packages (§4 AddSubscriptionPackage,
 //! ExpireSubscriptionPackage; DOMAIN.md, Eligibility and compatibility).
+//! Usage, allowances and spend caps per bill period: [`allowances`], [`usage`],
+//! [`spend_caps`].
+
+pub mod allowances;
+pub mod spend_caps;
+pub mod usage;
 
 use chrono::{Months, NaiveDate};
 use cmp_model::messages::{

@@ -17,3 +17,4 @@ mod sandbox;
 mod security;
 mod selfcare;
 mod structure;
+mod usage;

@@ -18,6 +18,7 @@ pub mod groups;
 pub mod payments;
 pub mod selfcare;
 pub mod subscriptions;
+pub mod usage;
 
 pub use accounts::{Account, NewAccount};
 pub use agreements::{Agreement, AgreementChanges, NewAgreement, UpdateOutcome};
@@ -38,6 +39,7 @@ pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use crate::schema::*;
     use diesel::RunQueryDsl;
     selfcare::wipe(conn)?;
+    usage::wipe(conn)?;
     diesel::delete(audit_log::table).execute(conn)?;
     diesel::delete(account_email_addresses::table).execute(conn)?;
     diesel::delete(registered_cards::table).execute(conn)?;
