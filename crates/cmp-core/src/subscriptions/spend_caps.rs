@@ -20,8 +20,8 @@ use cmp_store::repo::subscriptions::{self as subs, SubscriptionPackageRow};
 use cmp_store::repo::{counters, usage};
 use cmp_store::DbConn;
 
-use super::usage::{bill_period, minor, money};
-use crate::agreements::bill_periods::BillPeriod;
+use super::usage::{billing_cycle, minor, money};
+use crate::agreements::bill_periods::{period_containing, BillPeriod};
 use crate::catalogue::rating;
 use crate::catalogue::Snapshot;
 use crate::error::OpError;
@@ -207,8 +207,8 @@ pub(crate) fn refuse(
     Ok(fault)
 }
 
-/// The subscription's current and future caps, each with what it leaves in the bill
-/// period holding `today`.
+/// The subscription's current and future caps, each with what it leaves in its first bill
+/// period from `today` on (the current one, or the one it starts in).
 fn answer(
     c: &mut DbConn,
     s: &Snapshot,
@@ -216,14 +216,18 @@ fn answer(
     today: NaiveDate,
 ) -> Result<Vec<SubscriptionSpendCap>, OpError> {
     let n = sub.subscription_number;
-    let period = bill_period(c, sub, today)?;
+    let cycle = billing_cycle(c, sub)?;
     let packages = subs::packages(c, n)?;
-    let package_charges = package_charges_minor(s, &packages, period);
-    let usage_charges = usage::period(c, n, period.start)?.map_or(0, |p| p.charged_minor);
-    Ok(caps_of(s, sub, &usage::caps(c, n)?)
+    let rows = usage::caps(c, n)?;
+    let mut answer = Vec::new();
+    for cap in caps_of(s, sub, &rows)
         .iter()
         .filter(|cap| cap.expiry_date.is_none_or(|e| e > today))
-        .map(|cap| SubscriptionSpendCap {
+    {
+        let period = period_containing(cap.effective_date.max(today), cycle);
+        let package_charges = package_charges_minor(s, &packages, period);
+        let usage_charges = usage::period(c, n, period.start)?.map_or(0, |p| p.charged_minor);
+        answer.push(SubscriptionSpendCap {
             cap_code: cap.def.cap_code.clone(),
             description: cap.def.description.clone(),
             amount: money(cap.amount_minor),
@@ -233,8 +237,9 @@ fn answer(
             ),
             effective_date: cap.effective_date,
             expiry_date: cap.expiry_date,
-        })
-        .collect())
+        });
+    }
+    Ok(answer)
 }
 
 pub fn get_subscription_spend_cap(

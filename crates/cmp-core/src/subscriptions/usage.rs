@@ -46,15 +46,20 @@ fn charge(quantity: i64, rate: Decimal) -> i64 {
     ((ten_thousandths + 50) / 100) as i64
 }
 
+/// The bill cycle day of the subscription's agreement.
+pub(crate) fn billing_cycle(c: &mut DbConn, sub: &subs::Subscription) -> Result<u32, OpError> {
+    // The foreign key keeps the agreement; its absence would be a broken database.
+    let agreement = agreements::get(c, sub.agreement_number)?.ok_or(StoreError::NotFound)?;
+    Ok(agreement.billing_cycle as u32)
+}
+
 /// The bill period holding `day` for the subscription's agreement.
 pub(crate) fn bill_period(
     c: &mut DbConn,
     sub: &subs::Subscription,
     day: NaiveDate,
 ) -> Result<BillPeriod, OpError> {
-    // The foreign key keeps the agreement; its absence would be a broken database.
-    let agreement = agreements::get(c, sub.agreement_number)?.ok_or(StoreError::NotFound)?;
-    Ok(period_containing(day, agreement.billing_cycle as u32))
+    Ok(period_containing(day, billing_cycle(c, sub)?))
 }
 
 /// One usage event rated.
@@ -227,7 +232,7 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
                     Code::NoOutOfBundleRate,
                     path().usage().nth(i).r#type(),
                     format!(
-                        "goes beyond the allowances and price plan {} has no out-of-bundle {} rate",
+                        "has no out-of-bundle rate on price plan {} ({} beyond the allowances)",
                         sub.price_plan_code,
                         e.t.as_str()
                     ),

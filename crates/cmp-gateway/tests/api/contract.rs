@@ -512,6 +512,26 @@ const RESPONSE_TYPES: &[(&str, DecodeFn)] = &[
         m::CancelRegisteredCardResponse::ROOT,
         decode_as::<m::CancelRegisteredCardResponse>,
     ),
+    (
+        m::GetAllowancesResponse::ROOT,
+        decode_as::<m::GetAllowancesResponse>,
+    ),
+    (
+        m::RecordUsageResponse::ROOT,
+        decode_as::<m::RecordUsageResponse>,
+    ),
+    (
+        m::QueryUnbilledUsageResponse::ROOT,
+        decode_as::<m::QueryUnbilledUsageResponse>,
+    ),
+    (
+        m::GetSubscriptionSpendCapResponse::ROOT,
+        decode_as::<m::GetSubscriptionSpendCapResponse>,
+    ),
+    (
+        m::SetSubscriptionSpendCapResponse::ROOT,
+        decode_as::<m::SetSubscriptionSpendCapResponse>,
+    ),
 ];
 
 /// A REST answer read back into its model and rendered in both dialects: (XML, JSON).
