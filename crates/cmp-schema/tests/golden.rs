@@ -54,8 +54,8 @@ fn every_fixture_generates_its_golden_file() {
     for xsd in &xsds {
         let name = xsd.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(xsd).unwrap();
-        let model = Model::read(&[(name.as_str(), text.as_str())])
-            .unwrap_or_else(|e| panic!("{e}"));
+        let model =
+            Model::read(&[(name.as_str(), text.as_str())]).unwrap_or_else(|e| panic!("{e}"));
         let code = codegen::generate(&model);
         let golden = golden_of(xsd);
         if update {

@@ -288,7 +288,8 @@ pub fn set_subscription_spend_cap(
     let now = ctx.now();
     let n = req.subscription_number;
     let cap = ctx.write(|c| {
-        if !subs::touch(c, n, now)? {
+        // Locks the subscription row: caps of one subscription change in turn.
+        if !usage::lock_subscription(c, n)? {
             return Err(not_found(path().subscription_number()).into());
         }
         let sub = subs::get(c, n)?.ok_or_else(|| not_found(path().subscription_number()))?;

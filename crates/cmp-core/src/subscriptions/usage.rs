@@ -162,7 +162,7 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
     let answer = ctx.write(|c| {
         // Locks the subscription row: usage on one subscription is rated in turn, so two
         // requests cannot both draw the last of an allowance or the room under a cap.
-        if !subs::touch(c, n, stamp)? {
+        if !usage::lock_subscription(c, n)? {
             return Err(not_found(path().subscription_number()).into());
         }
         let sub = subs::get(c, n)?.ok_or_else(|| not_found(path().subscription_number()))?;

@@ -3,7 +3,7 @@
 //! A bill period is named by its first day (`period_start`). Per subscription and period
 //! there is one `usage_periods` row (how many records, what they cost), the rated
 //! `usage_records`, and the `allowance_draws` (how much of each allowance is used).
-//! Money is in minor units (pence). Callers lock the subscription (`subscriptions::touch`)
+//! Money is in minor units (pence). Callers lock the subscription ([`lock_subscription`])
 //! before they read what they will write back, so the read-then-write below cannot race.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -84,6 +84,16 @@ pub struct BreachRow {
     pub breached_at: NaiveDateTime,
     /// The workflow event that records it.
     pub event_number: i64,
+}
+
+/// Locks the subscription's row until the transaction ends, without changing it (usage
+/// and caps are not changes of the subscription: its `lastAmendedDate` stays). False when
+/// there is no such subscription.
+pub fn lock_subscription(conn: &mut DbConn, subscription_number: i64) -> Result<bool, StoreError> {
+    let n = diesel::update(subscriptions::table.find(subscription_number))
+        .set(s::last_amended_at.eq(s::last_amended_at))
+        .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// The subscription's usage totals of the period starting `start`, if it has any.
