@@ -2,9 +2,10 @@
 # Secrets never reach the logs: starts the gateway (--demo --sandbox, RUST_LOG=debug) on a
 # free port, drives a one-time password (generate, a wrong and the right password; the
 # code is read from GET /admin/outbox, the only place it exists in clear), a direct debit
-# with a bank account number and a card request carrying a full card number (skipped when
-# those routes answer 404), then greps the whole server log for the code, the passwords,
-# the bank account number and any run of 13-19 digits.
+# with a bank account number, a card request carrying a full card number (skipped when
+# those routes answer 404) and a subscription password (UpdateSubscription), then greps
+# the whole server log for the code, the passwords, the bank account number and any run
+# of 13-19 digits.
 #
 #   bash tests/interop/secrets_in_logs.sh      # CARGO_TARGET_DIR is honoured
 set -euo pipefail
@@ -77,6 +78,13 @@ else
     check "full card number refused ($status)" test "$status" -ge 400
 fi
 
+# --- subscription password (UpdateSubscription) -----------------------------------------
+subscription_password="Zq7-Secret-Pw-91"
+status="$(post PATCH /subscriptions/60272 "{\"userName\":\"Tom Smith\",\"password\":\"$subscription_password\"}")"
+check "subscription password updated (200)" test "$status" = 200
+curl -s -H 'accept: application/json' "$base/subscriptions/60272" >"$work/body"
+check "the password is not answered" bash -c "! grep -q -- '$subscription_password' '$work/body'"
+
 # --- the log -----------------------------------------------------------------------------
 kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
@@ -87,6 +95,7 @@ check "no OTP code in the log" absent "$code"
 check "no wrong password in the log" absent "$wrong"
 check "no bank account number in the log" absent "$bank_account"
 check "no card number in the log" absent "$card"
+check "no subscription password in the log" absent "$subscription_password"
 # (migration versions, 14 digits, are the one known long number a log line carries)
 check "no run of 13-19 digits in the log" bash -c "! grep -v 'applied migration' '$log' | grep -Eq '(^|[^0-9])[0-9]{13,19}([^0-9]|$)'"
 

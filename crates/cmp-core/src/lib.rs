@@ -19,6 +19,7 @@ pub mod subscriptions;
 pub mod audit;
 mod clock;
 mod context;
+pub mod email_slots;
 mod error;
 pub mod faults;
 pub mod keys;

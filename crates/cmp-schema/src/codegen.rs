@@ -185,6 +185,21 @@ pub fn generate(s: &Model) -> String {
         writeln!(out, "    ({el:?}, {:?}, &{:?}),", root.ty, root.aliases).unwrap();
     }
     out += "];\n";
+    // Every document type once, with a decoder that boxes it: tools that take any
+    // document (the fuzzers) read this table instead of a list kept by hand.
+    out += "\n/// Every type that is a document root, once: (type, decode it boxed).\npub const DOCUMENT_TYPES: &[(&str, fn(&Node, &mut Reader) -> Option<Box<dyn Encode>>)] = &[\n";
+    let mut seen = std::collections::BTreeSet::new();
+    for root in s.roots.values() {
+        if seen.insert(root.ty.as_str()) {
+            writeln!(
+                out,
+                "    ({t:?}, |n, r| {t}::decode(n, r).map(|v| Box::new(v) as Box<dyn Encode>)),",
+                t = root.ty
+            )
+            .unwrap();
+        }
+    }
+    out += "];\n";
     gen_paths(&mut out, s);
     // A type that roots several elements (the four faults) gets no `Document` impl.
     for (el, root) in &s.roots {

@@ -154,6 +154,11 @@ diesel::table! {
         contract_term_months -> Nullable<Int4>,
         created_at -> Timestamp,
         last_amended_at -> Timestamp,
+        // 2026-12-01-000011_subscription_details
+        password_hash -> Nullable<Text>,
+        date_of_birth -> Nullable<Date>,
+        gender -> Nullable<Text>,
+        marital_status -> Nullable<Text>,
     }
 }
 
@@ -175,6 +180,8 @@ diesel::table! {
         kind -> Text,
         enumeration_id -> Int4,
         value -> Text,
+        // 2026-12-01-000011_subscription_details
+        effective_date -> Nullable<Date>,
     }
 }
 
@@ -329,6 +336,66 @@ diesel::table! {
         last_amended_at -> Timestamp,
     }
 }
+
+// Subscription details (migration 2026-12-01-000011_subscription_details).
+diesel::table! {
+    subscription_services (service_instance_id) {
+        service_instance_id -> Int8,
+        subscription_number -> Int8,
+        service_code -> Text,
+        charge_type -> Text,
+        price -> Text,
+        effective_date -> Date,
+        expiry_date -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_attributes (subscription_number, name) {
+        subscription_number -> Int8,
+        name -> Text,
+        attribute_group -> Nullable<Text>,
+        value -> Text,
+        created_at -> Timestamp,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_email_addresses (subscription_number, email_id) {
+        subscription_number -> Int8,
+        email_id -> Int4,
+        email_type -> Text,
+        address -> Text,
+        last_amended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscription_serial_number_history (subscription_number, kind, enumeration_id, sequence) {
+        subscription_number -> Int8,
+        kind -> Text,
+        enumeration_id -> Int4,
+        sequence -> Int4,
+        value -> Text,
+        effective_date -> Date,
+        end_date -> Date,
+        replaced_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(subscription_services -> subscriptions (subscription_number));
+diesel::joinable!(subscription_attributes -> subscriptions (subscription_number));
+diesel::joinable!(subscription_email_addresses -> subscriptions (subscription_number));
+diesel::joinable!(subscription_serial_number_history -> subscriptions (subscription_number));
+diesel::allow_tables_to_appear_in_same_query!(
+    subscriptions,
+    subscription_services,
+    subscription_attributes,
+    subscription_email_addresses,
+    subscription_serial_number_history,
+);
 
 // Usage, allowances and spend caps (migration 2026-12-01-000012_usage).
 diesel::table! {

@@ -6,25 +6,14 @@ use cmp_model::messages::{
     GetAccountEmailAddressesResponse, UpdateAccountEmailAddressRequest,
     UpdateAccountEmailAddressResponse,
 };
-use cmp_model::Code;
 use cmp_store::repo::payments::{self as repo, AccountEmail};
 use cmp_store::repo::{customers, Account};
 use cmp_store::DbConn;
 
 use super::account;
+use crate::email_slots::{check_address, stored_type, written_type};
 use crate::error::OpError;
-use crate::faults::invalid;
 use crate::{Context, OpResult};
-
-/// The slot types: 1 Primary, 2 Billing, 3 Notification (the type of a slot not yet
-/// written).
-fn slot_type(email_id: i64) -> AccountEmailType {
-    match email_id {
-        1 => AccountEmailType::Primary,
-        2 => AccountEmailType::Billing,
-        _ => AccountEmailType::Notification,
-    }
-}
 
 /// The account's addresses: the slots written, and slot 1 (Primary) as the customer's
 /// contact e-mail while it has not been written.
@@ -37,7 +26,7 @@ pub(crate) fn email_addresses(
         .iter()
         .map(|r| AccountEmailAddress {
             email_id: r.email_id as i64,
-            r#type: AccountEmailType::parse(&r.email_type).unwrap_or(slot_type(r.email_id as i64)),
+            r#type: stored_type(&r.email_type, r.email_id as i64),
             address: r.address.clone(),
         })
         .collect();
@@ -56,20 +45,7 @@ pub(crate) fn email_addresses(
     Ok(out)
 }
 
-/// A simple e-mail syntax rule: `local@domain.tld`, no blanks, one `@`, the domain has a
-/// dot that neither starts nor ends it.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
+pub use crate::email_slots::valid_email;
 
 pub fn get_account_email_addresses(
     ctx: &Context,
@@ -94,27 +70,18 @@ pub fn update_account_email_address(
     req: UpdateAccountEmailAddressRequest,
 ) -> OpResult<UpdateAccountEmailAddressResponse> {
     let path = UpdateAccountEmailAddressRequest::path;
-    if !valid_email(&req.address) {
-        return Err(invalid(
-            Code::InvalidFormat,
-            path().address(),
-            "is not an e-mail address",
-        ));
-    }
+    check_address(&req.address, path().address())?;
     let now = ctx.now();
     let answer = ctx.write(|c| {
         let a = account(c, req.account_number, path().account_number())?;
-        let current = repo::emails_of(c, a.account_number)?
-            .into_iter()
-            .find(|r| r.email_id as i64 == req.email_id);
-        let ty = req
-            .r#type
-            .or_else(|| {
-                current
-                    .as_ref()
-                    .and_then(|r| AccountEmailType::parse(&r.email_type))
-            })
-            .unwrap_or(slot_type(req.email_id));
+        let stored = repo::emails_of(c, a.account_number)?;
+        let ty = written_type(
+            req.r#type,
+            stored
+                .iter()
+                .map(|r| (r.email_id as i64, r.email_type.as_str())),
+            req.email_id,
+        );
         repo::put_email(
             c,
             &AccountEmail {

@@ -252,6 +252,7 @@ pub fn import_catalogue(ctx: &Context, mut doc: Catalogue) -> OpResult<ImportCat
                 ));
             }
         }
+        errors.extend(crate::subscriptions::details_in_use(c, &snapshot, today)?);
         if !errors.is_empty() {
             return Err(Fault::validation(std::mem::take(&mut errors)).into());
         }

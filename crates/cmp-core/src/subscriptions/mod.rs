@@ -1,7 +1,24 @@
 //! Subscriptions (SERVICES.md §1) and their bolt-on packages (§4 AddSubscriptionPackage,
 //! ExpireSubscriptionPackage; DOMAIN.md, Eligibility and compatibility).
+//! The subscription's own data (§4: UpdateSubscription, services, attributes, e-mail
+//! addresses, serial numbers) is in the modules below.
 //! Usage, allowances and spend caps per bill period: [`allowances`], [`usage`],
 //! [`spend_caps`].
+
+mod attributes;
+mod details;
+mod emails;
+mod serials;
+mod services;
+
+pub use attributes::{
+    create_subscription_attribute, definition as attribute_definition,
+    update_subscription_attribute,
+};
+pub use details::{details_in_use, hash_password, update_subscription};
+pub use emails::{get_subscription_email_addresses, update_subscription_email_address};
+pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
+pub use services::{add_subscription_service, end_recurring_services, update_subscription_service};
 
 pub mod allowances;
 pub mod spend_caps;
@@ -12,8 +29,7 @@ use cmp_model::messages::{
     AddSubscriptionPackageRequest, AddSubscriptionPackageResponse, BasePackage, Contract,
     CreateSubscriptionRequest, CreateSubscriptionResponse, ExpireSubscriptionPackageRequest,
     ExpireSubscriptionPackageResponse, GetSubscriptionRequest, GetSubscriptionResponse,
-    GetSubscriptionsRequest, GetSubscriptionsResponse, Identities, Identity, ManagedSerialNumber,
-    ManagedSerialNumbers, NonManagedSerialNumber, NonManagedSerialNumbers, PackageClassification,
+    GetSubscriptionsRequest, GetSubscriptionsResponse, Identities, Identity, PackageClassification,
     Subscription, SubscriptionPackage, SubscriptionPackages, SubscriptionStatus, SubscriptionsMeta,
 };
 use cmp_model::Code;
@@ -225,22 +241,11 @@ fn answer(
             expiry_date: p.expiry_date,
         })
         .collect();
-    let managed: Vec<ManagedSerialNumber> = serials
-        .iter()
-        .filter(|x| x.kind == MANAGED)
-        .map(|x| ManagedSerialNumber {
-            enumeration_id: x.enumeration_id as i64,
-            network_serial_number: x.value.clone(),
-        })
-        .collect();
-    let non_managed: Vec<NonManagedSerialNumber> = serials
-        .iter()
-        .filter(|x| x.kind == NON_MANAGED)
-        .map(|x| NonManagedSerialNumber {
-            enumeration_id: x.enumeration_id as i64,
-            value: x.value.clone(),
-        })
-        .collect();
+    let (managed, non_managed) = serials::serial_lists(
+        serials
+            .iter()
+            .map(|x| (x.kind.as_str(), x.enumeration_id, x.value.as_str())),
+    );
     let identities: Vec<Identity> = identities
         .into_iter()
         .map(|i| Identity {
@@ -256,7 +261,7 @@ fn answer(
         }),
         _ => None,
     };
-    Ok(Subscription {
+    let mut sub = Subscription {
         subscription_number: row.subscription_number,
         account_number: row.account_number,
         agreement_number: row.agreement_number,
@@ -266,20 +271,23 @@ fn answer(
         connected_date: row.connected_date,
         disconnected_date: row.disconnected_date,
         user_name: row.user_name,
+        date_of_birth: None,
+        gender: None,
+        marital_status: None,
         cost_centre: row.cost_centre,
-        managed_serial_numbers: (!managed.is_empty()).then_some(ManagedSerialNumbers {
-            managed_serial_number: managed,
-        }),
-        non_managed_serial_numbers: (!non_managed.is_empty()).then_some(NonManagedSerialNumbers {
-            non_managed_serial_number: non_managed,
-        }),
+        managed_serial_numbers: managed,
+        non_managed_serial_numbers: non_managed,
         identities: (!identities.is_empty()).then_some(Identities {
             identity: identities,
         }),
         contract,
         packages: (!bolt_ons.is_empty()).then_some(SubscriptionPackages { package: bolt_ons }),
+        services: None,
+        attributes: None,
         last_amended_date: row.last_amended_at.and_utc(),
-    })
+    };
+    details::fill(c, s, &mut sub, &packages, today)?;
+    Ok(sub)
 }
 
 pub fn get_subscription(

@@ -1,7 +1,7 @@
 //! GetSubscriptionSpendCap and SetSubscriptionSpendCap (SERVICES.md §4; SOAP SetPostPayCaps
 //! in 7.3.8; release notes 3.7.2.2) and the cap rule of RecordUsage (DOMAIN.md "Spend
 //! cap"). A Full cap counts every charge of the bill period: the prices of the packages
-//! held in it and the usage charges; a Partial cap only the out-of-bundle usage charges.
+//! and services held in it and the usage charges; a Partial cap only the out-of-bundle usage charges.
 //! Usage that would pass a cap is refused; the cap's first refusal in a bill period sends
 //! a breach notice (outbox) and records a workflow event.
 //!
@@ -12,14 +12,16 @@ use chrono::NaiveDate;
 use cmp_model::messages::{
     CapType, ChargeType, GetSubscriptionSpendCapRequest, GetSubscriptionSpendCapResponse,
     OtpDeliveryChannel, SetSubscriptionSpendCapRequest, SetSubscriptionSpendCapResponse,
-    SpendCapDefinition, SubscriptionSpendCap, SubscriptionStatus, WorkflowLevel,
+    SpendCapDefinition, SubscriptionSpendCap, WorkflowLevel,
 };
-use cmp_model::{Code, Fault, FieldError, FieldPath};
+use cmp_model::{Code, Decimal, Fault, FieldError, FieldPath};
 use cmp_store::repo::selfcare::{self, WorkflowRow};
+use cmp_store::repo::subscription_details as details;
 use cmp_store::repo::subscriptions::{self as subs, SubscriptionPackageRow};
 use cmp_store::repo::{counters, usage};
 use cmp_store::DbConn;
 
+use super::details::refuse_disconnected;
 use super::usage::{billing_cycle, minor, money};
 use crate::agreements::bill_periods::{period_containing, BillPeriod};
 use crate::catalogue::rating;
@@ -51,9 +53,9 @@ impl Cap<'_> {
     }
 
     /// What the cap counts of a period's charges (minor units).
-    pub fn counted(&self, package_charges: i64, usage_charges: i64) -> i64 {
+    pub fn counted(&self, fixed_charges: i64, usage_charges: i64) -> i64 {
         match self.def.cap_type {
-            CapType::Full => package_charges + usage_charges,
+            CapType::Full => fixed_charges + usage_charges,
             CapType::Partial => usage_charges,
         }
     }
@@ -94,19 +96,25 @@ pub(crate) fn caps_of<'a>(
     caps
 }
 
-/// The package charges of a period (minor units), at catalogue prices: each recurring
-/// service of a package held on any day of it, and each one-off service of a package
-/// bought in it.
-pub(crate) fn package_charges_minor(
+/// A period's charges other than usage (minor units): each recurring service of a package
+/// held on any day of it and each one-off service of a package bought in it, at catalogue
+/// prices; and the services added on their own (AddSubscriptionService) at their price,
+/// recurring ones held on any day of it, one-off ones starting in it.
+pub(crate) fn fixed_charges_minor(
     s: &Snapshot,
     packages: &[SubscriptionPackageRow],
+    services: &[details::ServiceRow],
     period: BillPeriod,
 ) -> i64 {
-    packages
+    let held = |from: NaiveDate, until: Option<NaiveDate>| {
+        from < period.end && until.is_none_or(|e| e > period.start)
+    };
+    let bought_in = |from: NaiveDate| from >= period.start && from < period.end;
+    let of_packages: i64 = packages
         .iter()
-        .filter(|p| p.effective_date < period.end && p.expiry_date.is_none_or(|e| e > period.start))
+        .filter(|p| held(p.effective_date, p.expiry_date))
         .flat_map(|p| {
-            let bought_now = p.effective_date >= period.start;
+            let bought_now = bought_in(p.effective_date);
             s.package(&p.package_code)
                 .into_iter()
                 .flat_map(|cat| cat.service_codes.iter().flat_map(|c| &c.service_code))
@@ -114,7 +122,17 @@ pub(crate) fn package_charges_minor(
                 .filter(move |svc| svc.charge_type == ChargeType::Recurring || bought_now)
                 .map(|svc| minor(svc.price))
         })
-        .sum()
+        .sum();
+    let added: i64 = services
+        .iter()
+        .filter(|x| match x.charge_type.as_str() {
+            details::CHARGE_RECURRING => held(x.effective_date, x.expiry_date),
+            _ => bought_in(x.effective_date),
+        })
+        .filter_map(|x| x.price.parse::<Decimal>().ok())
+        .map(minor)
+        .sum();
+    of_packages + added
 }
 
 /// The refusal of usage that would pass `cap` (which counted `counted_before` before it),
@@ -218,6 +236,7 @@ fn answer(
     let n = sub.subscription_number;
     let cycle = billing_cycle(c, sub)?;
     let packages = subs::packages(c, n)?;
+    let services = details::services(c, n)?;
     let rows = usage::caps(c, n)?;
     let mut answer = Vec::new();
     for cap in caps_of(s, sub, &rows)
@@ -225,16 +244,14 @@ fn answer(
         .filter(|cap| cap.expiry_date.is_none_or(|e| e > today))
     {
         let period = period_containing(cap.effective_date.max(today), cycle);
-        let package_charges = package_charges_minor(s, &packages, period);
+        let fixed_charges = fixed_charges_minor(s, &packages, &services, period);
         let usage_charges = usage::period(c, n, period.start)?.map_or(0, |p| p.charged_minor);
         answer.push(SubscriptionSpendCap {
             cap_code: cap.def.cap_code.clone(),
             description: cap.def.description.clone(),
             amount: money(cap.amount_minor),
             cap_type: cap.def.cap_type,
-            remaining: money(
-                (cap.amount_minor - cap.counted(package_charges, usage_charges)).max(0),
-            ),
+            remaining: money((cap.amount_minor - cap.counted(fixed_charges, usage_charges)).max(0)),
             effective_date: cap.effective_date,
             expiry_date: cap.expiry_date,
         });
@@ -293,14 +310,7 @@ pub fn set_subscription_spend_cap(
             return Err(not_found(path().subscription_number()).into());
         }
         let sub = subs::get(c, n)?.ok_or_else(|| not_found(path().subscription_number()))?;
-        if sub.status == SubscriptionStatus::Disconnected.as_str() {
-            return Err(rule(
-                Code::SubscriptionDisconnected,
-                path().subscription_number(),
-                "is disconnected",
-            )
-            .into());
-        }
+        refuse_disconnected(&sub, path().subscription_number())?;
         for cap in &req.cap {
             usage::replace_cap(
                 c,

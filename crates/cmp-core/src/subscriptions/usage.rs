@@ -13,10 +13,11 @@ use cmp_model::messages::{
 };
 use cmp_model::{Code, DateTime, Decimal, Fault, FieldError};
 use cmp_store::repo::subscriptions::{self as subs, SubscriptionPackageRow};
-use cmp_store::repo::{agreements, usage};
+use cmp_store::repo::{agreements, subscription_details as details, usage};
 use cmp_store::{db_time, DbConn, StoreError};
 
 use super::allowances::{self, DrawKey, Held};
+use super::details::refuse_disconnected;
 use super::spend_caps;
 use crate::agreements::bill_periods::{period_containing, BillPeriod};
 use crate::catalogue::rating::{out_of_bundle_rate, unit_of};
@@ -166,24 +167,14 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
             return Err(not_found(path().subscription_number()).into());
         }
         let sub = subs::get(c, n)?.ok_or_else(|| not_found(path().subscription_number()))?;
-        match SubscriptionStatus::parse(&sub.status) {
-            Some(SubscriptionStatus::Disconnected) => {
-                return Err(rule(
-                    Code::SubscriptionDisconnected,
-                    path().subscription_number(),
-                    "is disconnected",
-                )
-                .into())
-            }
-            Some(SubscriptionStatus::PreActive) => {
-                return Err(rule(
-                    Code::SubscriptionNotActive,
-                    path().subscription_number(),
-                    "is not active yet: activate it first",
-                )
-                .into())
-            }
-            _ => {}
+        refuse_disconnected(&sub, path().subscription_number())?;
+        if sub.status == SubscriptionStatus::PreActive.as_str() {
+            return Err(rule(
+                Code::SubscriptionNotActive,
+                path().subscription_number(),
+                "is not active yet: activate it first",
+            )
+            .into());
         }
         let period = bill_period(c, &sub, today)?;
         let connected = sub.connected_date.unwrap_or(period.start);
@@ -223,7 +214,8 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
             held: None,
         };
         let caps = spend_caps::caps_of(&s, &sub, &usage::caps(c, n)?);
-        let package_charges = spend_caps::package_charges_minor(&s, &packages, period);
+        let services = details::services(c, n)?;
+        let fixed_charges = spend_caps::fixed_charges_minor(&s, &packages, &services, period);
         let mut rows = Vec::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
             let day = e.at.date_naive();
@@ -245,7 +237,7 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
                 if let Some(cap) = caps
                     .iter()
                     .filter(|cap| cap.in_force_on(day))
-                    .find(|cap| cap.counted(package_charges, after) > cap.amount_minor)
+                    .find(|cap| cap.counted(fixed_charges, after) > cap.amount_minor)
                 {
                     let refusal = spend_caps::refuse(
                         ctx,
@@ -253,7 +245,7 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
                         &sub,
                         period,
                         cap,
-                        cap.counted(package_charges, before),
+                        cap.counted(fixed_charges, before),
                         path().usage().nth(i).quantity(),
                     )?;
                     // Committed: the breach notice (if any) stays, no usage is recorded.

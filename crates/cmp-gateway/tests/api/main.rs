@@ -17,4 +17,5 @@ mod sandbox;
 mod security;
 mod selfcare;
 mod structure;
+mod subscription_details;
 mod usage;

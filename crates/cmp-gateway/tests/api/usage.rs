@@ -3,8 +3,10 @@
 //!
 //! Subscription 60272 (SIMO12: base BSIM12 with unlimited minutes and texts and 30GB;
 //! bolt-ons DB20G with 20GB and ETV) is billed under agreement 20000004, bill cycle day
-//! 28: the period runs 2026-10-28..2026-11-28. Its packages cost 31.99 a period; the demo
-//! sets its Full cap SPEND to 40.00 (8.01 left) and records 45 minutes, 12 texts and
+//! 28: the period runs 2026-10-28..2026-11-28. Its packages cost 31.99 a period and its
+//! services (fixtures/demo/40-subscription-details.json) 2.50 (recurring) and 0.50 (one-off,
+//! this period); the demo sets its Full cap SPEND to 45.00 (10.01 left) and records 45
+//! minutes, 12 texts and
 //! 2048 MB (from DB20G). The catalogue's Partial cap OOB (50.00) applies by default.
 //! Out-of-bundle data costs 0.0100 an MB on SIMO12.
 
@@ -156,7 +158,7 @@ async fn usage_uses_up_the_allowances_then_the_spend_cap_refuses_more() {
     assert_eq!(allowance(&list, "DB20GB"), (2048, Some(18432)));
     assert_eq!(
         caps(&app).await,
-        [pair("OOB", "50.00"), pair("SPEND", "8.01")]
+        [pair("OOB", "50.00"), pair("SPEND", "10.01")]
     );
 
     // The bolt-on is drawn first, then the base package's 30GB; nothing is charged.
@@ -188,25 +190,25 @@ async fn usage_uses_up_the_allowances_then_the_spend_cap_refuses_more() {
     );
     assert_eq!(
         caps(&app).await,
-        [pair("OOB", "47.20"), pair("SPEND", "5.21")]
+        [pair("OOB", "47.20"), pair("SPEND", "7.21")]
     );
 
-    // 6.00 more would bring the Full cap's count (31.99 + 2.80 + 6.00) past 40.00.
-    let r = data(&app, 600).await;
+    // 8.00 more would bring the Full cap's count (34.99 + 2.80 + 8.00) past 45.00.
+    let r = data(&app, 800).await;
     assert_eq!(r.status, 409, "{}", r.body);
     let fault = r.json();
     assert_eq!(fault["details"]["messageId"], "SPEND_CAP_EXCEEDED");
     assert_eq!(fault["errors"][0]["extraInfo"], "usage[0].quantity");
     let text = fault["details"]["messageText"].as_str().unwrap();
     assert!(
-        text.contains("spend cap SPEND") && text.contains("5.21"),
+        text.contains("spend cap SPEND") && text.contains("7.21"),
         "{text}"
     );
     // Nothing was recorded; the breach notice went to the subscription's mobile number
     // and a workflow event records it.
     assert_eq!(
         caps(&app).await,
-        [pair("OOB", "47.20"), pair("SPEND", "5.21")]
+        [pair("OOB", "47.20"), pair("SPEND", "7.21")]
     );
     let notices = breach_notices(&app).await;
     assert_eq!(notices.len(), 1, "{notices:?}");
@@ -240,10 +242,10 @@ async fn usage_uses_up_the_allowances_then_the_spend_cap_refuses_more() {
     record(&app, 60272, r#"{"usage":[{"type":"SMS","quantity":5}]}"#)
         .await
         .good();
-    data(&app, 521).await.good();
+    data(&app, 721).await.good();
     assert_eq!(
         caps(&app).await,
-        [pair("OOB", "41.99"), pair("SPEND", "0.00")]
+        [pair("OOB", "39.99"), pair("SPEND", "0.00")]
     );
     // Refused again: no second notice in the same period.
     assert_eq!(data(&app, 1).await.status, 409);
@@ -255,7 +257,7 @@ async fn usage_uses_up_the_allowances_then_the_spend_cap_refuses_more() {
         .good()
         .json();
     assert_eq!(u["periodStart"], "2026-10-28");
-    assert_eq!(u["totalUnbilledCharges"], "8.01");
+    assert_eq!(u["totalUnbilledCharges"], "10.01");
     let days: Vec<(&str, &str, i64, &str, &str)> = u["usage"]
         .as_array()
         .unwrap()
@@ -275,7 +277,7 @@ async fn usage_uses_up_the_allowances_then_the_spend_cap_refuses_more() {
         [
             ("2026-11-22", "Voice", 45, "Minutes", "0.00"),
             ("2026-11-22", "SMS", 17, "SMS", "0.00"),
-            ("2026-11-22", "Data", 52001, "MB", "8.01"),
+            ("2026-11-22", "Data", 52201, "MB", "10.01"),
         ]
     );
 }
@@ -312,7 +314,8 @@ async fn the_next_bill_period_starts_with_fresh_allowances() {
     );
     assert_eq!(
         caps(&app).await,
-        [pair("OOB", "50.00"), pair("SPEND", "8.01")]
+        // The one-off service (0.50) was charged in the last period only.
+        [pair("OOB", "50.00"), pair("SPEND", "10.51")]
     );
 
     // Usage dated in the closed period is refused; today's draws the new allowance.
@@ -465,8 +468,8 @@ async fn a_new_cap_replaces_the_current_one_from_its_effective_date() {
             // The default (from the catalogue) until the new OOB cap starts.
             ("OOB", "50.00", "50.00", "2026-11-22", Some("2026-12-01")),
             ("OOB", "20.00", "20.00", "2026-12-01", None),
-            // SPEND 40.00 of the demo ended today: only the new one shows.
-            ("SPEND", "45.50", "13.51", "2026-11-22", None),
+            // SPEND 45.00 of the demo ended today: only the new one shows.
+            ("SPEND", "45.50", "10.51", "2026-11-22", None),
         ]
     );
     assert_eq!(r["cap"][0]["capType"], "Partial");
@@ -527,7 +530,7 @@ async fn the_catalogue_keeps_its_spend_caps_and_one_rate_per_plan_and_type() {
     app.request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
         .await
         .good();
-    assert_eq!(caps(&app).await, [pair("SPEND", "8.01")]);
+    assert_eq!(caps(&app).await, [pair("SPEND", "10.01")]);
 }
 
 #[actix_web::test]

@@ -17,6 +17,7 @@ pub mod customers;
 pub mod groups;
 pub mod payments;
 pub mod selfcare;
+pub mod subscription_details;
 pub mod subscriptions;
 pub mod usage;
 
@@ -39,6 +40,7 @@ pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use crate::schema::*;
     use diesel::RunQueryDsl;
     selfcare::wipe(conn)?;
+    subscription_details::wipe(conn)?;
     usage::wipe(conn)?;
     diesel::delete(audit_log::table).execute(conn)?;
     diesel::delete(account_email_addresses::table).execute(conn)?;

@@ -1,0 +1,10 @@
+DROP TABLE subscription_serial_number_history;
+ALTER TABLE subscription_serial_numbers DROP COLUMN effective_date;
+DROP TABLE subscription_email_addresses;
+DROP TABLE subscription_attributes;
+DROP TABLE subscription_services;
+ALTER TABLE subscriptions DROP COLUMN marital_status;
+ALTER TABLE subscriptions DROP COLUMN gender;
+ALTER TABLE subscriptions DROP COLUMN date_of_birth;
+ALTER TABLE subscriptions DROP COLUMN password_hash;
+DELETE FROM id_counters WHERE name = 'service_instance';
