@@ -118,6 +118,9 @@ codes! {
     ServiceHeld = "SERVICE_HELD", Rule, "AddSubscriptionService of a recurring service the subscription already has on that date (added, or in one of its packages)";
     ServiceInPackage = "SERVICE_IN_PACKAGE", Rule, "UpdateSubscriptionService naming a package's purchase: a package's services end with the package (ExpireSubscriptionPackage)";
     NotRecurring = "NOT_RECURRING", Rule, "UpdateSubscriptionService of a one-off service: only recurring services expire";
+    SubscriptionNotActive = "SUBSCRIPTION_NOT_ACTIVE", Rule, "RecordUsage on a subscription that is not active yet (PreActive)";
+    SpendCapExceeded = "SPEND_CAP_EXCEEDED", Rule, "RecordUsage that would pass a spend cap of the subscription; the error names the cap and the usage item, and the cap's first refusal in a bill period sends a breach notice";
+    NoOutOfBundleRate = "NO_OUT_OF_BUNDLE_RATE", Rule, "RecordUsage beyond the allowances for a usage type the price plan has no out-of-bundle rate for";
     // Field errors (`errors/error/messageId`).
     Mandatory = "MANDATORY", Validation, "a mandatory element is missing or empty";
     TooLong = "TOO_LONG", Validation, "string length (in characters) above the type's maximum";

@@ -20,3 +20,4 @@ mod selfcare;
 mod slow_clients;
 mod structure;
 mod subscription_details;
+mod usage;
