@@ -30,17 +30,24 @@ echo "interop: building cmp-gateway (target dir $target_dir)"
 CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p cmp-gateway
 gateway="$target_dir/debug/cmp-gateway"
 
-port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-base="http://127.0.0.1:$port"
 work="$(mktemp -d "${TMPDIR:-/tmp}/cmp-interop.XXXXXX")"
 log="$work/gateway.log"
 server_pid=""
+pg_db=""
 
-cleanup() {
-    local status=$?
+stop_gateway() {
     if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
+    fi
+    server_pid=""
+}
+
+cleanup() {
+    local status=$?
+    stop_gateway
+    if [[ -n "$pg_db" ]]; then
+        dropdb -h 127.0.0.1 -U postgres --if-exists "$pg_db" 2>/dev/null || true
     fi
     if [[ $status -ne 0 ]]; then
         echo "interop: FAILED (exit $status); gateway log tail ($log):" >&2
@@ -55,35 +62,60 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "interop: starting the gateway on $base"
-"$gateway" serve --demo --bind "127.0.0.1:$port" \
-    --database-url "sqlite://$work/interop.db" --demo-path fixtures/demo \
-    >"$log" 2>&1 &
-server_pid=$!
+# Starts a demo gateway on a free port over database $1; sets $base.
+start_gateway() {
+    local db_url="$1"
+    port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    base="http://127.0.0.1:$port"
+    echo "interop: starting the gateway on $base ($db_url)"
+    "$gateway" serve --demo --bind "127.0.0.1:$port" \
+        --database-url "$db_url" --demo-path fixtures/demo \
+        >"$log" 2>&1 &
+    server_pid=$!
 
-ready=""
-for _ in $(seq 1 60); do   # ~30 s
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "interop: the gateway exited before becoming ready" >&2
+    local ready=""
+    for _ in $(seq 1 60); do   # ~30 s
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            echo "interop: the gateway exited before becoming ready" >&2
+            exit 1
+        fi
+        if "$venv/bin/python" -c 'import sys, urllib.request; sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)' "$base/health/ready" 2>/dev/null; then
+            ready=1
+            break
+        fi
+        sleep 0.5
+    done
+    if [[ -z "$ready" ]]; then
+        echo "interop: $base/health/ready did not answer 200 within 30 s" >&2
         exit 1
     fi
-    if "$venv/bin/python" - "$base/health/ready" <<'EOF' 2>/dev/null; then
-import sys, urllib.request
-with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-    sys.exit(0 if r.status == 200 else 1)
-EOF
-        ready=1
-        break
-    fi
-    sleep 0.5
-done
-if [[ -z "$ready" ]]; then
-    echo "interop: $base/health/ready did not answer 200 within 30 s" >&2
-    exit 1
-fi
+}
 
-"$venv/bin/python" tests/interop/agreement_zeep.py "$base"
-# The gateway's own published contract: zeep from the served WSDL, and openapi.json
-# validated and checked against real answers.
-"$venv/bin/python" tests/interop/published_zeep.py "$base"
-"$venv/bin/python" tests/interop/openapi_check.py "$base"
+# Every zeep and OpenAPI check against the gateway at $base.
+checks() {
+    "$venv/bin/python" tests/interop/agreement_zeep.py "$base"
+    # The gateway's own published contract: zeep from the served WSDL, and openapi.json
+    # validated and checked against real answers.
+    "$venv/bin/python" tests/interop/published_zeep.py "$base"
+    "$venv/bin/python" tests/interop/openapi_check.py "$base"
+    # The 7.3.8 group, corporate, account and structure services, from the reference
+    # WSDLs and from the published ones.
+    "$venv/bin/python" tests/interop/structure_zeep.py "$base" reference
+    "$venv/bin/python" tests/interop/structure_zeep.py "$base" published
+}
+
+start_gateway "sqlite://$work/interop.db"
+checks
+stop_gateway
+
+# The same checks on PostgreSQL (a fresh database, dropped at the end), when a server
+# answers on 127.0.0.1:5432 (CMP_INTEROP_PG=0 skips this pass).
+if [[ "${CMP_INTEROP_PG:-1}" != 0 ]] && psql -h 127.0.0.1 -U postgres -d postgres -qAtc 'SELECT 1' >/dev/null 2>&1; then
+    pg_db="cmp_interop_$$"
+    createdb -h 127.0.0.1 -U postgres "$pg_db"
+    start_gateway "postgres://postgres@127.0.0.1:5432/$pg_db"
+    checks
+    stop_gateway
+else
+    echo "interop: no PostgreSQL on 127.0.0.1:5432: the PostgreSQL pass is skipped"
+fi

@@ -598,12 +598,13 @@ pub async fn soap(
         );
         return ex.fault(&dialect, Fault::validation(vec![e]));
     }
+    let binding = registry::soap_binding(op);
     let mut node = request.document;
-    node.name = op.document.request_root.to_string();
-    match call(&state, &ex, &req, op, &op.document, node).await {
+    node.name = binding.request_root.to_string();
+    match call(&state, &ex, &req, op, binding, node).await {
         Ok(reply) => ex.done(
             &dialect,
-            respond::reply(&dialect, op.document.response_root, &reply, StatusCode::OK),
+            respond::reply(&dialect, binding.response_root, &reply, StatusCode::OK),
         ),
         Err(f) => ex.fault(&dialect, f),
     }

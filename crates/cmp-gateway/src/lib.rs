@@ -110,6 +110,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route(web::post().to(dispatch::soap))
                     .default_service(web::to(dispatch::method_not_allowed)),
             )
+            // The 7.3.8 group and corporate WSDLs name /axis/services/{Svc}Port.
+            .service(
+                web::resource("/axis/services/{port}")
+                    .route(web::post().to(dispatch::soap))
+                    .default_service(web::to(dispatch::method_not_allowed)),
+            )
             .service(
                 web::resource("/ws/{operation}")
                     .route(web::post().to(dispatch::document))

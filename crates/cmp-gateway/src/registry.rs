@@ -6,6 +6,7 @@ use cmp_core::accounts::{cards, direct_debits, emails};
 use cmp_core::catalogue::{self, compat};
 use cmp_core::selfcare::{contact, otp, outbox, workflow};
 use cmp_core::subscriptions::{allowances, spend_caps, usage};
+use cmp_core::structure::{legacy_accounts, legacy_groups, tree};
 use cmp_core::{agreements, audit, sandbox, structure, subscriptions, Context};
 
 use crate::screening::refuse_card_numbers;
@@ -119,7 +120,10 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Write,
         document: bind!(m::CreateGroupRequest => "createGroupResponse", structure::create_group),
-        soap: None,
+        soap: Some(Soap {
+            service: "group",
+            child: "Request",
+        }),
         rest: Some(Rest {
             method: Method::Post,
             path: "/groups",
@@ -133,7 +137,10 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Write,
         document: bind!(m::CreateCorporateRequest => "createCorporateResponse", structure::create_corporate),
-        soap: None,
+        soap: Some(Soap {
+            service: "corporate",
+            child: "Request",
+        }),
         rest: Some(Rest {
             method: Method::Post,
             path: "/corporates",
@@ -161,7 +168,10 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Write,
         document: bind!(m::CreateAccountRequest => "createAccountResponse", structure::create_account),
-        soap: None,
+        soap: Some(Soap {
+            service: "account",
+            child: "AccountData",
+        }),
         rest: Some(Rest {
             method: Method::Post,
             path: "/customers/{customerNumber}/accounts",
@@ -608,6 +618,146 @@ pub static OPERATIONS: &[Operation] = &[
             creates: false,
         }),
     },
+    // CMP 7.3.8 GroupPort, CorporatePort, AccountPort and StructurePort (issue 11). The
+    // SOAP forms of CreateGroup, CreateCorporate and CreateAccount are in SOAP_FORMS.
+    Operation {
+        name: "QueryGroup",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryGroupRequest => "queryGroupResponse", legacy_groups::query_group),
+        soap: Some(Soap {
+            service: "group",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/groups/{groupCode}",
+            params: &[("groupCode", "groupCode")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "UpdateGroup",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::UpdateGroupRequest => "updateGroupResponse", legacy_groups::update_group),
+        soap: Some(Soap {
+            service: "group",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/groups/{groupCode}",
+            params: &[("groupCode", "groupCode")],
+            binding: Some(
+                bind!(m::PatchGroupRequest => "updateGroupResponse", legacy_groups::patch_group),
+            ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryCorporate",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryCorporateRequest => "queryCorporateResponse", legacy_groups::query_corporate),
+        soap: Some(Soap {
+            service: "corporate",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/corporates/{corporateCode}",
+            params: &[("corporateCode", "corporateCode")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "UpdateCorporate",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::UpdateCorporateRequest => "updateCorporateResponse", legacy_groups::update_corporate),
+        soap: Some(Soap {
+            service: "corporate",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/corporates/{corporateCode}",
+            params: &[("corporateCode", "corporateCode")],
+            binding: Some(
+                bind!(m::PatchCorporateRequest => "updateCorporateResponse", legacy_groups::patch_corporate),
+            ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryAccount",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(no_card_numbers m::QueryAccountRequest => "queryAccountResponse", legacy_accounts::query_account),
+        soap: Some(Soap {
+            service: "account",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "UpdateAccountDetails",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(no_card_numbers m::UpdateAccountDetailsRequest => "updateAccountDetailsResponse", legacy_accounts::update_account_details),
+        soap: Some(Soap {
+            service: "account",
+            child: "Request",
+        }),
+        rest: Some(Rest {
+            method: Method::Patch,
+            path: "/accounts/{accountId}",
+            params: &[("accountId", "accountNumber")],
+            binding: Some(
+                bind!(no_card_numbers m::PatchAccountRequest => "updateAccountDetailsResponse", legacy_accounts::patch_account),
+            ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryCustomerStructure",
+        aliases: &["QueryCustomerStructureRequest"],
+        role: Role::Read,
+        document: bind!(m::QueryCustomerStructureRequest => "queryCustomerStructureResponse", tree::query_customer_structure),
+        soap: Some(Soap {
+            service: "structure",
+            child: "CustomerStructureQueryData",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/customers/{customerNumber}/structure",
+            params: &[("customerNumber", "customerNumber")],
+            binding: Some(
+                bind!(m::GetCustomerStructureRequest => "getCustomerStructureResponse", tree::get_customer_structure),
+            ),
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "QueryAgreementStructure",
+        aliases: &["QueryAgreementStructureRequest"],
+        role: Role::Read,
+        document: bind!(m::QueryAgreementStructureRequest => "queryAgreementStructureResponse", tree::query_agreement_structure),
+        soap: Some(Soap {
+            service: "structure",
+            child: "CustomerAgreementQueryData",
+        }),
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/agreements/{agreementNumber}/structure",
+            params: &[("agreementNumber", "agreementNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
     // The subscription's own data (SERVICES.md §4; schemas/subscription-details.xsd).
     Operation {
         name: "UpdateSubscription",
@@ -874,6 +1024,31 @@ pub static SANDBOX_OPERATIONS: &[Operation] = &[
         }),
     },
 ];
+
+/// SOAP forms that differ from an operation's document form: the 7.3.8 message of an
+/// operation whose document (and resource route) keep the 8.x shape. Same response.
+pub static SOAP_FORMS: &[(&str, Binding)] = &[
+    (
+        "CreateGroup",
+        bind!(m::LegacyCreateGroupRequest => "createGroupResponse", legacy_groups::legacy_create_group),
+    ),
+    (
+        "CreateCorporate",
+        bind!(m::LegacyCreateCorporateRequest => "createCorporateResponse", legacy_groups::legacy_create_corporate),
+    ),
+    (
+        "CreateAccount",
+        bind!(no_card_numbers m::LegacyCreateAccountRequest => "createAccountResponse", legacy_accounts::legacy_create_account),
+    ),
+];
+
+/// The binding a SOAP request of `op` runs: its SOAP form, else its document form.
+pub fn soap_binding(op: &Operation) -> &Binding {
+    SOAP_FORMS
+        .iter()
+        .find(|(name, _)| *name == op.name)
+        .map_or(&op.document, |(_, b)| b)
+}
 
 /// The operation of `POST /ws/{name}` (CMP name or alias, case-insensitive on the first
 /// letter so `queryAgreement` works too).

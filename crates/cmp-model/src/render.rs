@@ -35,18 +35,28 @@ pub fn json(doc: &dyn Encode) -> String {
 /// SOAP: `<def:{operation}Response><def:Result>…</def:Result></def:{operation}Response>`.
 pub fn soap(version: SoapVersion, namespace: &str, operation: &str, doc: &dyn Encode) -> String {
     let mut out = String::with_capacity(768);
+    let response = soap_response_element(operation);
     envelope(version, &mut out, |out| {
         out.push_str("<def:");
-        out.push_str(operation);
-        out.push_str("Response xmlns:def=\"");
+        out.push_str(&response);
+        out.push_str(" xmlns:def=\"");
         escape_into(out, namespace);
         out.push_str("\"><def:Result>");
         doc.encode_fields(&mut XmlSink { out, pascal: true });
         out.push_str("</def:Result></def:");
-        out.push_str(operation);
-        out.push_str("Response>");
+        out.push_str(&response);
+        out.push('>');
     });
     out
+}
+
+/// The SOAP response wrapper of a request wrapper: `{Op}Response`; a wrapper named
+/// `{Op}Request` (the 7.3.8 structure service) answers `{Op}Response` too.
+pub fn soap_response_element(operation: &str) -> String {
+    format!(
+        "{}Response",
+        operation.strip_suffix("Request").unwrap_or(operation)
+    )
 }
 
 /// The fault's content: `details` and the field `errors`. `soap_root` names the

@@ -364,7 +364,7 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
     // Field table used by the decoder to match child names.
     decode_header(out, name, fields);
     out.push_str(
-        "        let groups = r.group(node, NAMES)?;\n        let before = r.error_count();\n",
+        "        let __groups = r.group(node, NAMES)?;\n        let __before = r.error_count();\n",
     );
     for (i, f) in fields.iter().enumerate() {
         let (_, reader) = field_parts(s, f, def.is_patch(f));
@@ -382,13 +382,13 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
         };
         writeln!(
             out,
-            "        let {} = r.{call}(node, {:?}, &groups[{i}]{extra}, {reader});",
+            "        let {} = r.{call}(node, {:?}, &__groups[{i}]{extra}, {reader});",
             snake(&f.name),
             f.name
         )
         .unwrap();
     }
-    out.push_str("        if r.error_count() > before { return None; }\n");
+    out.push_str("        if r.error_count() > __before { return None; }\n");
     write!(out, "        Some(Self {{ ").unwrap();
     for f in fields {
         let v = snake(&f.name);

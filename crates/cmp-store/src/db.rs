@@ -55,10 +55,15 @@ impl DbUrl {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         Ok(match self {
-            DbUrl::Postgres(url) => DbConn::Pg(PgConnection::establish(url)?),
+            DbUrl::Postgres(url) => {
+                let mut c = PgConnection::establish(url)?;
+                c.set_instrumentation(crate::stats::count_statement);
+                DbConn::Pg(c)
+            }
             DbUrl::Sqlite(path) => {
                 let mut c = SqliteConnection::establish(path)?;
                 c.batch_execute(SQLITE_PRAGMAS)?;
+                c.set_instrumentation(crate::stats::count_statement);
                 DbConn::Sqlite(c)
             }
         })

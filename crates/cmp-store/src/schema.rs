@@ -12,6 +12,14 @@ diesel::table! {
         payment_method -> Text,
         created_at -> Timestamp,
         last_amended_at -> Timestamp,
+        company_number -> Nullable<Text>,
+        payment_type -> Nullable<Text>,
+        payment_term -> Nullable<Text>,
+        credit_limit -> Nullable<Int8>,
+        account_usage -> Nullable<Text>,
+        email_address -> Nullable<Text>,
+        for_attn_of_name -> Nullable<Text>,
+        account_contact_name -> Nullable<Text>,
     }
 }
 
@@ -47,6 +55,8 @@ diesel::table! {
         group_code -> Nullable<Text>,
         created_at -> Timestamp,
         last_amended_at -> Timestamp,
+        posting_account_number -> Nullable<Int8>,
+        email_address -> Nullable<Text>,
     }
 }
 
@@ -71,6 +81,8 @@ diesel::table! {
         description -> Text,
         created_at -> Timestamp,
         last_amended_at -> Timestamp,
+        posting_account_number -> Nullable<Int8>,
+        email_address -> Nullable<Text>,
     }
 }
 

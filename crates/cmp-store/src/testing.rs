@@ -109,3 +109,135 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// Builds a corporate customer directly through the repositories (one transaction): group
+/// `BIGGRP`, corporate `BIGCRP` in it with an agreement, customer 90000001 with
+/// `accounts` accounts under the corporate (numbers from 90000001), each with
+/// `subscriptions_per_account` Active subscriptions (numbers from 90000001) on that
+/// agreement, each with a managed serial number 1. For the structure query tests and
+/// benchmark. Returns the customer number.
+pub fn big_corporate_customer(store: &Store, accounts: i64, subscriptions_per_account: i64) -> i64 {
+    use crate::repo::{self, subscriptions as subs};
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+        .and_then(|d| d.and_hms_opt(10, 0, 0))
+        .expect("a valid time");
+    let customer = 90_000_001;
+    store
+        .write(|c| {
+            repo::groups::insert(
+                c,
+                &repo::Group {
+                    group_code: "BIGGRP".into(),
+                    description: "Big group".into(),
+                    created_at: now,
+                    last_amended_at: now,
+                },
+            )?;
+            repo::corporates::insert(
+                c,
+                &repo::Corporate {
+                    corporate_code: "BIGCRP".into(),
+                    description: "Big corporate".into(),
+                    group_code: Some("BIGGRP".into()),
+                    created_at: now,
+                    last_amended_at: now,
+                },
+            )?;
+            repo::customers::insert(
+                c,
+                &repo::Customer {
+                    customer_number: customer,
+                    title: None,
+                    first_name: None,
+                    last_name: None,
+                    date_of_birth: None,
+                    gender: None,
+                    marital_status: None,
+                    occupation: None,
+                    id_type: None,
+                    id_number: None,
+                    company_name: Some("Big Ltd".into()),
+                    company_registration_number: None,
+                    vat_number: None,
+                    home_phone: None,
+                    work_phone: None,
+                    mobile_phone: None,
+                    fax: None,
+                    email: None,
+                    created_at: now,
+                    last_amended_at: now,
+                },
+            )?;
+            let agreement = 90_000_001;
+            repo::agreements::insert(
+                c,
+                &repo::Agreement {
+                    agreement_number: agreement,
+                    group_code: None,
+                    corporate_code: Some("BIGCRP".into()),
+                    account_number: None,
+                    billing_cycle: 1,
+                    invoice_consolidation_level: None,
+                    invoice_receipt_address: None,
+                    next_expected_invoice_date: now.date(),
+                    billing_media: None,
+                    price_plan_code: None,
+                    pending_billing_cycle: None,
+                    created_at: now,
+                    last_amended_at: now,
+                },
+            )?;
+            let mut sub = 90_000_001;
+            for i in 0..accounts {
+                let account_number = 90_000_001 + i;
+                repo::accounts::insert(
+                    c,
+                    &repo::Account {
+                        account_number,
+                        customer_number: customer,
+                        account_name: Some(format!("Big {i}")),
+                        status: "Active".into(),
+                        corporate_code: Some("BIGCRP".into()),
+                        group_code: None,
+                        currency: "GBP".into(),
+                        payment_method: repo::accounts::PAYMENT_MANUAL.into(),
+                        created_at: now,
+                        last_amended_at: now,
+                    },
+                )?;
+                for _ in 0..subscriptions_per_account {
+                    subs::insert(
+                        c,
+                        &repo::Subscription {
+                            subscription_number: sub,
+                            account_number,
+                            agreement_number: agreement,
+                            status: subs::STATUS_ACTIVE.into(),
+                            price_plan_code: "SIMO12".into(),
+                            connected_date: Some(now.date()),
+                            disconnected_date: None,
+                            user_name: None,
+                            cost_centre: None,
+                            contract_start: None,
+                            contract_term_months: None,
+                            created_at: now,
+                            last_amended_at: now,
+                        },
+                    )?;
+                    subs::insert_serial(
+                        c,
+                        &repo::SerialNumberRow {
+                            subscription_number: sub,
+                            kind: subs::SERIAL_MANAGED.into(),
+                            enumeration_id: 1,
+                            value: format!("4477{sub:08}"),
+                        },
+                    )?;
+                    sub += 1;
+                }
+            }
+            Ok::<_, crate::StoreError>(())
+        })
+        .expect("the big customer is written");
+    customer
+}

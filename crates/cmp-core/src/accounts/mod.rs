@@ -25,7 +25,7 @@ fn account(c: &mut DbConn, n: i64, path: impl Into<FieldPath>) -> Result<Account
     accounts::get(c, n)?.ok_or_else(|| not_found(path).into())
 }
 
-fn is_digits(s: &str, n: usize) -> bool {
+pub(crate) fn is_digits(s: &str, n: usize) -> bool {
     s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
 }
 

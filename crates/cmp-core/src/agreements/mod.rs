@@ -40,7 +40,7 @@ pub fn next_invoice(a: &Agreement, today: NaiveDate) -> NaiveDate {
 }
 
 /// Where an agreement is logged, as the wire names it.
-fn logged_at(a: &Agreement) -> TargetIdentifier {
+pub(crate) fn logged_at(a: &Agreement) -> TargetIdentifier {
     match (&a.group_code, &a.corporate_code, a.account_number) {
         (Some(g), _, _) => TargetIdentifier::GroupIdentifier(g.clone()),
         (_, Some(c), _) => TargetIdentifier::CorporateIdentifier(c.clone()),

@@ -340,3 +340,9 @@ fn address_row(
         country: a.country.value().cloned(),
     }
 }
+
+// The CMP 7.3.8 group, corporate, account and structure services.
+mod legacy;
+pub mod legacy_accounts;
+pub mod legacy_groups;
+pub mod tree;

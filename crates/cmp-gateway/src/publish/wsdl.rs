@@ -77,9 +77,10 @@ fn wsdl_ops<'a>(m: &Model, ops: &'a [Operation], service: &str) -> Vec<WsdlOp<'a
         let Some(soap) = op.soap.as_ref().filter(|s| s.service == service) else {
             continue;
         };
+        let binding = crate::registry::soap_binding(op);
         let (Some(req), Some(resp)) = (
-            m.roots.get(op.document.request_root),
-            m.roots.get(op.document.response_root),
+            m.roots.get(binding.request_root),
+            m.roots.get(binding.response_root),
         ) else {
             log::error!("{}: its document roots are not in the schemas", op.name);
             continue;
@@ -154,6 +155,7 @@ pub fn wsdl(m: &Model, ops: &[Operation], service: &str) -> String {
         "      <xs:import namespace=\"{DTO_NS}\" schemaLocation=\"{}\"/>",
         esc(&xsd_url)
     );
+    let mut responses = std::collections::BTreeSet::new();
     for w in &list {
         let _ = writeln!(
             o,
@@ -162,10 +164,14 @@ pub fn wsdl(m: &Model, ops: &[Operation], service: &str) -> String {
             c = w.child,
             t = w.request_type
         );
+        // `{Op}Request` wrappers answer `{Op}Response`, which `Op` may declare already.
+        let response = cmp_model::render::soap_response_element(w.name);
+        if !responses.insert(response.clone()) {
+            continue;
+        }
         let _ = writeln!(
             o,
-            "      <xs:element name=\"{n}Response\">\n        <xs:complexType><xs:sequence><xs:element name=\"Result\" type=\"{DTO_PREFIX}:{t}\"/></xs:sequence></xs:complexType>\n      </xs:element>",
-            n = w.name,
+            "      <xs:element name=\"{response}\">\n        <xs:complexType><xs:sequence><xs:element name=\"Result\" type=\"{DTO_PREFIX}:{t}\"/></xs:sequence></xs:complexType>\n      </xs:element>",
             t = w.response_type
         );
     }
@@ -180,8 +186,9 @@ pub fn wsdl(m: &Model, ops: &[Operation], service: &str) -> String {
         );
         let _ = writeln!(
             o,
-            "  <wsdl:message name=\"{n}Response\"><wsdl:part name=\"parameters\" element=\"tns:{n}Response\"/></wsdl:message>",
-            n = w.name
+            "  <wsdl:message name=\"{n}Response\"><wsdl:part name=\"parameters\" element=\"tns:{r}\"/></wsdl:message>",
+            n = w.name,
+            r = cmp_model::render::soap_response_element(w.name)
         );
     }
     for k in FAULTS {

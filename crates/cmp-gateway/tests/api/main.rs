@@ -10,6 +10,7 @@ mod agreements;
 mod catalogue;
 mod contract;
 mod hostile;
+mod legacy;
 mod limits;
 mod negotiation;
 mod payments;

@@ -211,19 +211,20 @@ async fn the_wsdl_names_every_soap_operation_with_its_wrapper_child() {
             .filter(|o| o.soap.as_ref().is_some_and(|s| s.service == svc))
         {
             let child = op.soap.as_ref().unwrap().child;
+            let binding = cmp_gateway::registry::soap_binding(op);
             for name in std::iter::once(&op.name).chain(op.aliases) {
                 let (c, t) = only_child(wrapper(name));
                 assert_eq!(c, child, "{name}");
                 assert_eq!(
                     t.split(':').nth(1),
-                    Some(root_type(op.document.request_root).as_str()),
+                    Some(root_type(binding.request_root).as_str()),
                     "{name}"
                 );
-                let (c, t) = only_child(wrapper(&format!("{name}Response")));
+                let (c, t) = only_child(wrapper(&cmp_model::render::soap_response_element(name)));
                 assert_eq!(c, "Result");
                 assert_eq!(
                     t.split(':').nth(1),
-                    Some(root_type(op.document.response_root).as_str())
+                    Some(root_type(binding.response_root).as_str())
                 );
                 assert!(port_type_ops.contains(*name), "portType lacks {name}");
                 assert!(binding_ops.contains(*name), "binding lacks {name}");

@@ -202,3 +202,18 @@ pub fn billing_media_in_use(conn: &mut DbConn) -> Result<Vec<String>, StoreError
         .distinct()
         .load(conn)?)
 }
+
+/// What a conditional UPDATE that touched `updated` rows means: done, or (none touched)
+/// stale when the row `exists`, else not found.
+pub fn outcome(
+    updated: usize,
+    exists: impl FnOnce() -> Result<bool, StoreError>,
+) -> Result<UpdateOutcome, StoreError> {
+    Ok(if updated > 0 {
+        UpdateOutcome::Updated
+    } else if exists()? {
+        UpdateOutcome::Stale
+    } else {
+        UpdateOutcome::NotFound
+    })
+}

@@ -44,3 +44,67 @@ pub fn exists(conn: &mut DbConn, corporate_code: &str) -> Result<bool, StoreErro
             .get_result(conn)?,
     )
 }
+
+/// What the 7.3.8 corporate service adds to a corporate: its posting account and e-mail.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = corporates)]
+pub struct CorporateDetails {
+    pub posting_account_number: Option<i64>,
+    pub email_address: Option<String>,
+}
+
+pub fn details(
+    conn: &mut DbConn,
+    corporate_code: &str,
+) -> Result<Option<CorporateDetails>, StoreError> {
+    Ok(corporates::table
+        .find(corporate_code)
+        .select(CorporateDetails::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_details(
+    conn: &mut DbConn,
+    corporate_code: &str,
+    d: &CorporateDetails,
+) -> Result<(), StoreError> {
+    use corporates::dsl as c;
+    diesel::update(corporates::table.find(corporate_code))
+        .set((
+            c::posting_account_number.eq(d.posting_account_number),
+            c::email_address.eq(&d.email_address),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The fields an update may change; `None` keeps the stored value.
+#[derive(Clone, Debug, Default, AsChangeset)]
+#[diesel(table_name = corporates)]
+pub struct CorporateChanges {
+    pub description: Option<String>,
+    pub group_code: Option<String>,
+}
+
+/// Applies `changes` and stamps `last_amended_at = stamp`, only while the row still
+/// carries `expected` (when given).
+pub fn update(
+    conn: &mut DbConn,
+    corporate_code: &str,
+    changes: &CorporateChanges,
+    expected: Option<NaiveDateTime>,
+    stamp: NaiveDateTime,
+) -> Result<crate::repo::UpdateOutcome, StoreError> {
+    use corporates::dsl as c;
+    let mut q = diesel::update(corporates::table)
+        .filter(c::corporate_code.eq(corporate_code))
+        .into_boxed();
+    if let Some(e) = expected {
+        q = q.filter(c::last_amended_at.eq(db_time(e)));
+    }
+    let n = q
+        .set((changes, c::last_amended_at.eq(db_time(stamp))))
+        .execute(conn)?;
+    crate::repo::agreements::outcome(n, || exists(conn, corporate_code))
+}

@@ -43,3 +43,59 @@ pub fn exists(conn: &mut DbConn, group_code: &str) -> Result<bool, StoreError> {
             .get_result(conn)?,
     )
 }
+
+/// What the 7.3.8 group service adds to a group: its posting account and e-mail.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = customer_groups)]
+pub struct GroupDetails {
+    pub posting_account_number: Option<i64>,
+    pub email_address: Option<String>,
+}
+
+pub fn details(conn: &mut DbConn, group_code: &str) -> Result<Option<GroupDetails>, StoreError> {
+    Ok(customer_groups::table
+        .find(group_code)
+        .select(GroupDetails::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_details(
+    conn: &mut DbConn,
+    group_code: &str,
+    d: &GroupDetails,
+) -> Result<(), StoreError> {
+    use customer_groups::dsl as g;
+    diesel::update(customer_groups::table.find(group_code))
+        .set((
+            g::posting_account_number.eq(d.posting_account_number),
+            g::email_address.eq(&d.email_address),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Changes the description (when given) and stamps `last_amended_at = stamp`, only while
+/// the row still carries `expected` (when given).
+pub fn update(
+    conn: &mut DbConn,
+    group_code: &str,
+    description: Option<&str>,
+    expected: Option<NaiveDateTime>,
+    stamp: NaiveDateTime,
+) -> Result<crate::repo::UpdateOutcome, StoreError> {
+    use customer_groups::dsl as g;
+    let mut q = diesel::update(customer_groups::table)
+        .filter(g::group_code.eq(group_code))
+        .into_boxed();
+    if let Some(e) = expected {
+        q = q.filter(g::last_amended_at.eq(db_time(e)));
+    }
+    let n = match description {
+        Some(d) => q
+            .set((g::description.eq(d), g::last_amended_at.eq(db_time(stamp))))
+            .execute(conn)?,
+        None => q.set(g::last_amended_at.eq(db_time(stamp))).execute(conn)?,
+    };
+    crate::repo::agreements::outcome(n, || exists(conn, group_code))
+}

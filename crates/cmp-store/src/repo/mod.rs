@@ -17,6 +17,7 @@ pub mod customers;
 pub mod groups;
 pub mod payments;
 pub mod selfcare;
+pub mod structure;
 pub mod subscription_details;
 pub mod subscriptions;
 pub mod usage;

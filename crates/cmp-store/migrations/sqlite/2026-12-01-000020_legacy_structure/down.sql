@@ -1,0 +1,16 @@
+DROP INDEX subscriptions_agreement_number_idx;
+DROP INDEX corporates_group_code_idx;
+DROP INDEX accounts_group_code_idx;
+DROP INDEX accounts_corporate_code_idx;
+ALTER TABLE accounts DROP COLUMN account_contact_name;
+ALTER TABLE accounts DROP COLUMN for_attn_of_name;
+ALTER TABLE accounts DROP COLUMN email_address;
+ALTER TABLE accounts DROP COLUMN account_usage;
+ALTER TABLE accounts DROP COLUMN credit_limit;
+ALTER TABLE accounts DROP COLUMN payment_term;
+ALTER TABLE accounts DROP COLUMN payment_type;
+ALTER TABLE accounts DROP COLUMN company_number;
+ALTER TABLE corporates DROP COLUMN email_address;
+ALTER TABLE corporates DROP COLUMN posting_account_number;
+ALTER TABLE customer_groups DROP COLUMN email_address;
+ALTER TABLE customer_groups DROP COLUMN posting_account_number;
