@@ -6,6 +6,7 @@
 use cmp_store::StoreError;
 
 use crate::Fault;
+use cmp_model::text::log_safe;
 use cmp_model::Code;
 
 /// An operation's failure inside a transaction: a fault to answer, or a store error
@@ -47,10 +48,13 @@ impl OpError {
                 )
             }
             OpError::Store(StoreError::Unavailable(why)) => {
+                let why = log_safe(&why);
                 log::warn!("request_id={request_id} database unavailable: {why}");
                 Fault::unavailable()
             }
             OpError::Store(StoreError::Other(why)) => {
+                // A database message may quote a client's value: one line whatever it holds.
+                let why = log_safe(&why);
                 log::error!("request_id={request_id} database error: {why}");
                 Fault::system(request_id)
             }

@@ -85,7 +85,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn split(key: &str) -> Option<(&str, &str)> {
     let rest = key.strip_prefix("cmp_")?;
     let (id, secret) = rest.split_once('_')?;
-    (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
+    // The id is what `add_key` makes (hex): anything else (a U+0000 from a Basic
+    // password, say) is not looked up at all.
+    let id_ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+    (id_ok && !secret.is_empty()).then_some((id, secret))
 }
 
 /// Creates a key and returns it: the only time its secret is seen.
@@ -180,6 +183,8 @@ mod tests {
         assert_eq!(split("cmp_ab12_s3cr3t"), Some(("ab12", "s3cr3t")));
         assert_eq!(split("cmp__x"), None);
         assert_eq!(split("other_ab_x"), None);
+        assert_eq!(split("cmp_ab\u{0}12_x"), None);
+        assert_eq!(split("cmp_zz_x"), None);
     }
 
     #[test]

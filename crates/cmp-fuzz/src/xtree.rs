@@ -215,12 +215,11 @@ impl XDoc {
     }
 }
 
-/// Escapes text for element content (the model's own escaping, `cmp_model::xml`);
-/// other characters, forbidden ones included, are written as they are.
+/// Escapes text for element content (the gateway's plain XML escaping); other characters,
+/// forbidden ones included, are written as they are: a hostile input must carry them,
+/// while the model's writer (`cmp_model::xml::escape_into`) writes them as U+FFFD.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    cmp_model::xml::escape_into(&mut out, s);
-    out
+    cmp_gateway::publish::esc(s)
 }
 
 /// The predefined entities and character references of a fixture's text, resolved

@@ -44,9 +44,6 @@ fn boundary_lengths_are_refused_or_accepted_never_a_system_fault() {
 }
 
 #[test]
-#[ignore = "finding: XML-forbidden characters (U+0000, C0 controls, U+FFFE/U+FFFF, &#x1;) are accepted \
-            and written back unescaped, so the XML/SOAP answer is not well-formed; U+0000 gives a \
-            SystemFault on PostgreSQL; multi-byte U+FFFE in a date field panics (issue 9)"]
 fn forbidden_characters_are_refused_never_written_back() {
     holds(|c, _| c == Class::Forbidden);
 }
@@ -57,8 +54,6 @@ fn non_ascii_outside_dates_is_handled() {
 }
 
 #[test]
-#[ignore = "finding: a multi-byte character in a date field panics in cmp_model::values::strip_zone \
-            (str::split_at off a char boundary): SystemFault 500 (issue 9)"]
 fn non_ascii_in_date_fields_is_refused_not_a_panic() {
     holds(|c, date| c == Class::NonAscii && date);
 }

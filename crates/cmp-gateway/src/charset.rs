@@ -1,17 +1,18 @@
 //! Request body decoding (WIRE.md §2): UTF-8 is the charset; a body declared ISO-8859-1 or
-//! windows-1252 is decoded. Everything downstream sees `&str`.
+//! windows-1252 is decoded, and so is UTF-16 with a byte order mark (WS-I Basic Profile
+//! R1012 lets a SOAP message be UTF-8 or UTF-16). Everything downstream sees `&str`.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 
 /// Why a body could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CharsetError {
     /// A declared charset we do not read (415), as the client spelled it.
     Unsupported(String),
-    /// The body is not valid UTF-8 (400).
+    /// The body is not valid UTF-8 (or not valid UTF-16 after a UTF-16 byte order mark) (400).
     Malformed,
 }
 
@@ -20,9 +21,12 @@ impl fmt::Display for CharsetError {
         match self {
             CharsetError::Unsupported(name) => write!(
                 f,
-                "unsupported charset {name:?}: send UTF-8, ISO-8859-1 or windows-1252"
+                "unsupported charset {name:?}: send UTF-8, UTF-16 with a byte order mark, \
+                 ISO-8859-1 or windows-1252"
             ),
-            CharsetError::Malformed => f.write_str("the body is not valid UTF-8"),
+            CharsetError::Malformed => f.write_str(
+                "the body is not valid in its charset (UTF-8 unless declared or marked)",
+            ),
         }
     }
 }
@@ -44,6 +48,10 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// - UTF-8 is validated and borrowed, minus a leading BOM; invalid UTF-8 is `Malformed`.
 ///   A UTF-8 BOM beats any declared charset (the WHATWG decode rule).
 /// - windows-1252 borrows ASCII-only bodies and allocates otherwise.
+/// - UTF-16: a UTF-16 byte order mark (`FF FE` little-endian, `FE FF` big-endian) decides,
+///   like the UTF-8 one, whatever is declared; without one, `utf-16le` and `utf-16be` are
+///   read as declared, and a plain `utf-16` (whose byte order only a mark tells) is
+///   `Unsupported`. An unpaired surrogate is `Malformed` (never replaced silently).
 pub fn decode_body<'a>(
     content_type: Option<&str>,
     body: &'a [u8],
@@ -51,20 +59,44 @@ pub fn decode_body<'a>(
     if let Some(rest) = body.strip_prefix(UTF8_BOM) {
         return decode_utf8(rest);
     }
+    if let Some((encoding, _)) = Encoding::for_bom(body) {
+        return decode_utf16(encoding, &body[2..]);
+    }
     let label = content_type
         .and_then(charset_param)
         .or_else(|| xml_declared_encoding(body));
     let encoding = match label {
         None => UTF_8,
         Some(label) => Encoding::for_label(label.as_bytes())
-            .filter(|e| *e == UTF_8 || *e == WINDOWS_1252)
+            .filter(|e| *e == UTF_8 || *e == WINDOWS_1252 || is_utf16(e))
+            // WHATWG maps a bare `utf-16` to little-endian; only a mark can tell.
+            .filter(|e| {
+                !is_utf16(e)
+                    || matches!(label.to_ascii_lowercase().as_str(), "utf-16le" | "utf-16be")
+            })
             .ok_or_else(|| CharsetError::Unsupported(label.to_owned()))?,
     };
     if encoding == UTF_8 {
         decode_utf8(body)
+    } else if is_utf16(encoding) {
+        decode_utf16(encoding, body)
     } else {
         Ok(encoding.decode_without_bom_handling(body).0)
     }
+}
+
+fn is_utf16(e: &Encoding) -> bool {
+    *e == *UTF_16LE || *e == *UTF_16BE
+}
+
+fn decode_utf16(
+    encoding: &'static Encoding,
+    body: &[u8],
+) -> Result<Cow<'static, str>, CharsetError> {
+    encoding
+        .decode_without_bom_handling_and_without_replacement(body)
+        .map(|t| Cow::Owned(t.into_owned()))
+        .ok_or(CharsetError::Malformed)
 }
 
 fn decode_utf8(body: &[u8]) -> Result<Cow<'_, str>, CharsetError> {
@@ -262,6 +294,66 @@ mod tests {
                 unsupported("klingon"),
             ),
             (Some("text/xml; charset="), b"<a/>", unsupported("")),
+        ]);
+    }
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for u in (if bom { "\u{FEFF}" } else { "" })
+            .encode_utf16()
+            .chain(text.encode_utf16())
+        {
+            let b = if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            };
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_bodies_with_a_byte_order_mark_decode() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a>é€😀</a>";
+        for big in [false, true] {
+            for ct in [
+                None,
+                Some("text/xml"),
+                Some("text/xml; charset=utf-16"),
+                Some("text/xml; charset=utf-8"),
+            ] {
+                let body = utf16(doc, big, true);
+                assert_eq!(
+                    decode_body(ct, &body).map(Cow::into_owned),
+                    ok(doc),
+                    "{ct:?} {big}"
+                );
+            }
+        }
+        check(&[
+            (
+                Some("text/xml; charset=utf-16le"),
+                &utf16("<a/>", false, false),
+                ok("<a/>"),
+            ),
+            (
+                Some("text/xml; charset=UTF-16BE"),
+                &utf16("<a/>", true, false),
+                ok("<a/>"),
+            ),
+            // An unpaired surrogate is not replaced silently.
+            (
+                None,
+                b"\xFF\xFE<\x00\x00\xD8>\x00",
+                Err(CharsetError::Malformed),
+            ),
+            // A bare `utf-16` without a mark: which byte order is unknown.
+            (
+                Some("text/xml; charset=utf-16"),
+                &utf16("<a/>", false, false),
+                unsupported("utf-16"),
+            ),
         ]);
     }
 

@@ -52,6 +52,20 @@ pub enum Command {
         /// Seconds an operation may take before the client gets 503.
         #[arg(long, env = "CMP_REQUEST_TIMEOUT", default_value_t = 30)]
         request_timeout: u64,
+        /// Seconds a client may take to send the request head (request line and headers):
+        /// then a bare 408 and the connection closes.
+        #[arg(long, env = "CMP_HEADER_TIMEOUT", default_value_t = 5)]
+        header_timeout: u64,
+        /// Seconds a client may take to send the body: then a 408 fault and the connection
+        /// closes.
+        #[arg(long, env = "CMP_BODY_TIMEOUT", default_value_t = 30)]
+        body_timeout: u64,
+        /// Longest request target (path and query) in bytes (414 beyond).
+        #[arg(long, env = "CMP_MAX_URI", default_value_t = 8 * 1024)]
+        max_uri: usize,
+        /// Largest header block in bytes (431 beyond).
+        #[arg(long, env = "CMP_MAX_HEADER_BYTES", default_value_t = 32 * 1024)]
+        max_header_bytes: usize,
         /// Milliseconds to wait for a database connection before answering 503.
         #[arg(long, env = "CMP_DB_WAIT_MS", default_value_t = 5000)]
         db_wait_ms: u64,

@@ -2,14 +2,15 @@
 //! port — and the one pipeline behind them: negotiate, read the body into the request
 //! tree, run the core function off the event loop, answer in the client's dialect.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, ConnectionType, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use cmp_core::keys;
 use cmp_model::fault::{FieldError, PathSeg};
 use cmp_model::messages::FACETS_EXTERNAL_REFERENCE;
 use cmp_model::soap::{self, SoapVersion};
+use cmp_model::text::log_safe;
 use cmp_model::{json, render, xml, Code, Fault, Node, ParseError};
 use futures_util::StreamExt;
 
@@ -58,13 +59,15 @@ impl Exchange {
         let status = resp.status().as_u16();
         log::info!(
             target: "cmp::request",
-            "request_id={} op={} dialect={} status={} latency_ms={:.2} external_reference={}",
-            self.request_id,
-            self.operation,
-            dialect.label(),
-            status,
-            elapsed.as_secs_f64() * 1000.0,
-            self.external_reference.as_deref().unwrap_or("-"),
+            "{}",
+            request_line(
+                &self.request_id,
+                self.operation,
+                dialect.label(),
+                status,
+                elapsed,
+                self.external_reference.as_deref(),
+            )
         );
         if let Some(m) = &self.metrics {
             m.observe_request(self.operation, dialect.label(), status, elapsed);
@@ -78,16 +81,65 @@ impl Exchange {
 
     fn fault(&self, dialect: &Dialect, f: Fault) -> HttpResponse {
         let f = f.with_external_reference(self.external_reference.clone());
-        self.done(dialect, respond::fault(dialect, &f))
+        let mut resp = respond::fault(dialect, &f);
+        if matches!(
+            f.message_id,
+            Code::RequestTimeout | Code::UriTooLong | Code::HeadersTooLarge
+        ) {
+            // What is left of the request cannot be trusted to frame the next one.
+            resp.head_mut().set_connection_type(ConnectionType::Close);
+        }
+        self.done(dialect, resp)
     }
+}
+
+/// The one log line of a request. Every value is escaped ([`log_safe`]): a CR/LF or other
+/// control character in a client's value (externalReference) cannot split the record.
+pub fn request_line(
+    request_id: &str,
+    operation: &str,
+    dialect: &str,
+    status: u16,
+    latency: Duration,
+    external_reference: Option<&str>,
+) -> String {
+    format!(
+        "request_id={} op={} dialect={} status={} latency_ms={:.2} external_reference={}",
+        log_safe(request_id),
+        log_safe(operation),
+        log_safe(dialect),
+        status,
+        latency.as_secs_f64() * 1000.0,
+        log_safe(external_reference.unwrap_or("-")),
+    )
 }
 
 fn header_str(req: &HttpRequest, name: header::HeaderName) -> Option<&str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Reads the body up to the configured limit (413 beyond it).
+/// Reads the body up to the configured limit (413 beyond it) within the body deadline
+/// (`--body-timeout`): a client that stops sending half-way gets `REQUEST_TIMEOUT` and
+/// its connection is closed ([`Exchange::fault`]), instead of holding it for ever.
 async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max: usize,
+    deadline: Duration,
+) -> Result<web::Bytes, Fault> {
+    match actix_web::rt::time::timeout(deadline, read_body_within(req, payload, max)).await {
+        Ok(r) => r,
+        Err(_) => Err(Fault::new(
+            Code::RequestTimeout,
+            format!(
+                "the request body did not arrive within {} s",
+                deadline.as_secs_f64()
+            ),
+        )),
+    }
+}
+
+async fn read_body_within(
     req: &HttpRequest,
     mut payload: web::Payload,
     max: usize,
@@ -125,7 +177,7 @@ fn negotiation_fault(e: NegotiationError) -> Fault {
 fn charset_fault(e: CharsetError) -> Fault {
     match e {
         CharsetError::Unsupported(_) => Fault::new(Code::UnsupportedCharset, e.to_string()),
-        CharsetError::Malformed => Fault::malformed("the body is not valid UTF-8"),
+        CharsetError::Malformed => Fault::malformed(e.to_string()),
     }
 }
 
@@ -135,12 +187,16 @@ pub fn parse_fault(e: ParseError) -> Fault {
 }
 
 /// The externalReference to echo in faults and log: the client's own, when it is a sane
-/// length and not something that looks like a card number (never echoed nor logged).
+/// length, holds no forbidden character and does not look like a card number (such a value
+/// is refused by the decoder, and never echoed nor logged).
 fn external_reference(node: &Node) -> Option<String> {
     let r = node.child("externalReference")?.text.trim();
     // The schema's own limit, so that a facet change in common.xsd moves this too.
     let max = FACETS_EXTERNAL_REFERENCE.max_len.unwrap_or(u32::MAX) as usize;
-    let fine = !r.is_empty() && r.chars().count() <= max && !looks_like_card_number(r);
+    let fine = !r.is_empty()
+        && r.chars().count() <= max
+        && !looks_like_card_number(r)
+        && !cmp_model::text::has_forbidden_character(r);
     fine.then(|| r.to_string())
 }
 
@@ -162,11 +218,30 @@ async fn call(
         .and_then(|a| a.child("userID"))
         .map(|u| u.text.trim().to_string());
     let request_id = ex.request_id.clone();
+    let panic_id = request_id.clone();
     let run = move || {
-        let caller = keys::authenticate(&ctx, credential.as_ref())?;
-        keys::authorize(&caller, op.role)?;
-        ctx.caller = caller.name().map(str::to_string);
-        (binding.call)(&ctx, &node)
+        // A panic in an operation is a bug: one SystemFault with the request id and one
+        // clear log line, and the blocking thread lives on for the next request.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let caller = keys::authenticate(&ctx, credential.as_ref())?;
+            keys::authorize(&caller, op.role)?;
+            ctx.caller = caller.name().map(str::to_string);
+            (binding.call)(&ctx, &node)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            log::error!(
+                "request_id={} op={} panicked (a bug; answered SYSTEM_ERROR): {}",
+                panic_id,
+                op.name,
+                log_safe(&what)
+            );
+            Err(Fault::system(&panic_id))
+        })
     };
     match actix_web::rt::time::timeout(state.request_timeout, web::block(run)).await {
         Ok(Ok(r)) => r,
@@ -266,7 +341,7 @@ async fn rest_like(
 ) -> HttpResponse {
     let mut ex = Exchange::new(&req, op.name);
     let ct = header_str(&req, header::CONTENT_TYPE);
-    let body = match read_body(&req, payload, state.max_body).await {
+    let body = match read_body(&req, payload, state.max_body, state.body_timeout).await {
         Ok(b) => b,
         Err(f) => return ex.fault(&fallback_dialect(&req), f),
     };
@@ -291,7 +366,7 @@ async fn rest_like(
         Err(f) => return ex.fault(&dialect, f),
     };
     ex.external_reference = external_reference(&node);
-    if let Err(f) = apply_query(&req, &mut node) {
+    if let Err(f) = apply_query(&req, &mut node, binding.request_root) {
         return ex.fault(&dialect, f);
     }
     // The path names the resource: it wins over a body or query value of the same name.
@@ -308,18 +383,81 @@ async fn rest_like(
 }
 
 /// Query parameters fill the request elements of the same name; a dotted name fills a
-/// nested one (`eligibilityRules.salesChannel=MYACCOUNT`).
-fn apply_query(req: &HttpRequest, node: &mut Node) -> Result<(), Fault> {
+/// nested one (`eligibilityRules.salesChannel=MYACCOUNT`), and so does a leaf name that
+/// occurs at one place only in the request (`salesChannel=MYACCOUNT`). A leaf name that
+/// occurs at several places is refused (`AMBIGUOUS_PARAMETER`) naming them; a name that
+/// occurs nowhere is left for the decoder to refuse (`UNKNOWN_ELEMENT`).
+fn apply_query(req: &HttpRequest, node: &mut Node, root: &'static str) -> Result<(), Fault> {
     let q = req.query_string();
     if q.is_empty() {
         return Ok(());
     }
     let pairs = web::Query::<Vec<(String, String)>>::from_query(q)
         .map_err(|_| Fault::malformed("the query string is malformed"))?;
+    let model = &crate::publish::published().model;
+    let mut errors = Vec::new();
     for (k, v) in pairs.into_inner() {
-        node.set_path(&k, &v);
+        match leaf_paths(model, root, &k).as_slice() {
+            [one] => node.set_path(one, &v),
+            [] => node.set_path(&k, &v),
+            many => errors.push(FieldError::new(
+                Code::AmbiguousParameter,
+                vec![PathSeg::new(root), PathSeg::owned(&k)],
+                format!("names more than one element: use {}", many.join(" or ")),
+            )),
+        }
     }
-    Ok(())
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Fault::validation(errors))
+    }
+}
+
+/// The dotted paths a query parameter name addresses in the request `root`: itself when
+/// it is dotted or a field of the root; else every path to a simple-typed field of that
+/// name (or alias) below the root.
+fn leaf_paths(model: &crate::publish::model::Model, root: &str, name: &str) -> Vec<String> {
+    fn walk(
+        model: &crate::publish::model::Model,
+        ty: &crate::publish::model::Complex,
+        name: &str,
+        prefix: &mut Vec<String>,
+        out: &mut Vec<String>,
+    ) {
+        if prefix.len() >= 16 {
+            return;
+        }
+        for f in &ty.fields {
+            let named = f.name == name || f.aliases.iter().any(|a| a == name);
+            if named && model.is_simple(&f.ty) {
+                prefix.push(f.name.clone());
+                out.push(prefix.join("."));
+                prefix.pop();
+            } else if let Some(inner) = model.complex.get(f.ty.name()) {
+                // A recursive type stops at the first repeat.
+                if prefix.contains(&f.name) {
+                    continue;
+                }
+                prefix.push(f.name.clone());
+                walk(model, inner, name, prefix, out);
+                prefix.pop();
+            }
+        }
+    }
+    let Some(ty) = model.root_type(root) else {
+        return Vec::new();
+    };
+    let direct = ty
+        .fields
+        .iter()
+        .any(|f| f.name == name || f.aliases.iter().any(|a| a == name));
+    if name.contains('.') || direct {
+        return vec![name.to_string()];
+    }
+    let mut out = Vec::new();
+    walk(model, ty, name, &mut Vec::new(), &mut out);
+    out
 }
 
 /// The request body as a tree rooted at the binding's request element.
@@ -383,7 +521,7 @@ pub async fn soap(
         operation: String::new(),
         root: String::new(),
     };
-    let body = match read_body(&req, payload, state.max_body).await {
+    let body = match read_body(&req, payload, state.max_body, state.body_timeout).await {
         Ok(b) => b,
         Err(f) => return ex.fault(&dialect, f),
     };
@@ -413,6 +551,25 @@ pub async fn soap(
         Ok(r) => r,
         Err(e) => return ex.fault(&dialect, parse_fault(e)),
     };
+    if let Some(block) = soap::not_understood(&text, request.version) {
+        dialect = Dialect::Soap {
+            version: request.version,
+            namespace: registry::soap_namespace(&service),
+            operation: request.operation.clone(),
+            root: String::new(),
+        };
+        let f = Fault {
+            extra_info: Some(block.clark()),
+            ..Fault::new(
+                Code::MustUnderstand,
+                format!(
+                    "the header block {} is marked mustUnderstand and the gateway does not process it",
+                    block.clark()
+                ),
+            )
+        };
+        return ex.fault(&dialect, f);
+    }
     let root = render::soap_root(&request.operation, &request.child_name);
     dialect = Dialect::Soap {
         version: request.version,
@@ -453,6 +610,46 @@ pub async fn soap(
     }
 }
 
+/// Which limit on the request head (`--max-uri`, `--max-header-bytes`) `head` breaks, if
+/// any. actix refuses heads past 128 KiB itself (a bare 431, see docs/decisions.md); these
+/// limits sit below it so that a client gets a fault body.
+pub fn head_limit(
+    head: &actix_web::dev::RequestHead,
+    max_uri: usize,
+    max_header_bytes: usize,
+) -> Option<Code> {
+    let uri = head
+        .uri
+        .path_and_query()
+        .map_or(head.uri.path().len(), |p| p.as_str().len());
+    if uri > max_uri {
+        return Some(Code::UriTooLong);
+    }
+    // As on the wire: `name: value\r\n` per field.
+    let headers: usize = head
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    (headers > max_header_bytes).then_some(Code::HeadersTooLarge)
+}
+
+/// A request whose head breaks a limit ([`head_limit`]): 414 or 431 with a fault body
+/// (per Accept), and the connection closes.
+pub async fn oversized(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let ex = Exchange::new(&req, "-");
+    let code = head_limit(req.head(), state.max_uri, state.max_header_bytes)
+        .unwrap_or(Code::HeadersTooLarge);
+    let text = match code {
+        Code::UriTooLong => format!("the request target exceeds {} bytes", state.max_uri),
+        _ => format!(
+            "the request headers exceed {} bytes",
+            state.max_header_bytes
+        ),
+    };
+    ex.fault(&fallback_dialect(&req), Fault::new(code, text))
+}
+
 /// Anything no route matched: 404 in the client's format.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let ex = Exchange::new(&req, "-");
@@ -475,4 +672,46 @@ pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
             format!("{} is not allowed on {}", req.method(), req.path()),
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_request_stays_one_log_line_whatever_its_values_hold() {
+        let line = request_line(
+            "r-1",
+            "GetAccount",
+            "json",
+            200,
+            Duration::from_millis(3),
+            Some("A\r\n2026-11-22 INFO request_id=forged status=200\u{0}\u{1b}[2J\u{2028}\\"),
+        );
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{2028}'),
+            "{line:?}"
+        );
+        assert_eq!(
+            line,
+            "request_id=r-1 op=GetAccount dialect=json status=200 latency_ms=3.00 external_reference=\
+             A\\r\\n2026-11-22 INFO request_id=forged status=200\\u{0}\\u{1b}[2J\\u{2028}\\\\"
+        );
+        let plain = request_line("r", "-", "xml", 404, Duration::ZERO, None);
+        assert!(plain.ends_with("external_reference=-"), "{plain}");
+    }
+
+    #[test]
+    fn head_limits_name_the_uri_or_the_header_block() {
+        let req = actix_web::test::TestRequest::get()
+            .uri(&format!("/x?{}", "a".repeat(100)))
+            .insert_header(("x-big", "b".repeat(200)))
+            .to_http_request();
+        assert_eq!(head_limit(req.head(), 50, 10_000), Some(Code::UriTooLong));
+        assert_eq!(
+            head_limit(req.head(), 500, 100),
+            Some(Code::HeadersTooLarge)
+        );
+        assert_eq!(head_limit(req.head(), 500, 10_000), None);
+    }
 }

@@ -9,12 +9,20 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "live"}))
 }
 
+/// Ready when the database answers and every migration of this build is applied (a
+/// reachable but un-migrated or half-migrated database is not ready: 503).
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let store = state.store.clone();
-    match web::block(move || store.ping()).await {
-        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        _ => HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", "5"))
-            .json(serde_json::json!({"status": "unavailable"})),
-    }
+    let check = move || {
+        store.ping()?;
+        store.migrations_applied()
+    };
+    let (status, reason) = match web::block(check).await {
+        Ok(Ok(true)) => return HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        Ok(Ok(false)) => ("unavailable", "migrations pending"),
+        _ => ("unavailable", "database unreachable"),
+    };
+    HttpResponse::ServiceUnavailable()
+        .insert_header(("Retry-After", "5"))
+        .json(serde_json::json!({"status": status, "reason": reason}))
 }

@@ -22,7 +22,7 @@ pub mod screening;
 
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::{guard, web};
 use cmp_core::Clock;
 use cmp_model::Limits;
 use cmp_store::Store;
@@ -39,6 +39,14 @@ pub struct AppState {
     pub max_body: usize,
     /// Longest an operation may take before the client gets a 503 (30 s by default).
     pub request_timeout: std::time::Duration,
+    /// Longest the body of a request may take to arrive before the client gets a 408 and
+    /// the connection closes (30 s by default). The request head has its own limit, set on
+    /// the server (`serve --header-timeout`).
+    pub body_timeout: std::time::Duration,
+    /// Longest request target (path and query) in bytes: 414 beyond (8 KiB by default).
+    pub max_uri: usize,
+    /// Largest header block in bytes: 431 beyond (32 KiB by default).
+    pub max_header_bytes: usize,
     /// Serve the sandbox routes (test clock, reset).
     pub sandbox: bool,
     pub metrics: Arc<metrics::Metrics>,
@@ -63,6 +71,9 @@ impl AppState {
             limits: Limits::default(),
             max_body: 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(30),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_uri: 8 * 1024,
+            max_header_bytes: 32 * 1024,
             sandbox: false,
             metrics: Arc::default(),
             catalogue: Arc::default(),
@@ -70,14 +81,29 @@ impl AppState {
     }
 }
 
+/// A GET route that answers HEAD too (the same answer; the server sends no body).
+pub fn get_or_head() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
 /// Registers every route on an actix `App` (the server and the tests build the same one).
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let sandbox = state.sandbox;
+        let (max_uri, max_header_bytes) = (state.max_uri, state.max_header_bytes);
+        // First: any request whose head breaks a limit, on any path, gets its fault here.
+        let oversized = guard::fn_guard(move |ctx| {
+            dispatch::head_limit(ctx.head(), max_uri, max_header_bytes).is_some()
+        });
         cfg.app_data(web::Data::new(state))
-            .route("/health/live", web::get().to(health::live))
-            .route("/health/ready", web::get().to(health::ready))
-            .route("/metrics", web::get().to(metrics::metrics))
+            .service(
+                web::resource("/{any:.*}")
+                    .guard(oversized)
+                    .to(dispatch::oversized),
+            )
+            .route("/health/live", get_or_head().to(health::live))
+            .route("/health/ready", get_or_head().to(health::ready))
+            .route("/metrics", get_or_head().to(metrics::metrics))
             .configure(publish::routes)
             .service(
                 web::resource("/ws/dise3g/services/{port}")
@@ -112,7 +138,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                 web::resource(path).default_service(web::to(dispatch::method_not_allowed));
             for op in ops().filter(|op| op.rest.as_ref().is_some_and(|r| r.path == path)) {
                 let method = match op.rest.as_ref().map(|r| r.method) {
-                    Some(Method::Get) => web::get(),
+                    Some(Method::Get) => get_or_head(),
                     Some(Method::Post) => web::post(),
                     Some(Method::Put) => web::put(),
                     Some(Method::Patch) => web::patch(),

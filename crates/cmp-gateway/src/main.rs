@@ -68,6 +68,10 @@ fn run(cli: Cli) -> Result<(), String> {
             workers,
             max_body,
             request_timeout,
+            header_timeout,
+            body_timeout,
+            max_uri,
+            max_header_bytes,
             db_wait_ms,
             db_pool,
         } => {
@@ -99,9 +103,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 sandbox,
                 max_body,
                 request_timeout: Duration::from_secs(request_timeout),
+                body_timeout: Duration::from_secs(body_timeout),
+                max_uri,
+                max_header_bytes,
                 ..AppState::new(store, clock)
             };
-            serve(state, &bind, workers).map_err(|e| format!("server failed: {e}"))
+            let header_timeout = Duration::from_secs(header_timeout);
+            serve(state, &bind, workers, header_timeout).map_err(|e| format!("server failed: {e}"))
         }
     }
 }
@@ -153,10 +161,18 @@ fn check_exposure(ctx: &Context, bind: &str) -> Result<(), String> {
 }
 
 #[actix_web::main]
-async fn serve(state: AppState, bind: &str, workers: Option<usize>) -> std::io::Result<()> {
+async fn serve(
+    state: AppState,
+    bind: &str,
+    workers: Option<usize>,
+    header_timeout: Duration,
+) -> std::io::Result<()> {
     scheduler::spawn(state.clone(), Duration::from_secs(60));
-    let mut server =
-        HttpServer::new(move || App::new().configure(configure(state.clone()))).bind(bind)?;
+    // The head has its own deadline (the framework answers a bare 408 past it); the body's
+    // is `AppState::body_timeout`, the operation's `request_timeout`.
+    let mut server = HttpServer::new(move || App::new().configure(configure(state.clone())))
+        .client_request_timeout(header_timeout)
+        .bind(bind)?;
     if let Some(n) = workers {
         server = server.workers(n);
     }

@@ -118,8 +118,13 @@ pub fn request_format(
 }
 
 fn sniff(body: &[u8], soap_endpoint: bool) -> Result<Option<RequestFormat>, NegotiationError> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+    // After a UTF-16 byte order mark, the byte of each code unit that holds ASCII.
+    let mut ascii: Box<dyn Iterator<Item = &u8>> = match body {
+        [0xFF, 0xFE, rest @ ..] => Box::new(rest.iter().step_by(2)),
+        [0xFE, 0xFF, _, rest @ ..] => Box::new(rest.iter().step_by(2)),
+        _ => Box::new(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body).iter()),
+    };
+    match ascii.find(|b| !b.is_ascii_whitespace()) {
         None => Ok(None),
         Some(b'<') if soap_endpoint => Ok(Some(RequestFormat::Soap11)),
         Some(b'<') => Ok(Some(RequestFormat::Xml)),
@@ -454,11 +459,19 @@ mod tests {
     }
 
     #[test]
+    fn a_utf16_body_is_sniffed_after_its_byte_order_mark() {
+        check_request(&[
+            (None, b"\xFF\xFE \x00<\x00a\x00", SOAP, Ok(Some(Soap11))),
+            (None, b"\xFE\xFF\x00{\x00}", REST, Ok(Some(Json))),
+            (None, b"\xFF\xFE<\0", REST, Ok(Some(Xml))),
+        ]);
+    }
+
+    #[test]
     fn a_missing_content_type_with_an_unrecognised_body_is_unsupported() {
         check_request(&[
             (None, b"a=1", REST, Err(UnsupportedMediaType)),
             (None, b"hello", SOAP, Err(UnsupportedMediaType)),
-            (None, b"\xFF\xFE<\0", REST, Err(UnsupportedMediaType)),
             (
                 None,
                 b"\xEF\xBB\xBF\xEF\xBB\xBF<a/>",

@@ -5,6 +5,7 @@
 use cmp_core::accounts::{cards, direct_debits, emails};
 use cmp_core::catalogue::{self, compat};
 use cmp_core::selfcare::{contact, otp, outbox, workflow};
+use cmp_core::subscriptions::{allowances, spend_caps, usage};
 use cmp_core::structure::{legacy_accounts, legacy_groups, tree};
 use cmp_core::{agreements, audit, sandbox, structure, subscriptions, Context};
 
@@ -885,6 +886,78 @@ pub static OPERATIONS: &[Operation] = &[
         rest: Some(Rest {
             method: Method::Get,
             path: "/subscriptions/{subscriptionId}/serialNumbers",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    // Usage, allowances and spend caps per bill period (SERVICES.md §4).
+    Operation {
+        name: "GetAllowances",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::GetAllowancesRequest => "getAllowancesResponse", allowances::get_allowances),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions/{subscriptionId}/allowances",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "RecordUsage",
+        aliases: &[],
+        // Stands in for the network's usage feed: admin keys only.
+        role: Role::Admin,
+        document: bind!(m::RecordUsageRequest => "recordUsageResponse", usage::record_usage),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Post,
+            path: "/subscriptions/{subscriptionId}/usage",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: true,
+        }),
+    },
+    Operation {
+        name: "QueryUnbilledUsage",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QueryUnbilledUsageRequest => "queryUnbilledUsageResponse", usage::query_unbilled_usage),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions/{subscriptionId}/unbilledUsage",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "GetSubscriptionSpendCap",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::GetSubscriptionSpendCapRequest => "getSubscriptionSpendCapResponse", spend_caps::get_subscription_spend_cap),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Get,
+            path: "/subscriptions/{subscriptionId}/spendCap",
+            params: &[("subscriptionId", "subscriptionNumber")],
+            binding: None,
+            creates: false,
+        }),
+    },
+    Operation {
+        name: "SetSubscriptionSpendCap",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::SetSubscriptionSpendCapRequest => "setSubscriptionSpendCapResponse", spend_caps::set_subscription_spend_cap),
+        soap: None,
+        rest: Some(Rest {
+            method: Method::Put,
+            path: "/subscriptions/{subscriptionId}/spendCap",
             params: &[("subscriptionId", "subscriptionNumber")],
             binding: None,
             creates: false,

@@ -84,6 +84,9 @@ pub fn status(code: Code) -> StatusCode {
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Code::UriTooLong => StatusCode::URI_TOO_LONG,
+            Code::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Code::UnsupportedMediaType | Code::UnsupportedCharset => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
@@ -181,6 +184,12 @@ mod tests {
         assert_eq!(status(Code::MissingCredentials), StatusCode::UNAUTHORIZED);
         assert_eq!(status(Code::NotAuthorised), StatusCode::FORBIDDEN);
         assert_eq!(status(Code::PayloadTooLarge), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(status(Code::RequestTimeout), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(status(Code::UriTooLong), StatusCode::URI_TOO_LONG);
+        assert_eq!(
+            status(Code::HeadersTooLarge),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+        );
         assert_eq!(
             status(Code::ServiceUnavailable),
             StatusCode::SERVICE_UNAVAILABLE

@@ -187,6 +187,9 @@ pub fn decode_document<T: Document>(node: &Node) -> Result<T, Vec<FieldError>> {
 pub struct Reader {
     path: Vec<PathSeg>,
     errors: Vec<FieldError>,
+    /// Reading an empty JSON container (`{}`, `[]`) given for a single field: a scalar
+    /// refuses it, a container reads it as absent (see [`Reader::empty_container`]).
+    probing_empty_container: bool,
 }
 
 impl Reader {
@@ -194,6 +197,7 @@ impl Reader {
         Reader {
             path: vec![PathSeg::new(root)],
             errors: Vec::new(),
+            probing_empty_container: false,
         }
     }
 
@@ -210,6 +214,10 @@ impl Reader {
     /// Sorts the children of a container by field (`names[i]` = the field's name and
     /// aliases). Unknown children are errors; so is text where elements belong.
     pub fn group<'n>(&mut self, node: &'n Node, names: &[&[&str]]) -> Option<Vec<Vec<&'n Node>>> {
+        if std::mem::take(&mut self.probing_empty_container) {
+            // `{}` where a container belongs: absent, like an empty element.
+            return None;
+        }
         if node.children.is_empty() && !node.text.trim().is_empty() {
             self.fail(
                 Code::InvalidFormat,
@@ -285,7 +293,13 @@ impl Reader {
                 None
             }
             [one] if one.is_blank() => {
-                self.fail(Code::Mandatory, Some(PathSeg::new(name)), "is mandatory");
+                let before = self.error_count();
+                if one.container {
+                    self.empty_container(one, name, read);
+                }
+                if self.error_count() == before {
+                    self.fail(Code::Mandatory, Some(PathSeg::new(name)), "is mandatory");
+                }
                 None
             }
             [one] => self.at(one, name, None, read),
@@ -322,6 +336,17 @@ impl Reader {
     ) -> Patch<T> {
         match found {
             [] => Patch::Absent,
+            [one] if one.is_blank() && one.container => {
+                // `{}` or `[]`: refused where a value belongs, sent empty where a
+                // container does.
+                let before = self.error_count();
+                self.empty_container(one, name, read);
+                if self.error_count() > before {
+                    Patch::Absent
+                } else {
+                    Patch::Empty
+                }
+            }
             [one] if one.is_blank() => Patch::Empty,
             [one] => self.at(one, name, None, read).into(),
             _ => {
@@ -333,6 +358,22 @@ impl Reader {
                 Patch::Absent
             }
         }
+    }
+
+    /// An empty JSON object or array given for a single field: where a value belongs it
+    /// is refused (`INVALID_FORMAT`, never read as absent); where a container belongs it
+    /// reads as absent, as an empty element does. Which one is known only to `read`, so it
+    /// runs in a mode where [`Reader::group`] answers "absent" at once.
+    fn empty_container<T>(
+        &mut self,
+        node: &Node,
+        name: &'static str,
+        read: impl FnOnce(&Node, &mut Reader) -> Option<T>,
+    ) -> Option<T> {
+        self.probing_empty_container = true;
+        let v = self.at(node, name, None, read);
+        self.probing_empty_container = false;
+        v
     }
 
     pub fn many<T>(
@@ -369,11 +410,23 @@ impl Reader {
 
     /// Reads a scalar value from a leaf node.
     pub fn scalar<T: ScalarValue>(&mut self, node: &Node, facets: &Facets) -> Option<T> {
-        if !node.children.is_empty() {
+        self.probing_empty_container = false;
+        if !node.children.is_empty() || node.container {
             self.fail(
                 Code::InvalidFormat,
                 None,
                 "must be a value, not a container",
+            );
+            return None;
+        }
+        // Before any other check, whatever the type: no value may hold a character that a
+        // database or an XML answer cannot carry (crate::text::is_xml_char).
+        if crate::text::has_forbidden_character(&node.text) {
+            self.fail(
+                Code::ForbiddenCharacter,
+                None,
+                "holds a character that is not allowed (a control character other than tab, \
+                 line feed and carriage return, U+FFFE, U+FFFF or a lone surrogate)",
             );
             return None;
         }

@@ -75,7 +75,11 @@ codes! {
     NotAcceptable = "NOT_ACCEPTABLE", Protocol, "Accept rules out JSON and XML (the body is JSON)";
     PayloadTooLarge = "PAYLOAD_TOO_LARGE", Protocol, "over the body limit (1 MiB)";
     UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", Protocol, "not XML, JSON or SOAP; a SOAP port takes only SOAP";
-    UnsupportedCharset = "UNSUPPORTED_CHARSET", Protocol, "a charset other than UTF-8, ISO-8859-1, windows-1252, US-ASCII";
+    UnsupportedCharset = "UNSUPPORTED_CHARSET", Protocol, "a charset other than UTF-8, UTF-16 (with a byte order mark), ISO-8859-1, windows-1252, US-ASCII";
+    RequestTimeout = "REQUEST_TIMEOUT", Protocol, "the body did not arrive within `--body-timeout` (the connection is closed); a request head slower than `--header-timeout` gets the framework's bare 408";
+    UriTooLong = "URI_TOO_LONG", Protocol, "the request target is longer than `--max-uri` bytes";
+    HeadersTooLarge = "HEADERS_TOO_LARGE", Protocol, "the request's header block is larger than `--max-header-bytes` (past 128 KiB the framework answers a bare 431)";
+    MustUnderstand = "MUST_UNDERSTAND", Validation, "SOAP: a header block marked `mustUnderstand` that the gateway does not process (faultcode `MustUnderstand`; HTTP 500 like every SOAP fault)";
     // Security.
     MissingCredentials = "MISSING_CREDENTIALS", Security, "keys exist and the request carries none";
     InvalidCredentials = "INVALID_CREDENTIALS", Security, "an unknown, revoked or malformed key";
@@ -114,6 +118,9 @@ codes! {
     ServiceHeld = "SERVICE_HELD", Rule, "AddSubscriptionService of a recurring service the subscription already has on that date (added, or in one of its packages)";
     ServiceInPackage = "SERVICE_IN_PACKAGE", Rule, "UpdateSubscriptionService naming a package's purchase: a package's services end with the package (ExpireSubscriptionPackage)";
     NotRecurring = "NOT_RECURRING", Rule, "UpdateSubscriptionService of a one-off service: only recurring services expire";
+    SubscriptionNotActive = "SUBSCRIPTION_NOT_ACTIVE", Rule, "RecordUsage on a subscription that is not active yet (PreActive)";
+    SpendCapExceeded = "SPEND_CAP_EXCEEDED", Rule, "RecordUsage that would pass a spend cap of the subscription; the error names the cap and the usage item, and the cap's first refusal in a bill period sends a breach notice";
+    NoOutOfBundleRate = "NO_OUT_OF_BUNDLE_RATE", Rule, "RecordUsage beyond the allowances for a usage type the price plan has no out-of-bundle rate for";
     // Field errors (`errors/error/messageId`).
     Mandatory = "MANDATORY", Validation, "a mandatory element is missing or empty";
     TooLong = "TOO_LONG", Validation, "string length (in characters) above the type's maximum";
@@ -129,6 +136,8 @@ codes! {
     UnknownReference = "UNKNOWN_REFERENCE", Validation, "a code or number in the body names nothing";
     NotAnAgreementPlan = "NOT_AN_AGREEMENT_PLAN", Validation, "CreateAgreement with a `pricePlanCode` of the catalogue that is not an agreement price plan (`agreementPlan`)";
     CardNumberNotAllowed = "CARD_NUMBER_NOT_ALLOWED", Validation, "a 13–19 digit number (blanks or dashes allowed between digits) in any element of an accounts-and-payments request; every such element is named, the value never echoed";
+    ForbiddenCharacter = "FORBIDDEN_CHARACTER", Validation, "a value holding a character XML 1.0 cannot carry: a control character other than TAB, LF, CR (U+0000 included), U+FFFE, U+FFFF, a lone surrogate (JSON `\\ud800`, XML `&#xD800;`); in any dialect, query or path parameter; the value is never echoed";
+    AmbiguousParameter = "AMBIGUOUS_PARAMETER", Validation, "a query parameter's leaf name (`salesChannel`) names elements at more than one place of the request: the message lists the dotted paths to use";
     CannotErase = "CANNOT_ERASE", Validation, "UpdateContactDetails: a field that holds a value sent empty (`<x/>`, `\"\"`, `null`); one error per field";
     // Catalogue import (field errors of `PUT /catalogue`).
     DuplicateCode = "DUPLICATE_CODE", Validation, "catalogue: two items of one list with the same code";

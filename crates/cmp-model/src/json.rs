@@ -1,18 +1,21 @@
 //! JSON in (a [`Node`] tree) and JSON out (a [`Sink`]).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::codec::Sink;
 use crate::node::{Limits, Node, ParseError};
+use crate::text::LONE_SURROGATE;
 
 /// Reads a JSON object as the content of document `root`. A body wrapped in its root
 /// name (`{"createAgreement": {…}}`, or an alias) is unwrapped. The tree is built while
 /// parsing (no intermediate `Value`), so a key given twice stays twice and is refused by
 /// the decoder like a repeated XML element.
 pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result<Node, ParseError> {
-    let mut de = serde_json::Deserializer::from_str(text);
+    let text = stand_in_for_lone_surrogates(text);
+    let mut de = serde_json::Deserializer::from_str(&text);
     let mut count = 0;
     let seed = ValueSeed {
         name: root,
@@ -44,6 +47,55 @@ pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result
         }
     }
     Ok(node)
+}
+
+/// A JSON string may escape a lone surrogate (`"\ud800"`), which no Rust string (and no
+/// XML document) can hold and which serde_json refuses as malformed JSON. Each such escape
+/// is rewritten as `\uFFFF` ([`LONE_SURROGATE`], same length, so error positions stay),
+/// which the decoder refuses as a forbidden character naming the field. A body without
+/// one is borrowed as it is.
+fn stand_in_for_lone_surrogates(text: &str) -> Cow<'_, str> {
+    fn unit(b: &[u8], i: usize) -> Option<u16> {
+        // `\uXXXX` at `i`.
+        let hex = b.get(i..i + 6)?;
+        if hex[0] != b'\\' || hex[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&hex[2..]).ok()?, 16).ok()
+    }
+    let b = text.as_bytes();
+    let mut lone = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(b, i) {
+            Some(0xD800..=0xDBFF) if matches!(unit(b, i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
+            Some(0xD800..=0xDFFF) => {
+                lone.push(i);
+                i += 6;
+            }
+            Some(_) => i += 6,
+            // Any other escape: skip the escaped character (`\\` must not start one).
+            None => i += 2,
+        }
+    }
+    if lone.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let stand_in = format!("\\u{:04X}", LONE_SURROGATE as u32);
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    for at in lone {
+        // Escapes are ASCII: `at` and `at + 6` are character boundaries.
+        out.push_str(&text[start..at]);
+        out.push_str(&stand_in);
+        start = at + 6;
+    }
+    out.push_str(&text[start..]);
+    Cow::Owned(out)
 }
 
 /// Marks errors that are limits rather than malformed JSON.
@@ -97,8 +149,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<Node>, E> {
         self.leaf(v.to_string())
     }
+    /// A number with a fraction or an exponent (or beyond 64 bits): written so that it
+    /// keeps a `.` or an `e` (`3.0`, `10.0` for `1e1`, `1e20`), so an integer field refuses
+    /// it as XML refuses `3.0`, while a decimal still reads `3.0`.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.leaf(format!("{v:?}"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<Node>, E> {
         self.leaf(v.to_string())
@@ -118,6 +173,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         }
         let mut node = Node {
             name: self.name.to_string(),
+            container: true,
             ..Default::default()
         };
         while let Some(key) = map.next_key::<String>()? {
@@ -150,6 +206,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
             };
             match seq.next_element_seed(seed)? {
                 Some(n) => nodes.extend(n),
+                // `[]` inside the body is one empty container: nothing in a list, but a
+                // container where a value belongs. At the top it is no object at all.
+                None if nodes.is_empty() && self.depth > 0 => {
+                    return Ok(vec![Node {
+                        name: self.name.to_string(),
+                        container: true,
+                        ..Default::default()
+                    }])
+                }
                 None => return Ok(nodes),
             }
         }
@@ -296,6 +361,69 @@ mod tests {
         assert!(e.message.contains("line 2"), "{}", e.message);
         assert!(parse("[1]", "r", &[], Limits::default()).is_err());
         assert!(parse("{} {}", "r", &[], Limits::default()).is_err());
+    }
+
+    #[test]
+    fn numbers_keep_a_fraction_or_exponent_and_containers_are_marked() {
+        let n = parse(
+            r#"{"a":3.0,"b":1e1,"c":3,"d":{},"e":[],"f":[1],"g":1e20,"h":18446744073709551615}"#,
+            "r",
+            &[],
+            Limits::default(),
+        )
+        .unwrap();
+        let seen: Vec<_> = n
+            .children
+            .iter()
+            .map(|c| (c.name.as_str(), c.text.as_str(), c.container))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("a", "3.0", false),
+                ("b", "10.0", false),
+                ("c", "3", false),
+                ("d", "", true),
+                ("e", "", true),
+                ("f", "1", false),
+                ("g", "1e20", false),
+                ("h", "18446744073709551615", false),
+            ]
+        );
+        assert!(parse("[]", "r", &[], Limits::default()).is_err());
+    }
+
+    #[test]
+    fn lone_surrogates_are_read_as_a_forbidden_stand_in() {
+        let n = parse(
+            r#"{"a":"x\ud800y","b":"\udc00","c":"\ud83d\ude00","d":"\\ud800","e":"\u0000"}"#,
+            "r",
+            &[],
+            Limits::default(),
+        )
+        .unwrap();
+        let texts: Vec<&str> = n.children.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["x\u{FFFF}y", "\u{FFFF}", "😀", "\\ud800", "\0"]);
+        assert!(matches!(
+            stand_in_for_lone_surrogates(r#"{"a":"\u00e9"}"#),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn the_sink_always_writes_valid_json() {
+        let mut s = String::new();
+        let mut j = JsonSink::new(&mut s);
+        j.text(
+            "a",
+            "\u{0}\u{1}\u{1f}\u{7f}\u{FFFE}\u{FFFF}\u{2028}\"\\\r\n\t",
+        );
+        j.finish();
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(
+            v["a"],
+            "\u{0}\u{1}\u{1f}\u{7f}\u{FFFE}\u{FFFF}\u{2028}\"\\\r\n\t"
+        );
     }
 
     #[test]

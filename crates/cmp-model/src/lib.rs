@@ -20,6 +20,7 @@ pub mod json;
 pub mod node;
 pub mod render;
 pub mod soap;
+pub mod text;
 mod values;
 pub mod xml;
 

@@ -9,6 +9,9 @@ pub struct Node {
     pub ns: Option<String>,
     pub text: String,
     pub children: Vec<Node>,
+    /// Written as a JSON object or array (`{}`, `[]`), not a value: where a value belongs
+    /// it is refused (`INVALID_FORMAT`), even empty. Always false for XML.
+    pub container: bool,
 }
 
 impl Node {

@@ -3,8 +3,9 @@
 use crate::codec::{Encode, Sink};
 use crate::fault::{pascal, Fault, PathStyle};
 use crate::json::JsonSink;
-use crate::soap::{envelope, SoapVersion, FAULT_NS};
+use crate::soap::{envelope, HeaderBlock, SoapVersion, FAULT_NS};
 use crate::xml::{escape_into, XmlSink};
+use crate::Code;
 
 const XML_DECL: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
 
@@ -122,6 +123,9 @@ pub fn fault_json(f: &Fault) -> String {
 /// A SOAP fault with the CMP fault element in its detail. `soap_root` is the request's
 /// `Operation/Child` path, for the error paths.
 pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
+    if f.message_id == Code::MustUnderstand {
+        return must_understand_soap(version, f);
+    }
     let mut out = String::with_capacity(768);
     envelope(version, &mut out, |out| {
         let client = f.kind().client_fault();
@@ -177,6 +181,44 @@ pub fn fault_soap(version: SoapVersion, f: &Fault, soap_root: &str) -> String {
     out
 }
 
+/// A `MustUnderstand` fault (SOAP 1.1 §4.4.1, SOAP 1.2 §5.4.8): faultcode / Code
+/// `MustUnderstand`, the reason, and no `detail` (SOAP 1.1 keeps `detail` for errors of
+/// the Body). SOAP 1.2 names the block in a `NotUnderstood` header block; `extraInfo`
+/// holds its `{namespace}name` ([`HeaderBlock::clark`]).
+fn must_understand_soap(version: SoapVersion, f: &Fault) -> String {
+    let block = f.extra_info.as_deref().and_then(HeaderBlock::from_clark);
+    let mut out = String::with_capacity(512);
+    out.push_str(XML_DECL);
+    out.push_str("<soapenv:Envelope xmlns:soapenv=\"");
+    out.push_str(version.ns());
+    out.push_str("\">");
+    if let (SoapVersion::V12, Some(b)) = (version, &block) {
+        out.push_str("<soapenv:Header><soapenv:NotUnderstood xmlns:nu=\"");
+        escape_into(&mut out, &b.ns);
+        out.push_str("\" qname=\"nu:");
+        escape_into(&mut out, &b.name);
+        out.push_str("\"/></soapenv:Header>");
+    }
+    out.push_str("<soapenv:Body><soapenv:Fault>");
+    match version {
+        SoapVersion::V11 => {
+            out.push_str("<faultcode>soapenv:MustUnderstand</faultcode><faultstring>");
+            escape_into(&mut out, &f.message_text);
+            out.push_str("</faultstring>");
+        }
+        SoapVersion::V12 => {
+            out.push_str(
+                "<soapenv:Code><soapenv:Value>soapenv:MustUnderstand</soapenv:Value></soapenv:Code>\
+                 <soapenv:Reason><soapenv:Text xml:lang=\"en\">",
+            );
+            escape_into(&mut out, &f.message_text);
+            out.push_str("</soapenv:Text></soapenv:Reason>");
+        }
+    }
+    out.push_str("</soapenv:Fault></soapenv:Body></soapenv:Envelope>");
+    out
+}
+
 /// `Operation/Child`: the SOAP root of error paths.
 pub fn soap_root(operation: &str, child: &str) -> String {
     format!("{}/{}", operation, pascal(child))
@@ -213,6 +255,56 @@ mod tests {
         let j: serde_json::Value = serde_json::from_str(&fault_json(&fault())).unwrap();
         assert_eq!(j["fault"], "ValidationFault");
         assert_eq!(j["errors"][0]["extraInfo"], "accountIdentifier");
+    }
+
+    #[test]
+    fn must_understand_faults_name_the_block() {
+        let f = Fault {
+            extra_info: Some("{urn:wsse}Security".into()),
+            ..Fault::new(Code::MustUnderstand, "Security <not understood>")
+        };
+        let s11 = fault_soap(SoapVersion::V11, &f, "Q/R");
+        assert!(s11.contains("<faultcode>soapenv:MustUnderstand</faultcode><faultstring>Security &lt;not understood&gt;</faultstring>"), "{s11}");
+        assert!(!s11.contains("detail") && !s11.contains("Header"), "{s11}");
+        let s12 = fault_soap(SoapVersion::V12, &f, "Q/R");
+        assert!(s12.contains(r#"<soapenv:Header><soapenv:NotUnderstood xmlns:nu="urn:wsse" qname="nu:Security"/></soapenv:Header>"#), "{s12}");
+        assert!(
+            s12.contains("<soapenv:Value>soapenv:MustUnderstand</soapenv:Value>"),
+            "{s12}"
+        );
+        for s in [s11, s12] {
+            assert!(
+                crate::xml::parse(&s, crate::Limits::default(), true).is_ok(),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_stored_value_makes_an_xml_answer_ill_formed() {
+        let f = Fault::validation(vec![FieldError::new(
+            Code::UnknownElement,
+            vec![
+                crate::fault::PathSeg::new("q"),
+                crate::fault::PathSeg::owned("a\u{1}\u{0}b"),
+            ],
+            "is not a known element",
+        )])
+        .with_external_reference(Some("R\u{0}\u{1b}\u{FFFE}".into()));
+        for s in [
+            fault_xml(&f),
+            fault_soap(SoapVersion::V11, &f, "Q/R\u{1}"),
+            fault_soap(SoapVersion::V12, &f, "Q/R"),
+        ] {
+            assert!(!crate::text::has_forbidden_character(&s), "{s:?}");
+            assert!(
+                crate::xml::parse(&s, crate::Limits::default(), true).is_ok(),
+                "{s}"
+            );
+            assert!(s.contains('\u{FFFD}'));
+        }
+        let j: serde_json::Value = serde_json::from_str(&fault_json(&f)).unwrap();
+        assert_eq!(j["externalReference"], "R\u{0}\u{1b}\u{FFFE}");
     }
 
     #[test]

@@ -65,7 +65,18 @@ pub fn unwrap(text: &str, limits: Limits) -> Result<SoapRequest, ParseError> {
             "the SOAP Body must hold exactly one operation element",
         ));
     }
+    if !body.text.trim().is_empty() {
+        return Err(ParseError::malformed(
+            "the SOAP Body must hold only its operation element, no text beside it",
+        ));
+    }
     let wrapper = body.children.remove(0);
+    if !wrapper.text.trim().is_empty() {
+        return Err(ParseError::malformed(format!(
+            "{} must hold only its request element, no text beside it",
+            wrapper.name
+        )));
+    }
     let namespace = wrapper.ns.clone().unwrap_or_default();
     let mut children = wrapper.children.into_iter();
     let (Some(mut document), None) = (children.next(), children.next()) else {
@@ -83,6 +94,114 @@ pub fn unwrap(text: &str, limits: Limits) -> Result<SoapRequest, ParseError> {
         child_name: document.name.clone(),
         document,
     })
+}
+
+/// A SOAP header block, by qualified name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderBlock {
+    pub ns: String,
+    pub name: String,
+}
+
+impl HeaderBlock {
+    /// `{namespace}name`, as the fault's `extraInfo` carries it.
+    pub fn clark(&self) -> String {
+        format!("{{{}}}{}", self.ns, self.name)
+    }
+
+    /// The inverse of [`HeaderBlock::clark`].
+    pub fn from_clark(s: &str) -> Option<HeaderBlock> {
+        let (ns, name) = s.strip_prefix('{')?.split_once('}')?;
+        Some(HeaderBlock {
+            ns: ns.to_string(),
+            name: name.to_string(),
+        })
+    }
+}
+
+/// The header blocks the gateway processes: none. Credentials come from HTTP
+/// (`X-API-Key`, `Authorization`), and the CMP `AuditRecord` is an element of the request
+/// body, not a header; blocks without `mustUnderstand` are ignored, as SOAP allows.
+const UNDERSTOOD: &[(&str, &str)] = &[];
+
+/// The first header block of a well-formed envelope that is addressed to the gateway and
+/// marked `mustUnderstand` (SOAP 1.1 `1`, SOAP 1.2 `true` or `1`; the attribute in the
+/// envelope namespace) but is not one the gateway processes: the client must get a
+/// `MustUnderstand` fault and the body must not run (SOAP 1.1 §4.2.3, SOAP 1.2 §5.2.3).
+/// A block for another actor/role (other than `next`, or in 1.2 `ultimateReceiver`) is
+/// not ours to understand.
+pub fn not_understood(text: &str, version: SoapVersion) -> Option<HeaderBlock> {
+    use quick_xml::events::Event;
+    use quick_xml::name::ResolveResult;
+    use quick_xml::XmlVersion;
+    let mut reader = quick_xml::NsReader::from_str(text);
+    let mut depth = 0usize;
+    let mut in_header = false;
+    loop {
+        let (res, ev) = reader.read_resolved_event().ok()?;
+        let ns = match res {
+            ResolveResult::Bound(n) => Some(n.into_inner().to_string()),
+            _ => None,
+        };
+        let (e, empty) = match ev {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth < 2 {
+                    in_header = false;
+                }
+                continue;
+            }
+            Event::Eof => return None,
+            _ => continue,
+        };
+        let ours = ns.as_deref() == Some(version.ns());
+        match depth {
+            1 if ours && e.local_name().into_inner() == "Header" => in_header = !empty,
+            // The Body comes after the Header: nothing more to look at.
+            1 if ours && e.local_name().into_inner() == "Body" => return None,
+            2 if in_header => {
+                let (mut must, mut targeted) = (false, true);
+                for a in e.attributes().flatten() {
+                    let (ns, local) = reader.resolver().resolve_attribute(a.key);
+                    if !matches!(ns, ResolveResult::Bound(n) if n.into_inner() == version.ns()) {
+                        continue;
+                    }
+                    let v = a
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .unwrap_or_default();
+                    match (version, local.into_inner()) {
+                        (SoapVersion::V11, "mustUnderstand") => must = v.trim() == "1",
+                        (SoapVersion::V12, "mustUnderstand") => {
+                            must = matches!(v.trim(), "1" | "true")
+                        }
+                        (SoapVersion::V11, "actor") => {
+                            targeted = v.trim() == "http://schemas.xmlsoap.org/soap/actor/next"
+                        }
+                        (SoapVersion::V12, "role") => {
+                            targeted = matches!(
+                            v.trim(),
+                            "http://www.w3.org/2003/05/soap-envelope/role/next"
+                                | "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
+                        )
+                        }
+                        _ => {}
+                    }
+                }
+                let ns = ns.unwrap_or_default();
+                let name = e.local_name().into_inner().to_string();
+                let known = UNDERSTOOD.iter().any(|(n, l)| *n == ns && *l == name);
+                if must && targeted && !known {
+                    return Some(HeaderBlock { ns, name });
+                }
+            }
+            _ => {}
+        }
+        if !empty {
+            depth += 1;
+        }
+    }
 }
 
 fn strip_ns(n: &mut Node) {
@@ -117,6 +236,88 @@ mod tests {
             "http://mdsuk.com/ws/dise3g/agreement/definition"
         );
         assert_eq!(r.document.children[1].children[0].name, "dataset");
+    }
+
+    const OP: &str = r#"<d:Op xmlns:d="urn:op"><d:Request/></d:Op>"#;
+
+    fn env11(header: &str, body: &str) -> String {
+        format!(
+            r#"<s:Envelope xmlns:s="{SOAP11_NS}"><s:Header>{header}</s:Header><s:Body>{body}</s:Body></s:Envelope>"#
+        )
+    }
+
+    #[test]
+    fn a_mandatory_header_block_for_us_is_not_understood() {
+        let cases = [
+            (
+                r#"<w:Security xmlns:w="urn:wsse" s:mustUnderstand="1"/>"#,
+                Some("{urn:wsse}Security"),
+            ),
+            (
+                r#"<w:Security xmlns:w="urn:wsse" s:mustUnderstand="0"/>"#,
+                None,
+            ),
+            (r#"<w:Security xmlns:w="urn:wsse"/>"#, None),
+            // Not the envelope's attribute.
+            (
+                r#"<w:Security xmlns:w="urn:wsse" mustUnderstand="1"/>"#,
+                None,
+            ),
+            // For another actor.
+            (
+                r#"<w:T xmlns:w="urn:t" s:mustUnderstand="1" s:actor="urn:someone-else"/>"#,
+                None,
+            ),
+            (
+                r#"<w:T xmlns:w="urn:t" s:mustUnderstand="1" s:actor="http://schemas.xmlsoap.org/soap/actor/next"><w:x/></w:T>"#,
+                Some("{urn:t}T"),
+            ),
+            // A nested element's attribute does not count.
+            (
+                r#"<w:T xmlns:w="urn:t"><w:x s:mustUnderstand="1"/></w:T>"#,
+                None,
+            ),
+        ];
+        for (header, expected) in cases {
+            let env = env11(header, OP);
+            assert!(unwrap(&env, Limits::default()).is_ok(), "{env}");
+            assert_eq!(
+                not_understood(&env, SoapVersion::V11)
+                    .map(|h| h.clark())
+                    .as_deref(),
+                expected,
+                "{header}"
+            );
+        }
+        let env12 = format!(
+            r#"<e:Envelope xmlns:e="{SOAP12_NS}"><e:Header><a:AuditRecord xmlns:a="urn:a" e:mustUnderstand="true" e:role="http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"/></e:Header><e:Body>{OP}</e:Body></e:Envelope>"#
+        );
+        assert_eq!(
+            not_understood(&env12, SoapVersion::V12),
+            Some(HeaderBlock {
+                ns: "urn:a".into(),
+                name: "AuditRecord".into()
+            })
+        );
+        let none = env12.replace("role/ultimateReceiver", "role/none");
+        assert_eq!(not_understood(&none, SoapVersion::V12), None);
+        let b = HeaderBlock::from_clark("{urn:a}AuditRecord").unwrap();
+        assert_eq!(b.clark(), "{urn:a}AuditRecord");
+    }
+
+    #[test]
+    fn a_body_holds_exactly_one_element_and_no_text() {
+        for body in [
+            format!("{OP}{OP}"),
+            format!("text {OP}"),
+            format!("{OP} text"),
+            r#"<d:Op xmlns:d="urn:op">x<d:Request/></d:Op>"#.to_string(),
+            String::new(),
+        ] {
+            let e = unwrap(&env11("", &body), Limits::default()).unwrap_err();
+            assert_eq!(e.message_id, "MALFORMED_REQUEST", "{body}");
+        }
+        assert!(unwrap(&env11("", &format!("\n  {OP}\n")), Limits::default()).is_ok());
     }
 
     #[test]

@@ -94,15 +94,31 @@ impl ScalarValue for Decimal {
     }
 }
 
-/// Splits an optional zone (`Z`, `+01:00`, `-05:00`) off the end of a date.
+/// Splits an optional zone (`Z`, `+01:00`, `-05:00`) off the end of a date. Looks at
+/// bytes and cuts only before an ASCII sign, so any text (`2024-01-3é+01:00`, `ééééé`) is
+/// safe: no scalar parser slices request text at a byte position that may fall inside a
+/// character.
 fn strip_zone(t: &str) -> &str {
     if let Some(d) = t.strip_suffix(['Z', 'z']) {
         return d;
     }
-    if t.len() > 10 {
-        let (d, z) = t.split_at(t.len() - 6);
-        if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) && z.as_bytes()[3] == b':' {
-            return d;
+    let b = t.as_bytes();
+    if let Some(z) = b
+        .len()
+        .checked_sub(6)
+        .filter(|_| b.len() > 10)
+        .map(|i| &b[i..])
+    {
+        let digit = |i: usize| z[i].is_ascii_digit();
+        if matches!(z[0], b'+' | b'-')
+            && z[3] == b':'
+            && digit(1)
+            && digit(2)
+            && digit(4)
+            && digit(5)
+        {
+            // z[0] is ASCII, so the cut is on a character boundary.
+            return &t[..t.len() - 6];
         }
     }
     t
@@ -245,6 +261,78 @@ mod tests {
         let a = DateTime::decode_text("2026-11-01T09:30:00", &S6).unwrap();
         let b = DateTime::decode_text("2026-11-01T10:30:00+01:00", &S6).unwrap();
         assert_eq!(a, b);
+    }
+
+    /// Every scalar parser, given text with multi-byte characters anywhere (the bytes of
+    /// a date's length, a zone's position), refuses it without panicking.
+    #[test]
+    fn no_scalar_parser_panics_on_multi_byte_text() {
+        let texts = [
+            "é",
+            "éééééééééé",
+            "2024-01-3é",
+            "2024-01-31é",
+            "2024-01-31+01:0é",
+            "2024-01-31€01:00",
+            "2024-01-31+é:00",
+            "€€€€+01:00",
+            "ü2024-01-31Z",
+            "😀😀😀😀😀😀",
+            "2026-11-01T09:30:00é",
+            "2026-11-01T09:30:00+01:0é",
+            "１２３",
+            "-é",
+            "3.é",
+            "é.5",
+            "truе",
+            "２０２４-０１-３１",
+            "2024\u{0}01-31",
+            "\u{FEFF}2024-01-31",
+        ];
+        for t in texts {
+            for pad in ["", " ", "Z"] {
+                let t = format!("{t}{pad}");
+                assert!(Date::decode_text(&t, &S6).is_err(), "{t}");
+                let _ = DateTime::decode_text(&t, &S6);
+                assert!(i64::decode_text(&t, &INT8).is_err(), "{t}");
+                let _ = Decimal::decode_text(&t, &MONEY);
+                let _ = bool::decode_text(&t, &S6);
+                let _ = String::decode_text(&t, &S6);
+            }
+        }
+    }
+
+    #[test]
+    fn integers_are_digits_with_an_optional_sign_and_huge_ones_are_out_of_range() {
+        const ANY: Facets = Facets {
+            min: None,
+            max: None,
+            ..INT8
+        };
+        assert_eq!(i64::decode_text("+7", &ANY), Ok(7));
+        assert_eq!(i64::decode_text("-7", &ANY), Ok(-7));
+        for t in ["3.0", "1e1", "10.0", "1e20", "0x10", "", "+", " - 1"] {
+            assert_eq!(
+                i64::decode_text(t, &ANY),
+                Err(Problem::Format("integer")),
+                "{t}"
+            );
+        }
+        for t in [
+            "9223372036854775808",
+            "18446744073709551615",
+            "99999999999999999999999",
+        ] {
+            assert!(
+                matches!(i64::decode_text(t, &ANY), Err(Problem::OutOfRange(..))),
+                "{t}"
+            );
+        }
+        assert_eq!(
+            Decimal::decode_text("3.0", &MONEY).unwrap().to_string(),
+            "3.0"
+        );
+        assert!(Decimal::decode_text("99999999999999999999999999999999.0", &MONEY).is_err());
     }
 
     #[test]

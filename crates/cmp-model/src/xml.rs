@@ -9,6 +9,7 @@ use quick_xml::NsReader;
 
 use crate::codec::Sink;
 use crate::node::{Limits, Node, ParseError};
+use crate::text::LONE_SURROGATE;
 
 /// Reads an XML document into a tree. Local names only; namespaces are kept on the
 /// nodes when `keep_ns` (for SOAP dispatch). Attributes are ignored.
@@ -64,7 +65,10 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
                     ns,
                     ..Default::default()
                 };
-                if empty {
+                if empty && stack.is_empty() {
+                    // A self-closing root (`<getCatalogue/>`) is the whole document.
+                    return finish(&mut reader, node, &at);
+                } else if empty {
                     push_child(&mut stack, node)?;
                 } else {
                     stack.push(node);
@@ -84,9 +88,10 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
             Event::Text(t) => append_text(&mut stack, &t.xml10_content())?,
             Event::CData(t) => append_text(&mut stack, &t.xml10_content())?,
             Event::GeneralRef(r) => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c,
-                    _ => match &*r.xml10_content() {
+                let name = r.xml10_content();
+                let ch = match char_ref(&name) {
+                    Some(c) => c,
+                    None => match &*name {
                         "amp" => '&',
                         "lt" => '<',
                         "gt" => '>',
@@ -120,6 +125,28 @@ pub fn parse(text: &str, limits: Limits, keep_ns: bool) -> Result<Node, ParseErr
                 )));
             }
         }
+    }
+}
+
+/// A character reference (`#65`, `#x41`) as the character it names. References to
+/// characters XML forbids (`&#0;`, `&#1;`, `&#xFFFE;`) are read as those characters, so
+/// that the decoder refuses them naming the field (`FORBIDDEN_CHARACTER`), rather than
+/// as a malformed body; a surrogate (`&#xD800;`) is read as [`LONE_SURROGATE`], likewise
+/// refused. `None`: not a character reference, or beyond U+10FFFF.
+fn char_ref(name: &str) -> Option<char> {
+    let n = name.strip_prefix('#')?;
+    let (digits, radix) = match n.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (n, 10),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = u32::from_str_radix(digits, radix).ok()?;
+    match char::from_u32(v) {
+        Some(c) => Some(c),
+        None if (0xD800..=0xDFFF).contains(&v) => Some(LONE_SURROGATE),
+        None => None,
     }
 }
 
@@ -191,20 +218,34 @@ impl XmlSink<'_> {
     }
 }
 
-/// Escapes text content, copying runs that need no escape in one go.
+/// Escapes text content, copying runs that need no escape in one go. A character XML 1.0
+/// cannot carry (a C0 control other than TAB, LF, CR; U+FFFE, U+FFFF) is written as
+/// U+FFFD, so no stored value can make an answer ill-formed.
 pub fn escape_into(out: &mut String, s: &str) {
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let esc = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => continue,
+    const FFFD: &str = "\u{FFFD}";
+    let b = s.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        let (esc, len) = match b[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            0..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F => (FFFD, 1),
+            // U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
+                (FFFD, 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
+        // `i` is at an ASCII byte or a lead byte: a character boundary.
         out.push_str(&s[start..i]);
         out.push_str(esc);
-        start = i + 1;
+        i += len;
+        start = i;
     }
     out.push_str(&s[start..]);
 }
@@ -269,6 +310,42 @@ mod tests {
         assert!(p("<a/><b/>").is_err());
         let e = p("<a>\n<b>").unwrap_err();
         assert!(e.message.contains("line 2"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_self_closing_root_is_the_whole_document() {
+        let n = p("<?xml version='1.0'?>\n<getCatalogue/>\n<!-- end -->\n").unwrap();
+        assert_eq!((n.name.as_str(), n.children.len()), ("getCatalogue", 0));
+        assert!(p("<a/><b/>").is_err());
+        assert!(p("<a/>text").is_err());
+    }
+
+    #[test]
+    fn character_references_to_forbidden_characters_are_read_for_the_decoder_to_refuse() {
+        let n =
+            p("<a><b>&#0;</b><c>&#1;&#x1F;</c><d>&#xFFFE;</d><e>&#xD800;</e><f>&#x1F600;</f></a>")
+                .unwrap();
+        let texts: Vec<&str> = n.children.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["\0", "\u{1}\u{1f}", "\u{FFFE}", "\u{FFFF}", "😀"]);
+        assert!(p("<a>&#x110000;</a>").is_err());
+        assert!(p("<a>&#X41;</a>").is_err());
+    }
+
+    #[test]
+    fn the_writer_never_emits_a_character_xml_forbids() {
+        let mut out = String::new();
+        escape_into(
+            &mut out,
+            "a\u{0}b\u{1}<\u{FFFE}\u{FFFF}\u{FFFD}\u{EFBF}é\t\r\n",
+        );
+        assert_eq!(
+            out,
+            "a\u{FFFD}b\u{FFFD}&lt;\u{FFFD}\u{FFFD}\u{FFFD}\u{EFBF}é\t\r\n"
+        );
+        assert!(!crate::text::has_forbidden_character(&out));
+        // What the writer wrote reads back.
+        let doc = format!("<a>{out}</a>");
+        assert!(p(&doc).is_ok());
     }
 
     #[test]

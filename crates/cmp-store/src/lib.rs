@@ -72,6 +72,61 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the pool without applying migrations (`open` applies them): for looking at a
+    /// database as it is, as readiness does ([`Store::migrations_applied`]).
+    pub fn open_unmigrated(url: &str, opts: PoolOptions) -> Result<Store, StoreError> {
+        Ok(Store {
+            pool: db::build_pool(url, &opts)?,
+            waiting: Default::default(),
+        })
+    }
+
+    /// Whether every migration of this build is applied. Read-only: it looks at diesel's
+    /// bookkeeping table (absent: nothing is applied) and creates nothing, so a readiness
+    /// check never migrates nor writes.
+    pub fn migrations_applied(&self) -> Result<bool, StoreError> {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Version {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            version: String,
+        }
+        fn versions<DB: diesel::backend::Backend>(m: &EmbeddedMigrations) -> Vec<String> {
+            diesel::migration::MigrationSource::<DB>::migrations(m)
+                .map(|v| v.iter().map(|m| m.name().version().to_string()).collect())
+                .unwrap_or_default()
+        }
+        let mut conn = self.pool.get()?;
+        let (expected, table_sql) = match &*conn {
+            DbConn::Pg(_) => (
+                versions::<diesel::pg::Pg>(&PG_MIGRATIONS),
+                "SELECT count(*) AS n FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = '__diesel_schema_migrations'",
+            ),
+            DbConn::Sqlite(_) => (
+                versions::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS),
+                "SELECT count(*) AS n FROM sqlite_master \
+                 WHERE type = 'table' AND name = '__diesel_schema_migrations'",
+            ),
+        };
+        if diesel::sql_query(table_sql)
+            .get_result::<Count>(&mut *conn)?
+            .n
+            == 0
+        {
+            return Ok(expected.is_empty());
+        }
+        let applied: Vec<Version> =
+            diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(&mut *conn)?;
+        Ok(expected
+            .iter()
+            .all(|v| applied.iter().any(|a| a.version == *v)))
+    }
+
     /// Applies pending migrations (also done by `open`).
     pub fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.get()?;
@@ -235,6 +290,29 @@ mod tests {
         drop(conn);
         store.migrate().unwrap();
         assert!(store.is_empty().unwrap());
+    }
+
+    #[test]
+    fn an_unmigrated_database_says_so_and_a_migrated_one_too() {
+        let db = TestDb::new();
+        let store = db.store();
+        assert!(store.migrations_applied().unwrap());
+        let mut conn = store.pool.get().unwrap();
+        match &mut *conn {
+            DbConn::Pg(c) => c.revert_last_migration(PG_MIGRATIONS).map(drop),
+            DbConn::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS).map(drop),
+        }
+        .unwrap();
+        drop(conn);
+        assert!(!store.migrations_applied().unwrap());
+        store.migrate().unwrap();
+        assert!(store.migrations_applied().unwrap());
+
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+        let fresh = Store::open_unmigrated(&url, PoolOptions::default()).unwrap();
+        fresh.ping().unwrap();
+        assert!(!fresh.migrations_applied().unwrap());
     }
 
     #[test]

@@ -408,3 +408,73 @@ diesel::allow_tables_to_appear_in_same_query!(
     subscription_email_addresses,
     subscription_serial_number_history,
 );
+
+// Usage, allowances and spend caps (migration 2026-12-01-000012_usage).
+diesel::table! {
+    usage_periods (subscription_number, period_start) {
+        subscription_number -> Int8,
+        period_start -> Date,
+        records -> Int8,
+        charged_minor -> Int8,
+    }
+}
+
+diesel::table! {
+    usage_records (subscription_number, period_start, record_number) {
+        subscription_number -> Int8,
+        period_start -> Date,
+        record_number -> Int8,
+        used_at -> Timestamp,
+        usage_type -> Text,
+        quantity -> Int8,
+        in_bundle -> Int8,
+        charged_minor -> Int8,
+        recorded_at -> Timestamp,
+        request_id -> Text,
+    }
+}
+
+diesel::table! {
+    allowance_draws (subscription_number, period_start, purchase_identifier, service_code) {
+        subscription_number -> Int8,
+        period_start -> Date,
+        purchase_identifier -> Int8,
+        service_code -> Text,
+        used -> Int8,
+    }
+}
+
+diesel::table! {
+    subscription_spend_caps (subscription_number, cap_code, effective_date) {
+        subscription_number -> Int8,
+        cap_code -> Text,
+        effective_date -> Date,
+        amount_minor -> Int8,
+        expiry_date -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spend_cap_breaches (subscription_number, period_start, cap_code) {
+        subscription_number -> Int8,
+        period_start -> Date,
+        cap_code -> Text,
+        breached_at -> Timestamp,
+        event_number -> Int8,
+    }
+}
+
+diesel::joinable!(usage_periods -> subscriptions (subscription_number));
+diesel::joinable!(allowance_draws -> subscription_packages (purchase_identifier));
+diesel::joinable!(subscription_spend_caps -> subscriptions (subscription_number));
+diesel::joinable!(spend_cap_breaches -> subscriptions (subscription_number));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    allowance_draws,
+    spend_cap_breaches,
+    subscription_spend_caps,
+    subscriptions,
+    usage_periods,
+    usage_records,
+);

@@ -785,3 +785,155 @@ fn wipe_all_removes_subscriptions_and_catalogues() {
     // The fixture loads again after the wipe.
     subscriptions_fixture(&store);
 }
+
+// ---- usage, allowances and spend caps (repo::usage) ----
+
+fn cap(n: i64, code: &str, from: NaiveDate, amount_minor: i64) -> repo::usage::SpendCapRow {
+    repo::usage::SpendCapRow {
+        subscription_number: n,
+        cap_code: code.into(),
+        effective_date: from,
+        amount_minor,
+        expiry_date: None,
+        created_at: now(),
+    }
+}
+
+#[test]
+fn a_new_spend_cap_ends_the_current_one_and_drops_later_ones() {
+    use repo::usage::{caps, count_using_cap, replace_cap};
+    let db = TestDb::new();
+    let store = db.store();
+    subscriptions_fixture(&store);
+    let shown = |store: &Store| {
+        store
+            .read(|c| caps(c, 40000001))
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.cap_code, r.effective_date, r.amount_minor, r.expiry_date))
+            .collect::<Vec<_>>()
+    };
+    store
+        .write(|c| -> Result<_, StoreError> {
+            replace_cap(c, &cap(40000001, "SPEND", date(2026, 11, 1), 4000))?;
+            replace_cap(c, &cap(40000001, "SPEND", date(2026, 12, 1), 5000))?;
+            replace_cap(c, &cap(40000001, "OOB", date(2026, 11, 1), 2000))
+        })
+        .unwrap();
+    assert_eq!(
+        shown(&store),
+        [
+            ("OOB".into(), date(2026, 11, 1), 2000, None),
+            (
+                "SPEND".into(),
+                date(2026, 11, 1),
+                4000,
+                Some(date(2026, 12, 1))
+            ),
+            ("SPEND".into(), date(2026, 12, 1), 5000, None),
+        ]
+    );
+    // From 2026-11-20 on: the December cap goes, November's ends on the 20th.
+    store
+        .write(|c| replace_cap(c, &cap(40000001, "SPEND", date(2026, 11, 20), 6000)))
+        .unwrap();
+    assert_eq!(
+        shown(&store)[1..],
+        [
+            (
+                "SPEND".into(),
+                date(2026, 11, 1),
+                4000,
+                Some(date(2026, 11, 20))
+            ),
+            ("SPEND".into(), date(2026, 11, 20), 6000, None),
+        ]
+    );
+    // Disconnected subscriptions do not hold a cap in use.
+    store
+        .write(|c| replace_cap(c, &cap(40000004, "OOB", date(2026, 11, 1), 100)))
+        .unwrap();
+    let used = |code: &str| {
+        store
+            .read(|c| count_using_cap(c, code, date(2026, 11, 22)))
+            .unwrap()
+    };
+    assert_eq!((used("SPEND"), used("OOB"), used("NONE")), (1, 1, 0));
+}
+
+#[test]
+fn usage_totals_records_and_draws_are_kept_per_period() {
+    use repo::usage::{
+        draws, insert_records, period, records, save_draw, save_period, AllowanceDraw, UsagePeriod,
+        UsageRecord,
+    };
+    let db = TestDb::new();
+    let store = db.store();
+    subscriptions_fixture(&store);
+    let start = date(2026, 11, 1);
+    store
+        .write(|c| {
+            subscriptions::insert_package(c, &package(50000001, 40000001, "BASE", start, None))
+        })
+        .unwrap();
+    let at = db_time(now());
+    let record = |number: i64, quantity: i64, in_bundle: i64| UsageRecord {
+        subscription_number: 40000001,
+        period_start: start,
+        record_number: number,
+        used_at: at,
+        usage_type: "Data".into(),
+        quantity,
+        in_bundle,
+        charged_minor: quantity - in_bundle,
+        recorded_at: at,
+        request_id: "r1".into(),
+    };
+    let draw = |used: i64| AllowanceDraw {
+        subscription_number: 40000001,
+        period_start: start,
+        purchase_identifier: 50000001,
+        service_code: "A5GB".into(),
+        used,
+    };
+    for (n, used) in [(1, 10), (2, 25)] {
+        store
+            .write(|c| -> Result<_, StoreError> {
+                save_period(
+                    c,
+                    &UsagePeriod {
+                        subscription_number: 40000001,
+                        period_start: start,
+                        records: n,
+                        charged_minor: n * 5,
+                    },
+                )?;
+                insert_records(c, &[record(n, used, used - 5)])?;
+                save_draw(c, &draw(used))
+            })
+            .unwrap();
+    }
+    // 250 records in one call: more than one multi-row INSERT.
+    let many: Vec<UsageRecord> = (3..253).map(|n| record(n, 1, 1)).collect();
+    store.write(|c| insert_records(c, &many)).unwrap();
+    let (totals, rows, used) = store
+        .read(|c| -> Result<_, StoreError> {
+            Ok((
+                period(c, 40000001, start)?,
+                records(c, 40000001, start)?,
+                draws(c, 40000001, start)?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(totals.map(|t| (t.records, t.charged_minor)), Some((2, 10)));
+    assert_eq!(rows.len(), 252);
+    assert_eq!(rows[1], record(2, 25, 20));
+    assert_eq!(used, [draw(25)]);
+    assert!(store
+        .read(|c| period(c, 40000001, date(2026, 12, 1)))
+        .unwrap()
+        .is_none());
+    // More in bundle than the quantity: the CHECK refuses it.
+    let bad = store.write(|c| insert_records(c, &[record(300, 1, 2)]));
+    assert!(matches!(bad, Err(StoreError::Reference { .. })), "{bad:?}");
+}

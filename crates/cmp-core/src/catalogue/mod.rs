@@ -7,6 +7,7 @@
 
 pub mod compat;
 pub mod eligibility;
+pub mod rating;
 pub mod reference;
 
 use std::collections::{HashMap, HashSet};
@@ -241,6 +242,7 @@ pub fn import_catalogue(ctx: &Context, mut doc: Catalogue) -> OpResult<ImportCat
                 ));
             }
         }
+        errors.extend(rating::caps_still_used(c, &previous, &snapshot, today)?);
         for used in agreement_media_in_use(c)? {
             if !media.iter().any(|m| m.code == used) {
                 errors.push(FieldError::on(
@@ -526,5 +528,6 @@ pub fn validate(doc: &Catalogue) -> Vec<FieldError> {
             );
         }
     }
+    errors.extend(rating::validate(doc));
     errors
 }

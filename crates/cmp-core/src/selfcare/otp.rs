@@ -194,7 +194,7 @@ pub fn verify_one_time_password(
 }
 
 /// Where the message goes: a mobile number for SMS and Push, the e-mail address for Email.
-fn delivery_address(
+pub(crate) fn delivery_address(
     c: &mut DbConn,
     channel: OtpDeliveryChannel,
     account_number: i64,

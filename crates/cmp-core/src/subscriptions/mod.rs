@@ -2,6 +2,8 @@
 //! ExpireSubscriptionPackage; DOMAIN.md, Eligibility and compatibility).
 //! The subscription's own data (§4: UpdateSubscription, services, attributes, e-mail
 //! addresses, serial numbers) is in the modules below.
+//! Usage, allowances and spend caps per bill period: [`allowances`], [`usage`],
+//! [`spend_caps`].
 
 mod attributes;
 mod details;
@@ -17,6 +19,10 @@ pub use details::{details_in_use, hash_password, update_subscription};
 pub use emails::{get_subscription_email_addresses, update_subscription_email_address};
 pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
 pub use services::{add_subscription_service, end_recurring_services, update_subscription_service};
+
+pub mod allowances;
+pub mod spend_caps;
+pub mod usage;
 
 use chrono::{Months, NaiveDate};
 use cmp_model::messages::{

@@ -94,13 +94,13 @@ pub fn published() -> &'static Published {
 /// path, registered before the port's POST resource: every other request to the port
 /// falls through to it (so a GET without `?wsdl` stays a 405).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(openapi_json))
-        .route("/docs", web::get().to(docs_page))
-        .route(xsd::SOAP_XSD_PATH, web::get().to(soap_xsd))
-        .route("/schemas/{file}", web::get().to(schema_file))
+    cfg.route("/openapi.json", crate::get_or_head().to(openapi_json))
+        .route("/docs", crate::get_or_head().to(docs_page))
+        .route(xsd::SOAP_XSD_PATH, crate::get_or_head().to(soap_xsd))
+        .route("/schemas/{file}", crate::get_or_head().to(schema_file))
         .service(
             web::resource("/ws/dise3g/services/{port}")
-                .guard(guard::Get())
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
                 .guard(guard::fn_guard(|ctx| {
                     wants_wsdl(ctx.head().uri.query().unwrap_or(""))
                 }))

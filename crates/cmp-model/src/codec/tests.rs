@@ -178,6 +178,41 @@ fn invalid_format_a_container_where_a_value_belongs() {
 }
 
 #[test]
+fn an_empty_json_container_is_refused_where_a_value_belongs_and_absent_where_a_container_does() {
+    for (body, path) in [
+        (r#""reference":"ABC","quantity":{}"#, "quantity"),
+        (r#""reference":"ABC","quantity":[]"#, "quantity"),
+        (r#""reference":{}"#, "reference"),
+        (
+            r#""reference":"ABC","delivery":{"date":[]}"#,
+            "delivery.date",
+        ),
+    ] {
+        let e = json::<Order>(&format!("{{{body}}}")).unwrap_err();
+        assert_eq!(e, one("INVALID_FORMAT", path), "{body}");
+    }
+    let o = json::<Order>(r#"{"reference":"ABC","delivery":{},"lines":[]}"#).unwrap();
+    assert_eq!((o.delivery, o.lines), (None, None));
+    // A required container sent empty is still missing.
+    let e = json::<Order>(r#"{"reference":"ABC","lines":{"line":[{}]}}"#).unwrap_err();
+    assert_eq!(e, one("MANDATORY", "lines.line"));
+}
+
+#[test]
+fn a_forbidden_character_is_refused_in_any_scalar_before_its_type() {
+    check_order(
+        "<reference>A&#1;C</reference><note>x&#0;yz</note><quantity>1\u{1}</quantity><status>&#xFFFF;</status>",
+        r#""reference":"A\u0001C","note":"x\u0000yz","quantity":"1\u0001","status":"\ud800""#,
+        &[
+            ("FORBIDDEN_CHARACTER", "order/reference", "reference"),
+            ("FORBIDDEN_CHARACTER", "order/note", "note"),
+            ("FORBIDDEN_CHARACTER", "order/quantity", "quantity"),
+            ("FORBIDDEN_CHARACTER", "order/status", "status"),
+        ],
+    );
+}
+
+#[test]
 fn invalid_format_a_value_where_a_container_belongs() {
     check_order(
         "<reference>ABC</reference><lines>three</lines>",
@@ -411,6 +446,14 @@ mod erasable {
         // A type that is not erasable reads sent empty as absent.
         let p = person_json(r#""kind":"HOME","home":{"town":null}"#).unwrap();
         assert_eq!(p.home.value().unwrap().town, None);
+    }
+
+    #[test]
+    fn an_empty_json_container_is_refused_for_an_erasable_value_and_sent_empty_for_a_container() {
+        let e = person_json(r#""kind":"HOME","name":{}"#).unwrap_err();
+        assert_eq!(e, one("INVALID_FORMAT", "person.name"));
+        let p = person_json(r#""kind":"HOME","home":{}"#).unwrap();
+        assert_eq!(p.home, Patch::Empty);
     }
 
     #[test]

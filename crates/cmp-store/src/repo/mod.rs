@@ -20,6 +20,7 @@ pub mod selfcare;
 pub mod structure;
 pub mod subscription_details;
 pub mod subscriptions;
+pub mod usage;
 
 pub use accounts::{Account, NewAccount};
 pub use agreements::{Agreement, AgreementChanges, NewAgreement, UpdateOutcome};
@@ -41,6 +42,7 @@ pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use diesel::RunQueryDsl;
     selfcare::wipe(conn)?;
     subscription_details::wipe(conn)?;
+    usage::wipe(conn)?;
     diesel::delete(audit_log::table).execute(conn)?;
     diesel::delete(account_email_addresses::table).execute(conn)?;
     diesel::delete(registered_cards::table).execute(conn)?;
