@@ -5,8 +5,8 @@
 use cmp_core::accounts::{cards, direct_debits, emails};
 use cmp_core::catalogue::{self, compat};
 use cmp_core::selfcare::{contact, otp, outbox, workflow};
-use cmp_core::subscriptions::{allowances, spend_caps, usage};
 use cmp_core::structure::{legacy_accounts, legacy_groups, tree};
+use cmp_core::subscriptions::{allowances, spend_caps, usage};
 use cmp_core::{agreements, audit, sandbox, structure, subscriptions, Context};
 
 use crate::screening::refuse_card_numbers;
