@@ -139,6 +139,14 @@ impl Request {
             }
         };
         let format = match input {
+            // No body: the declared Content-Type still says what the client reads.
+            Ok(None) => {
+                let declared = request_format(ct, b"", false)
+                    .ok()
+                    .flatten()
+                    .filter(|f| matches!(f, RequestFormat::Xml | RequestFormat::Json));
+                response_format(accept, declared.as_ref()).ok()
+            }
             Ok(i) => response_format(accept, i.as_ref()).ok(),
             Err(()) => {
                 let declared = request_format(ct, b"", false).ok().flatten();
