@@ -182,7 +182,6 @@ pub fn big_corporate_customer(store: &Store, accounts: i64, subscriptions_per_ac
                     next_expected_invoice_date: now.date(),
                     billing_media: None,
                     price_plan_code: None,
-                    pending_billing_cycle: None,
                     created_at: now,
                     last_amended_at: now,
                 },
