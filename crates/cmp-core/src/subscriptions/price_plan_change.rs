@@ -55,7 +55,7 @@ fn check_rules(
 ) -> Result<(), OpError> {
     let path = ChangePricePlanRequest::path;
     if sub.status == SubscriptionStatus::Disconnected.as_str() {
-        return Err(refusal(path().subscription_number(), "the subscription is disconnected").into());
+        return Err(refusal(path().subscription_number(), "is disconnected").into());
     }
     let current = s.plan(&sub.price_plan_code);
     let agreement = agreement_rows::get(c, sub.agreement_number)?;
@@ -66,7 +66,7 @@ fn check_rules(
     if let Some(plan) = agreement_plan {
         return Err(refusal(
             path().subscription_number(),
-            format!("the subscription is part of agreement price plan {plan}"),
+            format!("is part of agreement price plan {plan}"),
         )
         .into());
     }
@@ -74,7 +74,7 @@ fn check_rules(
         return Err(refusal(
             path().subscription_number(),
             format!(
-                "agreement {} has a bill cycle change pending (to day {day} on {due}) and is not yet on its new bill cycle",
+                "is billed under agreement {}, which has a bill cycle change pending (to day {day} on {due}) and is not yet on its new bill cycle",
                 sub.agreement_number
             ),
         )
@@ -90,8 +90,8 @@ fn check_rules(
         return Err(refusal(
             path().price_plan_code(),
             format!(
-                "price plan {} is not compatible with the subscription's price plan {}",
-                target.code, sub.price_plan_code
+                "is not compatible with the subscription's price plan {}",
+                sub.price_plan_code
             ),
         )
         .into());
@@ -99,7 +99,7 @@ fn check_rules(
     if !asking.allows(target.effective_date, target.expiry_date, target.eligibility.as_ref()) {
         return Err(refusal(
             path().price_plan_code(),
-            format!("price plan {} is not eligible on {on} for this request", target.code),
+            format!("is not eligible on {on} for this request"),
         )
         .into());
     }
@@ -113,7 +113,7 @@ fn check_rules(
                 return Err(refusal(
                     path().effective_date(),
                     format!(
-                        "the subscription is in contract until {end}: the change cannot take effect on or before the end of the early-upgrade period ({early_end})"
+                        "is on or before the end of the early-upgrade period ({early_end}): the subscription is in contract until {end}"
                     ),
                 )
                 .into());
@@ -124,7 +124,7 @@ fn check_rules(
                 return Err(refusal(
                     path().effective_date(),
                     format!(
-                        "the subscription is in contract until {end}: the change cannot take effect before the notice period of {notice} days ends ({notice_end})"
+                        "is before the notice period of {notice} days ends ({notice_end}): the subscription is in contract until {end}"
                     ),
                 )
                 .into());
@@ -135,7 +135,7 @@ fn check_rules(
         return Err(refusal(
             path().subscription_number(),
             format!(
-                "a change to price plan {} is already pending on {}: cancel it first",
+                "has a change to price plan {} pending on {}: cancel it first",
                 payload.get(PLAN).unwrap_or("?"),
                 p.due_date
             ),
@@ -291,7 +291,7 @@ fn apply_change(
     if !life::change_plan(c, n, &target.code, contract.as_ref(), now)? {
         return Err(refusal(
             ChangePricePlanRequest::path().subscription_number(),
-            "the subscription is disconnected",
+            "is disconnected",
         )
         .into());
     }

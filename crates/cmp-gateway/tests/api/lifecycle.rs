@@ -246,7 +246,7 @@ async fn a_whole_life_through_the_api() {
     // A plan change to SIMO12: not now (the notice period of 30 days), but from
     // 2026-12-22, pending until then.
     let r = change_plan(&app, n, r#"{"pricePlanCode":"SIMO12"}"#).await;
-    refused(&r, "PLAN_CHANGE_NOT_ALLOWED", "notice period of 30 days ends (2026-12-22)");
+    refused(&r, "PLAN_CHANGE_NOT_ALLOWED", "effectiveDate is before the notice period of 30 days ends (2026-12-22)");
     let r = change_plan(
         &app,
         n,
@@ -390,7 +390,7 @@ async fn no_plan_change_on_a_disconnected_subscription() {
     .await
     .good();
     let r = change_plan(&app, 60271, r#"{"pricePlanCode":"SIMO12"}"#).await;
-    refused(&r, "PLAN_CHANGE_NOT_ALLOWED", "the subscription is disconnected");
+    refused(&r, "PLAN_CHANGE_NOT_ALLOWED", "subscriptionNumber is disconnected");
 }
 
 #[actix_web::test]
@@ -400,7 +400,7 @@ async fn no_plan_change_on_an_agreement_price_plan() {
     refused(
         &r,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "the subscription is part of agreement price plan AGR01",
+        "subscriptionNumber is part of agreement price plan AGR01",
     );
 }
 
@@ -419,7 +419,7 @@ async fn no_plan_change_while_the_agreement_waits_for_its_new_bill_cycle() {
     refused(
         &r,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "agreement 20000004 has a bill cycle change pending (to day 5 on 2026-12-28)",
+        "is billed under agreement 20000004, which has a bill cycle change pending (to day 5 on 2026-12-28)",
     );
 }
 
@@ -430,7 +430,7 @@ async fn no_plan_change_to_a_plan_that_is_not_compatible() {
     refused(
         &r,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "price plan BUS12 is not compatible with the subscription's price plan SIMO12",
+        "pricePlanCode is not compatible with the subscription's price plan SIMO12",
     );
     assert_eq!(r.json()["errors"][0]["extraInfo"], "pricePlanCode");
 }
@@ -448,7 +448,7 @@ async fn no_plan_change_to_a_plan_that_is_not_eligible() {
     refused(
         &r,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "price plan SIMO1M is not eligible on 2026-11-22 for this request",
+        "pricePlanCode is not eligible on 2026-11-22 for this request",
     );
 }
 
@@ -464,7 +464,7 @@ async fn no_plan_change_on_or_before_the_end_of_the_early_upgrade_period() {
     refused(
         &r,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "the subscription is in contract until 2027-02-01: the change cannot take effect on or before the end of the early-upgrade period (2026-12-01)",
+        "effectiveDate is on or before the end of the early-upgrade period (2026-12-01): the subscription is in contract until 2027-02-01",
     );
     assert_eq!(r.json()["errors"][0]["extraInfo"], "effectiveDate");
 }
@@ -481,7 +481,7 @@ async fn no_plan_change_before_the_notice_period_ends() {
     refused(
         &r,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "the change cannot take effect before the notice period of 30 days ends (2026-12-22)",
+        "effectiveDate is before the notice period of 30 days ends (2026-12-22): the subscription is in contract until 2027-02-01",
     );
     // From the day the notice period ends, it is pending.
     let ok = change_plan(
@@ -508,7 +508,7 @@ async fn one_pending_plan_change_at_a_time_and_it_can_be_cancelled() {
     refused(
         &change_plan(&app, 60271, body).await,
         "PLAN_CHANGE_NOT_ALLOWED",
-        "a change to price plan SIMO12 is already pending on 2026-12-22: cancel it first",
+        "subscriptionNumber has a change to price plan SIMO12 pending on 2026-12-22: cancel it first",
     );
     let c = delete(&app, "/subscriptions/60271/pricePlanChange")
         .await
