@@ -98,7 +98,10 @@ fn apply(ctx: &Context, c: &mut DbConn, a: &ScheduledAction) -> Result<(), OpErr
             subscriptions::price_plan_change::apply_scheduled(ctx, c, a, &payload)
         }
         other => {
-            log::error!("request_id={} unknown scheduled action kind {other}", ctx.request_id);
+            log::error!(
+                "request_id={} unknown scheduled action kind {other}",
+                ctx.request_id
+            );
             Err(cmp_model::Fault::system(&ctx.request_id).into())
         }
     }

@@ -16,9 +16,7 @@ pub fn spawn(state: AppState, every: Duration) {
             let due = tick.tick().await;
             state.metrics.observe_scheduler(due.elapsed());
             let ctx = state.context("scheduler");
-            match actix_web::web::block(move || scheduled::apply_due(&ctx))
-                .await
-            {
+            match actix_web::web::block(move || scheduled::apply_due(&ctx)).await {
                 Ok(Ok(0)) => {}
                 Ok(Ok(n)) => log::info!(target: "cmp::scheduler", "applied {n} scheduled actions"),
                 Ok(Err(f)) => {

@@ -15,7 +15,9 @@ use cmp_store::{due_disconnections, TestDb};
 #[test]
 fn two_schedulers_apply_each_of_1000_due_actions_exactly_once() {
     if std::env::var("CMP_TEST_DATABASE_URL").is_err() {
-        eprintln!("CMP_TEST_DATABASE_URL is not set: the two-scheduler test runs on PostgreSQL only");
+        eprintln!(
+            "CMP_TEST_DATABASE_URL is not set: the two-scheduler test runs on PostgreSQL only"
+        );
         return;
     }
     let db = TestDb::new();
@@ -51,7 +53,8 @@ fn two_schedulers_apply_each_of_1000_due_actions_exactly_once() {
                 let sub = subs::get(c, *n)?.unwrap();
                 assert_eq!(sub.status, STATUS_DISCONNECTED);
                 // One disconnection event per subscription: applied once, not twice.
-                let events = selfcare::workflows(c, Some(("Subscription", Some(&n.to_string()))), None, 10)?;
+                let events =
+                    selfcare::workflows(c, Some(("Subscription", Some(&n.to_string()))), None, 10)?;
                 assert_eq!(events.len(), 1, "subscription {n}: {events:?}");
             }
             Ok(())

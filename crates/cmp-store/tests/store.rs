@@ -505,17 +505,18 @@ fn due_actions_are_claimed_once_in_date_order() {
     });
     assert!(rolled_back.is_err());
     assert_eq!(
-        store
-            .read(|c| sa::count_due(c, date(2027, 1, 1)))
-            .unwrap(),
+        store.read(|c| sa::count_due(c, date(2027, 1, 1))).unwrap(),
         1
     );
     assert!(store
         .write(|c| sa::finish(c, 3, sa::STATE_CANCELLED, now()))
         .unwrap());
-    assert!(!store
-        .write(|c| sa::finish(c, 3, sa::STATE_CANCELLED, now()))
-        .unwrap(), "only a pending row is cancelled");
+    assert!(
+        !store
+            .write(|c| sa::finish(c, 3, sa::STATE_CANCELLED, now()))
+            .unwrap(),
+        "only a pending row is cancelled"
+    );
 }
 
 #[test]

@@ -5,11 +5,11 @@ pub mod bill_periods;
 
 use chrono::{Datelike, Months, NaiveDate};
 use cmp_model::messages::{
-    WorkflowLevel, AgreementBasic, AgreementDataset, AgreementDetails, AgreementSummary, CreateAgreementRequest,
+    AgreementBasic, AgreementDataset, AgreementDetails, AgreementSummary, CreateAgreementRequest,
     CreateAgreementResponse, GetAgreementRequest, GetAgreementResponse, InvoiceAddressType,
     InvoiceControl, LevelType, PatchAgreementRequest, QueryAgreementByCustomerLevelRequest,
     QueryAgreementByCustomerLevelResponse, QueryAgreementRequest, QueryAgreementResponse,
-    TargetIdentifier, UpdateAgreementRequest, UpdateAgreementResponse,
+    TargetIdentifier, UpdateAgreementRequest, UpdateAgreementResponse, WorkflowLevel,
 };
 use cmp_model::{Code, DateTime, Fault, FieldError, FieldPath};
 use cmp_store::repo::agreements::{self, Agreement, AgreementChanges, UpdateOutcome};
@@ -405,7 +405,14 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
             if day != current.billing_cycle {
                 let due = next_invoice(&current, ctx.clock.today());
                 let payload = Payload::default().with(BILLING_CYCLE, day);
-                scheduled::schedule(ctx, c, actions::KIND_BILL_CYCLE_CHANGE, number, due, &payload)?;
+                scheduled::schedule(
+                    ctx,
+                    c,
+                    actions::KIND_BILL_CYCLE_CHANGE,
+                    number,
+                    due,
+                    &payload,
+                )?;
             }
         }
         let changes = AgreementChanges {
@@ -464,7 +471,13 @@ pub(crate) fn apply_bill_cycle_change(
         .get(BILLING_CYCLE)
         .and_then(|d| d.parse().ok())
         .filter(|d| (1..=31).contains(d))
-        .ok_or_else(|| rule(Code::InvalidReference, path.clone(), "has an unreadable bill cycle change"))?;
+        .ok_or_else(|| {
+            rule(
+                Code::InvalidReference,
+                path.clone(),
+                "has an unreadable bill cycle change",
+            )
+        })?;
     let changes = AgreementChanges {
         billing_cycle: Some(day),
         next_expected_invoice_date: Some(cycle_day_next_month(action.due_date, day as u32)),

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use cmp_model::messages::{
     ActivateSubscriptionRequest, ActivateSubscriptionResponse, CancelDisconnectionRequest,
-    CancelLifeCycleActionResponse, DisconnectSubscriptionRequest,
-    DisconnectSubscriptionResponse, LifeCycleStatus, SubscriptionStatus, WorkflowLevel,
+    CancelLifeCycleActionResponse, DisconnectSubscriptionRequest, DisconnectSubscriptionResponse,
+    LifeCycleStatus, SubscriptionStatus, WorkflowLevel,
 };
 use cmp_model::{Code, FieldPath};
 use cmp_store::repo::lifecycle::{self as life, NewContract};
@@ -15,7 +15,7 @@ use cmp_store::repo::scheduled_actions::{self as actions, ScheduledAction};
 use cmp_store::repo::subscriptions::{self as subs, SERIAL_MANAGED};
 use cmp_store::DbConn;
 
-use super::details::{lock, refuse_disconnected};
+use super::details::{lock, not_in_the_past, refuse_disconnected};
 use super::services::end_recurring_services;
 use super::termination_fees::{contract_of, fees_on};
 use super::usage::money;
@@ -79,7 +79,10 @@ pub fn activate_subscription(
             return Err(invalid(
                 Code::OutOfRange,
                 path().activation_date(),
-                format!("is before the subscription was created ({})", sub.created_at.date()),
+                format!(
+                    "is before the subscription was created ({})",
+                    sub.created_at.date()
+                ),
             )
             .into());
         }
@@ -113,7 +116,10 @@ pub fn activate_subscription(
             (WorkflowLevel::Subscription, n.to_string()),
             ACTIVATION_EVENT,
             None,
-            format!("Activation of subscription {n} on {on} (price plan {})", sub.price_plan_code),
+            format!(
+                "Activation of subscription {n} on {on} (price plan {})",
+                sub.price_plan_code
+            ),
         )?;
         let text = format!(
             "ACTIVATE subscription={n} serial={sim} pricePlan={} date={on} event={event}",
@@ -140,13 +146,7 @@ pub fn disconnect_subscription(
     let s = ctx.catalogue.current(ctx)?;
     let today = ctx.clock.today();
     let on = req.disconnection_date.unwrap_or(today);
-    if on < today {
-        return Err(invalid(
-            Code::OutOfRange,
-            path().disconnection_date(),
-            "is in the past",
-        ));
-    }
+    not_in_the_past(on, today, path().disconnection_date())?;
     if let Some(reason) = &req.reason_code {
         if !workflow::is_reason_code(&s, reason) {
             return Err(unknown(path().reason_code()));
@@ -165,7 +165,10 @@ pub fn disconnect_subscription(
             return Err(rule(
                 Code::DisconnectionPending,
                 path().disconnection_date(),
-                format!("cannot be set: a disconnection is already pending on {}", p.due_date),
+                format!(
+                    "cannot be set: a disconnection is already pending on {}",
+                    p.due_date
+                ),
             )
             .into());
         }
@@ -231,7 +234,10 @@ fn disconnect_now(
             target.clone(),
             TERMINATION_FEE_EVENT,
             None,
-            format!("Early termination fee {} recorded at disconnection on {on}", money(fee)),
+            format!(
+                "Early termination fee {} recorded at disconnection on {on}",
+                money(fee)
+            ),
         )?;
     }
     let event = workflow::record_system_event(
@@ -242,7 +248,11 @@ fn disconnect_now(
         reason.clone(),
         format!(
             "Disconnection of subscription {n} on {on}{}",
-            if suppress { " (termination fees suppressed)" } else { "" }
+            if suppress {
+                " (termination fees suppressed)"
+            } else {
+                ""
+            }
         ),
     )?;
     let text = format!("DISCONNECT subscription={n} date={on} event={event}");
@@ -280,24 +290,38 @@ pub fn cancel_disconnection(
     ctx: &Context,
     req: CancelDisconnectionRequest,
 ) -> OpResult<CancelLifeCycleActionResponse> {
-    let path = CancelDisconnectionRequest::path;
-    let n = req.subscription_number;
-    ctx.write(|c| {
-        let sub = lock(ctx, c, n, path().subscription_number())?;
-        refuse_disconnected(&sub, path().subscription_number())?;
-        if actions::cancel_all(c, actions::KIND_DISCONNECTION, n, ctx.now())? == 0 {
-            return Err(rule(
-                Code::NoPendingDisconnection,
-                path().subscription_number(),
-                "has no disconnection pending",
-            )
-            .into());
-        }
-        ctx.audit(c, "subscription", n)
-    })?;
+    let at = CancelDisconnectionRequest::path().subscription_number();
+    let pending = (Code::NoPendingDisconnection, "has no disconnection pending");
+    cancel_pending(
+        ctx,
+        req.subscription_number,
+        at,
+        actions::KIND_DISCONNECTION,
+        pending,
+    )?;
     Ok(CancelLifeCycleActionResponse {
         external_reference: req.external_reference,
         status: LifeCycleStatus::Cancelled,
+    })
+}
+
+/// Cancels the pending actions of `kind` on subscription `n` (one transaction, the
+/// subscription locked); none pending: the refusal `none` (code, phrase) on `at`.
+pub(super) fn cancel_pending(
+    ctx: &Context,
+    n: i64,
+    at: impl Into<FieldPath>,
+    kind: &str,
+    none: (Code, &str),
+) -> OpResult<()> {
+    let at = at.into();
+    ctx.write(|c| {
+        let sub = lock(ctx, c, n, at.clone())?;
+        refuse_disconnected(&sub, at.clone())?;
+        if actions::cancel_all(c, kind, n, ctx.now())? == 0 {
+            return Err(rule(none.0, at, none.1).into());
+        }
+        ctx.audit(c, "subscription", n)
     })
 }
 

@@ -21,9 +21,9 @@ pub use attributes::{
 };
 pub use details::{details_in_use, hash_password, update_subscription};
 pub use emails::{get_subscription_email_addresses, update_subscription_email_address};
-pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
 pub use lifecycle::{activate_subscription, cancel_disconnection, disconnect_subscription};
 pub use price_plan_change::{cancel_price_plan_change, change_price_plan};
+pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
 pub use services::{add_subscription_service, end_recurring_services, update_subscription_service};
 pub use termination_fees::get_termination_fees;
 

@@ -19,12 +19,12 @@ use cmp_store::repo::subscriptions::{self as subs, SubscriptionPackageRow};
 use cmp_store::repo::{agreements as agreement_rows, counters};
 use cmp_store::DbConn;
 
-use super::details::{lock, refuse_disconnected};
+use super::details::{lock, not_in_the_past, refuse_disconnected};
 use super::termination_fees::{contract_end, contract_of};
 use crate::catalogue::eligibility::Asking;
 use crate::catalogue::{package_groups_of, Snapshot};
 use crate::error::OpError;
-use crate::faults::{invalid, not_found, rule, stale, unknown};
+use crate::faults::{not_found, rule, stale, unknown};
 use crate::scheduled::{self, Payload};
 use crate::selfcare::workflow;
 use crate::{agreements, Context, OpResult};
@@ -96,7 +96,11 @@ fn check_rules(
         )
         .into());
     }
-    if !asking.allows(target.effective_date, target.expiry_date, target.eligibility.as_ref()) {
+    if !asking.allows(
+        target.effective_date,
+        target.expiry_date,
+        target.eligibility.as_ref(),
+    ) {
         return Err(refusal(
             path().price_plan_code(),
             format!("is not eligible on {on} for this request"),
@@ -131,7 +135,9 @@ fn check_rules(
             }
         }
     }
-    if let Some((p, payload)) = scheduled::pending(c, actions::KIND_PRICE_PLAN_CHANGE, sub.subscription_number)? {
+    if let Some((p, payload)) =
+        scheduled::pending(c, actions::KIND_PRICE_PLAN_CHANGE, sub.subscription_number)?
+    {
         return Err(refusal(
             path().subscription_number(),
             format!(
@@ -153,13 +159,7 @@ pub fn change_price_plan(
     let s = ctx.catalogue.current(ctx)?;
     let today = ctx.clock.today();
     let on = req.effective_date.unwrap_or(today);
-    if on < today {
-        return Err(invalid(
-            Code::OutOfRange,
-            path().effective_date(),
-            "is in the past",
-        ));
-    }
+    not_in_the_past(on, today, path().effective_date())?;
     let target = s
         .plan(&req.price_plan_code)
         .ok_or_else(|| unknown(path().price_plan_code()))?;
@@ -242,7 +242,9 @@ fn apply_change(
     let now = ctx.now();
     let retained: Vec<&String> = codes(&target.retained_packages).collect();
     // The old base and every bolt-on the target does not retain end on the day.
-    let ended = life::end_packages(c, n, on, |p| !p.is_base && retained.contains(&&p.package_code))?;
+    let ended = life::end_packages(c, n, on, |p| {
+        !p.is_base && retained.contains(&&p.package_code)
+    })?;
     let base = SubscriptionPackageRow {
         purchase_identifier: counters::next(c, counters::PURCHASE)?,
         subscription_number: n,
@@ -263,7 +265,9 @@ fn apply_change(
         if held.contains(code) || added.contains(code) {
             continue;
         }
-        let Some(package) = s.package(code) else { continue };
+        let Some(package) = s.package(code) else {
+            continue;
+        };
         let expiry = package
             .duration_in_months
             .filter(|m| *m > 0)
@@ -307,7 +311,11 @@ fn apply_change(
             sub.price_plan_code,
             target.code,
             ended.len().saturating_sub(1),
-            if added.is_empty() { "none".to_string() } else { added.join(", ") }
+            if added.is_empty() {
+                "none".to_string()
+            } else {
+                added.join(", ")
+            }
         ),
     )?;
     Ok(())
@@ -369,20 +377,18 @@ pub fn cancel_price_plan_change(
     ctx: &Context,
     req: CancelPricePlanChangeRequest,
 ) -> OpResult<CancelLifeCycleActionResponse> {
-    let path = CancelPricePlanChangeRequest::path;
-    let n = req.subscription_number;
-    ctx.write(|c| {
-        lock(ctx, c, n, path().subscription_number())?;
-        if actions::cancel_all(c, actions::KIND_PRICE_PLAN_CHANGE, n, ctx.now())? == 0 {
-            return Err(rule(
-                Code::NoPendingPlanChange,
-                path().subscription_number(),
-                "has no price plan change pending",
-            )
-            .into());
-        }
-        ctx.audit(c, "subscription", n)
-    })?;
+    let at = CancelPricePlanChangeRequest::path().subscription_number();
+    let pending = (
+        Code::NoPendingPlanChange,
+        "has no price plan change pending",
+    );
+    super::lifecycle::cancel_pending(
+        ctx,
+        req.subscription_number,
+        at,
+        actions::KIND_PRICE_PLAN_CHANGE,
+        pending,
+    )?;
     Ok(CancelLifeCycleActionResponse {
         external_reference: req.external_reference,
         status: LifeCycleStatus::Cancelled,

@@ -70,7 +70,11 @@ pub(super) fn wanted(
 ) -> Result<Vec<Wanted>, Fault> {
     let mut wanted = Vec::new();
     let mut errors = Vec::new();
-    for (i, m) in managed.iter().flat_map(|m| &m.managed_serial_number).enumerate() {
+    for (i, m) in managed
+        .iter()
+        .flat_map(|m| &m.managed_serial_number)
+        .enumerate()
+    {
         let at = managed_path.clone().managed_serial_number().nth(i);
         wanted.push(Wanted {
             kind: SERIAL_MANAGED,
@@ -80,7 +84,9 @@ pub(super) fn wanted(
             slot_at: at.enumeration_id().into(),
         });
     }
-    let non_managed = non_managed.iter().flat_map(|m| &m.non_managed_serial_number);
+    let non_managed = non_managed
+        .iter()
+        .flat_map(|m| &m.non_managed_serial_number);
     for (i, m) in non_managed.enumerate() {
         let at = non_managed_path.clone().non_managed_serial_number().nth(i);
         wanted.push(Wanted {

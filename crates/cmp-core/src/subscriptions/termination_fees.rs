@@ -53,7 +53,11 @@ pub fn remaining_months(on: NaiveDate, end: NaiveDate) -> u32 {
 
 /// The fees of terminating on `on` a subscription on `plan` whose contract runs from
 /// `start` for `term` months (`None`: no contract).
-pub fn fees_on(on: NaiveDate, contract: Option<(NaiveDate, u32)>, plan: &CataloguePricePlan) -> Fees {
+pub fn fees_on(
+    on: NaiveDate,
+    contract: Option<(NaiveDate, u32)>,
+    plan: &CataloguePricePlan,
+) -> Fees {
     let Some((start, term)) = contract else {
         return Fees {
             contract_end: None,
@@ -68,9 +72,7 @@ pub fn fees_on(on: NaiveDate, contract: Option<(NaiveDate, u32)>, plan: &Catalog
         let rule = plan.termination_fee.as_ref();
         // Hundredths of a percent (the catalogue's percentage has two decimals), so the
         // arithmetic is exact in integers; half a penny rounds up.
-        let basis_points = rule
-            .and_then(|r| r.percentage)
-            .map_or(10_000, minor) as i128;
+        let basis_points = rule.and_then(|r| r.percentage).map_or(10_000, minor) as i128;
         let ten_thousandths = months as i128 * minor(plan.price) as i128 * basis_points;
         let early = ((ten_thousandths + 5_000) / 10_000) as i64;
         lines.push((EARLY_FEE.0, EARLY_FEE.1, early));
@@ -157,20 +159,32 @@ mod tests {
     #[test]
     fn in_contract_the_remaining_months_round_up() {
         // 2026-03-01 → 2028-01-15: 22 whole months and a bit: 23.
-        let f = fees_on(d(2026, 3, 1), contract(), &plan("27.00", Some("75.00"), None));
+        let f = fees_on(
+            d(2026, 3, 1),
+            contract(),
+            &plan("27.00", Some("75.00"), None),
+        );
         assert_eq!(f.contract_end, Some(d(2028, 1, 15)));
         assert_eq!(f.remaining_months, 23);
         // 23 × 27.00 × 75 % = 465.75
         assert_eq!(f.lines, vec![("ETF", "Early termination fee", 46575)]);
         // On a month day of the start: exactly 22 months left.
-        let f = fees_on(d(2026, 3, 15), contract(), &plan("27.00", Some("75.00"), None));
+        let f = fees_on(
+            d(2026, 3, 15),
+            contract(),
+            &plan("27.00", Some("75.00"), None),
+        );
         assert_eq!(f.remaining_months, 22);
         assert_eq!(f.total_minor(), 44550);
     }
 
     #[test]
     fn the_fixed_fee_is_added_and_the_percentage_defaults_to_all() {
-        let f = fees_on(d(2027, 6, 20), contract(), &plan("45.00", None, Some("50.00")));
+        let f = fees_on(
+            d(2027, 6, 20),
+            contract(),
+            &plan("45.00", None, Some("50.00")),
+        );
         // 2027-06-20 → 2028-01-15: 6 months and 26 days: 7.
         assert_eq!(f.remaining_months, 7);
         assert_eq!(
@@ -213,10 +227,18 @@ mod tests {
     #[test]
     fn half_pennies_round_away_from_zero() {
         // 1 × 12.50 × 33.33 % = 4.16625 → 4.17
-        let f = fees_on(d(2028, 1, 1), contract(), &plan("12.50", Some("33.33"), None));
+        let f = fees_on(
+            d(2028, 1, 1),
+            contract(),
+            &plan("12.50", Some("33.33"), None),
+        );
         assert_eq!(f.total_minor(), 417);
         // 3 × 0.05 × 50 % = 0.075 → 0.08
-        let f = fees_on(d(2027, 11, 1), contract(), &plan("0.05", Some("50.00"), None));
+        let f = fees_on(
+            d(2027, 11, 1),
+            contract(),
+            &plan("0.05", Some("50.00"), None),
+        );
         assert_eq!((f.remaining_months, f.total_minor()), (3, 8));
     }
 }

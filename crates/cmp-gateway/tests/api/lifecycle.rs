@@ -202,7 +202,10 @@ async fn a_whole_life_through_the_api() {
         .await
         .good();
     let allowances = app
-        .get(&format!("/subscriptions/{n}/allowances"), "application/json")
+        .get(
+            &format!("/subscriptions/{n}/allowances"),
+            "application/json",
+        )
         .await
         .good()
         .json();
@@ -224,7 +227,10 @@ async fn a_whole_life_through_the_api() {
         .await;
     refused(&r, "SPEND_CAP_EXCEEDED", "spend cap OOB");
     let unbilled = app
-        .get(&format!("/subscriptions/{n}/unbilledUsage"), "application/json")
+        .get(
+            &format!("/subscriptions/{n}/unbilledUsage"),
+            "application/json",
+        )
         .await
         .good()
         .json();
@@ -246,7 +252,11 @@ async fn a_whole_life_through_the_api() {
     // A plan change to SIMO12: not now (the notice period of 30 days), but from
     // 2026-12-22, pending until then.
     let r = change_plan(&app, n, r#"{"pricePlanCode":"SIMO12"}"#).await;
-    refused(&r, "PLAN_CHANGE_NOT_ALLOWED", "effectiveDate is before the notice period of 30 days ends (2026-12-22)");
+    refused(
+        &r,
+        "PLAN_CHANGE_NOT_ALLOWED",
+        "effectiveDate is before the notice period of 30 days ends (2026-12-22)",
+    );
     let r = change_plan(
         &app,
         n,
@@ -278,7 +288,10 @@ async fn a_whole_life_through_the_api() {
     assert_eq!(s["contract"]["startDate"], "2026-12-22");
     assert_eq!(s["contract"]["endDate"], "2027-12-22");
     // Moving the clock again applies nothing more.
-    assert_eq!(set_clock(&app, "2026-12-22T10:00:00Z").await["appliedActions"], 0);
+    assert_eq!(
+        set_clock(&app, "2026-12-22T10:00:00Z").await["appliedActions"],
+        0
+    );
 
     // Termination fees on three dates: in contract (10 months left, rounded up, x 15.00),
     // in the last month (1 month), out of contract (none).
@@ -326,10 +339,17 @@ async fn a_whole_life_through_the_api() {
         .good()
         .json();
     assert_eq!(
-        (d["status"].as_str(), d["disconnectionDate"].as_str(), d["terminationFee"].as_str()),
+        (
+            d["status"].as_str(),
+            d["disconnectionDate"].as_str(),
+            d["terminationFee"].as_str()
+        ),
         (Some("Pending"), Some("2027-01-15"), Some("180.00"))
     );
-    assert_eq!(subscription(&app, n).await["pendingDisconnectionDate"], "2027-01-15");
+    assert_eq!(
+        subscription(&app, n).await["pendingDisconnectionDate"],
+        "2027-01-15"
+    );
     let c = delete(&app, &disconnection).await.good().json();
     assert_eq!(c["status"], "Cancelled");
     let s = subscription(&app, n).await;
@@ -348,7 +368,11 @@ async fn a_whole_life_through_the_api() {
         .good()
         .json();
     assert_eq!(
-        (d["status"].as_str(), d["disconnectionDate"].as_str(), d["terminationFee"].as_str()),
+        (
+            d["status"].as_str(),
+            d["disconnectionDate"].as_str(),
+            d["terminationFee"].as_str()
+        ),
         (Some("Applied"), Some("2026-12-22"), Some("180.00"))
     );
     let s = subscription(&app, n).await;
@@ -361,7 +385,10 @@ async fn a_whole_life_through_the_api() {
         "is disconnected",
     );
     let listed = app
-        .get("/subscriptions?accountId=10000001&status=Disconnected", "application/json")
+        .get(
+            "/subscriptions?accountId=10000001&status=Disconnected",
+            "application/json",
+        )
         .await
         .good()
         .json();
@@ -390,7 +417,11 @@ async fn no_plan_change_on_a_disconnected_subscription() {
     .await
     .good();
     let r = change_plan(&app, 60271, r#"{"pricePlanCode":"SIMO12"}"#).await;
-    refused(&r, "PLAN_CHANGE_NOT_ALLOWED", "subscriptionNumber is disconnected");
+    refused(
+        &r,
+        "PLAN_CHANGE_NOT_ALLOWED",
+        "subscriptionNumber is disconnected",
+    );
 }
 
 #[actix_web::test]
@@ -575,5 +606,9 @@ async fn an_immediate_plan_change_out_of_contract_swaps_the_packages() {
         r#"{"pricePlanCode":"SIMO5","effectiveDate":"2027-10-01","boltOnPackages":{"packageCode":["ETV"]}}"#,
     )
     .await;
-    refused(&r, "PACKAGE_NOT_COMPATIBLE", "is not a bolt-on offered on price plan SIMO5");
+    refused(
+        &r,
+        "PACKAGE_NOT_COMPATIBLE",
+        "is not a bolt-on offered on price plan SIMO5",
+    );
 }

@@ -50,23 +50,41 @@ pub fn activate(
     let target = subscriptions::table
         .find(subscription_number)
         .filter(s::status.eq(STATUS_PRE_ACTIVE));
-    let set = (
-        s::status.eq(STATUS_ACTIVE),
-        s::connected_date.eq(Some(connected)),
-        s::last_amended_at.eq(db_time(now)),
-    );
-    let n = match contract {
-        Some(c) => diesel::update(target)
-            .set((
-                set,
-                s::contract_start.eq(Some(c.start)),
-                s::contract_term_months.eq(Some(c.term_months)),
-                s::contract_number.eq(c.number.clone()),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target).set(set).execute(conn)?,
-    };
+    let n = diesel::update(target)
+        .set((
+            s::status.eq(STATUS_ACTIVE),
+            s::connected_date.eq(Some(connected)),
+            s::last_amended_at.eq(db_time(now)),
+        ))
+        .execute(conn)?;
+    if n == 1 {
+        if let Some(c) = contract {
+            set_contract(conn, subscription_number, c, true)?;
+        }
+    }
     Ok(n == 1)
+}
+
+/// Starts `contract` on the subscription (with its number when `with_number`).
+fn set_contract(
+    conn: &mut DbConn,
+    subscription_number: i64,
+    c: &NewContract,
+    with_number: bool,
+) -> Result<(), StoreError> {
+    let target = subscriptions::table.find(subscription_number);
+    let terms = (
+        s::contract_start.eq(Some(c.start)),
+        s::contract_term_months.eq(Some(c.term_months)),
+    );
+    if with_number {
+        diesel::update(target)
+            .set((terms, s::contract_number.eq(c.number.clone())))
+            .execute(conn)?;
+    } else {
+        diesel::update(target).set(terms).execute(conn)?;
+    }
+    Ok(())
 }
 
 /// → Disconnected on `on`, with the reason and the termination fee recorded. False when it
@@ -95,8 +113,8 @@ pub fn disconnect(
     Ok(n == 1)
 }
 
-/// Puts the subscription on `plan`; a `contract` replaces the current one. False when it
-/// is disconnected.
+/// Puts the subscription on `plan`; a `contract` replaces the current one (its number
+/// stays). False when it is disconnected.
 pub fn change_plan(
     conn: &mut DbConn,
     subscription_number: i64,
@@ -104,23 +122,21 @@ pub fn change_plan(
     contract: Option<&NewContract>,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
-    let target = subscriptions::table
-        .find(subscription_number)
-        .filter(s::status.ne(STATUS_DISCONNECTED));
-    let set = (
+    let n = diesel::update(
+        subscriptions::table
+            .find(subscription_number)
+            .filter(s::status.ne(STATUS_DISCONNECTED)),
+    )
+    .set((
         s::price_plan_code.eq(plan),
         s::last_amended_at.eq(db_time(now)),
-    );
-    let n = match contract {
-        Some(c) => diesel::update(target)
-            .set((
-                set,
-                s::contract_start.eq(Some(c.start)),
-                s::contract_term_months.eq(Some(c.term_months)),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target).set(set).execute(conn)?,
-    };
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        if let Some(c) = contract {
+            set_contract(conn, subscription_number, c, false)?;
+        }
+    }
     Ok(n == 1)
 }
 
@@ -138,7 +154,11 @@ pub fn end_packages(
         if p.expiry_date.is_some_and(|e| e <= on) || keep(&p) {
             continue;
         }
-        super::subscriptions::expire_package(conn, p.purchase_identifier, on.max(p.effective_date))?;
+        super::subscriptions::expire_package(
+            conn,
+            p.purchase_identifier,
+            on.max(p.effective_date),
+        )?;
         ended.push(p.purchase_identifier);
     }
     Ok(ended)
