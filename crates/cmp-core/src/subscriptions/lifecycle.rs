@@ -262,9 +262,7 @@ fn disconnect_now(
 
 /// Where a fault of a disconnection points: the subscription.
 fn subscription_path() -> FieldPath {
-    DisconnectSubscriptionRequest::path()
-        .subscription_number()
-        .into()
+    DisconnectSubscriptionRequest::path().subscription_number()
 }
 
 /// The scheduled disconnection, claimed by `scheduled::apply_due`: disconnects on its due

@@ -80,8 +80,8 @@ pub(super) fn wanted(
             kind: SERIAL_MANAGED,
             id: m.enumeration_id as i32,
             value: m.network_serial_number.clone(),
-            at: at.clone().network_serial_number().into(),
-            slot_at: at.enumeration_id().into(),
+            at: at.clone().network_serial_number(),
+            slot_at: at.enumeration_id(),
         });
     }
     let non_managed = non_managed
@@ -93,8 +93,8 @@ pub(super) fn wanted(
             kind: SERIAL_NON_MANAGED,
             id: m.enumeration_id as i32,
             value: m.value.clone(),
-            at: at.clone().value().into(),
-            slot_at: at.enumeration_id().into(),
+            at: at.clone().value(),
+            slot_at: at.enumeration_id(),
         });
     }
     for (i, w) in wanted.iter().enumerate() {
