@@ -24,6 +24,7 @@ mod error;
 pub mod faults;
 pub mod keys;
 pub mod sandbox;
+pub mod scheduled;
 
 pub use clock::{AdjustableClock, Clock, FixedClock, SystemClock};
 pub use context::Context;

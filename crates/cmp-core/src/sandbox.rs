@@ -4,7 +4,7 @@
 use cmp_model::messages::{ClockResponse, GetClockRequest, SetClockRequest};
 use cmp_model::Fault;
 
-use crate::{agreements, Context, OpResult};
+use crate::{scheduled, Context, OpResult};
 
 pub fn get_clock(ctx: &Context, req: GetClockRequest) -> OpResult<ClockResponse> {
     Ok(ClockResponse {
@@ -22,7 +22,7 @@ pub fn set_clock(ctx: &Context, req: SetClockRequest) -> OpResult<ClockResponse>
             "the clock can be set only in sandbox mode",
         ));
     }
-    let applied = agreements::apply_due_bill_cycle_changes(ctx)?;
+    let applied = scheduled::apply_due(ctx)?;
     Ok(ClockResponse {
         external_reference: req.external_reference,
         now: ctx.clock.now(),

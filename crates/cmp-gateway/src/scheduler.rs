@@ -1,9 +1,10 @@
-//! The background worker that applies scheduled actions when they fall due (today: bill
-//! cycle changes). Safe with several gateways on one database: the store claims each row.
+//! The background worker that applies scheduled actions when they fall due
+//! (disconnections, price plan changes, bill cycle changes: `cmp_core::scheduled`). Safe
+//! with several gateways on one database: the store claims each row.
 
 use std::time::Duration;
 
-use cmp_core::agreements;
+use cmp_core::scheduled;
 
 use crate::AppState;
 
@@ -15,11 +16,9 @@ pub fn spawn(state: AppState, every: Duration) {
             let due = tick.tick().await;
             state.metrics.observe_scheduler(due.elapsed());
             let ctx = state.context("scheduler");
-            match actix_web::web::block(move || agreements::apply_due_bill_cycle_changes(&ctx))
-                .await
-            {
+            match actix_web::web::block(move || scheduled::apply_due(&ctx)).await {
                 Ok(Ok(0)) => {}
-                Ok(Ok(n)) => log::info!(target: "cmp::scheduler", "applied {n} bill cycle changes"),
+                Ok(Ok(n)) => log::info!(target: "cmp::scheduler", "applied {n} scheduled actions"),
                 Ok(Err(f)) => {
                     log::warn!(target: "cmp::scheduler", "scheduled actions failed: {}", f.message_id)
                 }

@@ -121,6 +121,11 @@ codes! {
     SubscriptionNotActive = "SUBSCRIPTION_NOT_ACTIVE", Rule, "RecordUsage on a subscription that is not active yet (PreActive)";
     SpendCapExceeded = "SPEND_CAP_EXCEEDED", Rule, "RecordUsage that would pass a spend cap of the subscription; the error names the cap and the usage item, and the cap's first refusal in a bill period sends a breach notice";
     NoOutOfBundleRate = "NO_OUT_OF_BUNDLE_RATE", Rule, "RecordUsage beyond the allowances for a usage type the price plan has no out-of-bundle rate for";
+    NotPreActive = "NOT_PRE_ACTIVE", Rule, "ActivateSubscription of a subscription that is not PreActive (already active, or disconnected)";
+    DisconnectionPending = "DISCONNECTION_PENDING", Rule, "DisconnectSubscription on a future date while another disconnection is pending (cancel it first)";
+    NoPendingDisconnection = "NO_PENDING_DISCONNECTION", Rule, "CancelDisconnection on a subscription with no disconnection pending";
+    PlanChangeNotAllowed = "PLAN_CHANGE_NOT_ALLOWED", Rule, "ChangePricePlan refused by a rule of release notes 3.7.1.3; the message gives the reason: disconnected, agreement price plan, pending bill cycle change, target not compatible or not eligible, early-upgrade period or notice period, a change already pending";
+    NoPendingPlanChange = "NO_PENDING_PLAN_CHANGE", Rule, "CancelPricePlanChange on a subscription with no price plan change pending";
     // Field errors (`errors/error/messageId`).
     Mandatory = "MANDATORY", Validation, "a mandatory element is missing or empty";
     TooLong = "TOO_LONG", Validation, "string length (in characters) above the type's maximum";

@@ -22,7 +22,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub use db::{DbConn, DbUrl, Pool, PoolOptions};
 pub use error::StoreError;
 #[cfg(feature = "testing")]
-pub use testing::{big_corporate_customer, TestDb};
+pub use testing::{big_corporate_customer, due_disconnections, TestDb};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");

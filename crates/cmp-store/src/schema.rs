@@ -35,7 +35,6 @@ diesel::table! {
         next_expected_invoice_date -> Date,
         billing_media -> Nullable<Text>,
         price_plan_code -> Nullable<Text>,
-        pending_billing_cycle -> Nullable<Int4>,
         created_at -> Timestamp,
         last_amended_at -> Timestamp,
     }
@@ -171,6 +170,23 @@ diesel::table! {
         date_of_birth -> Nullable<Date>,
         gender -> Nullable<Text>,
         marital_status -> Nullable<Text>,
+        // 2026-12-02-000013_scheduled_actions
+        contract_number -> Nullable<Text>,
+        disconnection_reason -> Nullable<Text>,
+        termination_fee_minor -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    scheduled_actions (id) {
+        id -> Int8,
+        kind -> Text,
+        entity_number -> Int8,
+        due_date -> Date,
+        state -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        applied_at -> Nullable<Timestamp>,
     }
 }
 

@@ -182,7 +182,6 @@ pub fn big_corporate_customer(store: &Store, accounts: i64, subscriptions_per_ac
                     next_expected_invoice_date: now.date(),
                     billing_media: None,
                     price_plan_code: None,
-                    pending_billing_cycle: None,
                     created_at: now,
                     last_amended_at: now,
                 },
@@ -240,4 +239,41 @@ pub fn big_corporate_customer(store: &Store, accounts: i64, subscriptions_per_ac
         })
         .expect("the big customer is written");
     customer
+}
+
+/// `count` Active subscriptions (through [`big_corporate_customer`], 100 an account, so
+/// `count` is rounded up to a hundred) and, for each, a pending Disconnection due
+/// 2026-11-22 (with termination fees suppressed). For the scheduler's concurrency test and
+/// benchmark. Returns the subscription numbers.
+pub fn due_disconnections(store: &Store, count: i64) -> Vec<i64> {
+    use crate::repo::scheduled_actions::{self as sa, ScheduledAction};
+    let accounts = (count + 99) / 100;
+    big_corporate_customer(store, accounts, 100);
+    let numbers: Vec<i64> = (0..accounts * 100).map(|i| 90_000_001 + i).collect();
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("a valid time");
+    store
+        .write(|c| {
+            for (i, n) in numbers.iter().enumerate() {
+                let id = crate::repo::counters::next(c, sa::COUNTER)?;
+                sa::insert(
+                    c,
+                    &ScheduledAction {
+                        id,
+                        kind: sa::KIND_DISCONNECTION.into(),
+                        entity_number: *n,
+                        // Spread over a few days, all due by 2026-11-22.
+                        due_date: now.date() - chrono::Days::new((i % 5) as u64),
+                        state: sa::STATE_PENDING.into(),
+                        payload: "suppressTerminationFees=true".into(),
+                        created_at: now,
+                        applied_at: None,
+                    },
+                )?;
+            }
+            Ok::<_, crate::StoreError>(())
+        })
+        .expect("insert the due actions");
+    numbers
 }

@@ -76,7 +76,6 @@ fn agreement(n: i64) -> Agreement {
         next_expected_invoice_date: date(2026, 12, 1),
         billing_media: None,
         price_plan_code: None,
-        pending_billing_cycle: None,
         created_at: now(),
         last_amended_at: now(),
     }
@@ -468,55 +467,56 @@ fn an_update_with_a_stale_last_amended_date_is_refused() {
 }
 
 #[test]
-fn due_bill_cycle_changes_are_applied_once() {
+fn due_actions_are_claimed_once_in_date_order() {
+    use cmp_store::repo::scheduled_actions::{self as sa, ScheduledAction};
     let db = TestDb::new();
     let store = db.store();
-    structure(&store);
-    let due = insert_group_agreement(&store, 20000001);
-    let not_yet = insert_group_agreement(&store, 20000002);
-    let pending = |day| AgreementChanges {
-        pending_billing_cycle: Some(Some(day)),
-        ..AgreementChanges::default()
+    let row = |id, due| ScheduledAction {
+        id,
+        kind: sa::KIND_BILL_CYCLE_CHANGE.into(),
+        entity_number: 20000001,
+        due_date: due,
+        state: sa::STATE_PENDING.into(),
+        payload: "billingCycle=15".into(),
+        created_at: now(),
+        applied_at: None,
     };
     store
         .write(|c| -> Result<_, StoreError> {
-            agreements::update(c, due.agreement_number, &pending(15), None, now())?;
-            let later = AgreementChanges {
-                next_expected_invoice_date: Some(date(2027, 1, 1)),
-                ..pending(20)
-            };
-            agreements::update(c, not_yet.agreement_number, &later, None, now())
+            sa::insert(c, &row(1, date(2026, 12, 3)))?;
+            sa::insert(c, &row(2, date(2026, 12, 1)))?;
+            sa::insert(c, &row(3, date(2027, 1, 1)))
         })
         .unwrap();
-
-    let today = date(2026, 12, 1);
-    let next_date = |a: &Agreement| {
-        assert_eq!(a.next_expected_invoice_date, today);
-        date(2027, 1, a.pending_billing_cycle.unwrap() as u32)
+    let today = date(2026, 12, 5);
+    let claim = || {
+        store
+            .write(|c| sa::claim_next_due(c, today, now()))
+            .unwrap()
+            .map(|a| a.id)
     };
-    let applied = store
-        .write(|c| agreements::apply_due_bill_cycle_changes(c, today, now(), next_date))
-        .unwrap();
-    assert_eq!(applied.len(), 1);
-    assert_eq!(applied[0].agreement_number, 20000001);
-    assert_eq!(applied[0].billing_cycle, 15);
-    assert_eq!(applied[0].pending_billing_cycle, None);
-    assert_eq!(applied[0].next_expected_invoice_date, date(2027, 1, 15));
-    let stored = store
-        .read(|c| agreements::get(c, 20000001))
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored, applied[0]);
-
-    let again = store
-        .write(|c| agreements::apply_due_bill_cycle_changes(c, today, now(), next_date))
-        .unwrap();
-    assert!(again.is_empty(), "already applied");
-    let untouched = store
-        .read(|c| agreements::get(c, 20000002))
-        .unwrap()
-        .unwrap();
-    assert_eq!(untouched.pending_billing_cycle, Some(20));
+    assert_eq!(claim(), Some(2), "the earliest due first");
+    assert_eq!(claim(), Some(1));
+    assert_eq!(claim(), None, "row 3 is not due yet, 1 and 2 are applied");
+    // A claim rolled back with its transaction leaves the row pending.
+    let rolled_back: Result<(), StoreError> = store.write(|c| {
+        sa::claim_next_due(c, date(2027, 1, 1), now())?;
+        Err(StoreError::NotFound)
+    });
+    assert!(rolled_back.is_err());
+    assert_eq!(
+        store.read(|c| sa::count_due(c, date(2027, 1, 1))).unwrap(),
+        1
+    );
+    assert!(store
+        .write(|c| sa::finish(c, 3, sa::STATE_CANCELLED, now()))
+        .unwrap());
+    assert!(
+        !store
+            .write(|c| sa::finish(c, 3, sa::STATE_CANCELLED, now()))
+            .unwrap(),
+        "only a pending row is cancelled"
+    );
 }
 
 #[test]

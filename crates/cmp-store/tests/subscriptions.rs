@@ -49,7 +49,6 @@ fn agreement(n: i64, account_number: i64) -> Agreement {
         next_expected_invoice_date: date(2026, 12, 1),
         billing_media: None,
         price_plan_code: None,
-        pending_billing_cycle: None,
         created_at: now(),
         last_amended_at: now(),
     }

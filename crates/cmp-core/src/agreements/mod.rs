@@ -9,15 +9,18 @@ use cmp_model::messages::{
     CreateAgreementResponse, GetAgreementRequest, GetAgreementResponse, InvoiceAddressType,
     InvoiceControl, LevelType, PatchAgreementRequest, QueryAgreementByCustomerLevelRequest,
     QueryAgreementByCustomerLevelResponse, QueryAgreementRequest, QueryAgreementResponse,
-    TargetIdentifier, UpdateAgreementRequest, UpdateAgreementResponse,
+    TargetIdentifier, UpdateAgreementRequest, UpdateAgreementResponse, WorkflowLevel,
 };
 use cmp_model::{Code, DateTime, Fault, FieldError, FieldPath};
 use cmp_store::repo::agreements::{self, Agreement, AgreementChanges, UpdateOutcome};
+use cmp_store::repo::scheduled_actions::{self as actions, ScheduledAction};
 use cmp_store::repo::{accounts, billing_media, corporates, counters, groups};
 use cmp_store::DbConn;
 
 use crate::error::OpError;
-use crate::faults::{invalid, not_found, stale, unknown, unknown_ref};
+use crate::faults::{invalid, not_found, rule, stale, unknown, unknown_ref};
+use crate::scheduled::{self, Payload};
+use crate::selfcare::workflow;
 use crate::{Context, OpResult};
 
 /// Bill cycle day when CreateAgreement names none (*choice*, docs/domain-choices.md).
@@ -149,7 +152,6 @@ pub fn create_agreement(
                 next_expected_invoice_date: next_invoice,
                 billing_media: d.billing_media.clone(),
                 price_plan_code: d.price_plan_code.clone(),
-                pending_billing_cycle: None,
                 created_at: now,
                 last_amended_at: now,
             },
@@ -204,7 +206,6 @@ pub(crate) fn insert_default(ctx: &Context, c: &mut DbConn, account: i64) -> Res
             ),
             billing_media: None,
             price_plan_code: None,
-            pending_billing_cycle: None,
             created_at: now,
             last_amended_at: now,
         },
@@ -290,13 +291,14 @@ pub fn get_agreement(ctx: &Context, req: GetAgreementRequest) -> OpResult<GetAgr
         req.agreement_number,
         GetAgreementRequest::path().agreement_number(),
     )?;
+    let pending = ctx.read(|c| pending_billing_cycle(c, a.agreement_number))?;
     Ok(GetAgreementResponse {
         external_reference: req.external_reference,
         agreement: AgreementDetails {
             agreement_number: a.agreement_number,
             logged_at: logged_at(&a),
             billing_cycle: a.billing_cycle as i64,
-            pending_billing_cycle: a.pending_billing_cycle.map(i64::from),
+            pending_billing_cycle: pending.map(|(day, _)| i64::from(day)),
             invoice_consolidation_level: level(&a.invoice_consolidation_level),
             invoice_receipt_address: address(&a.invoice_receipt_address),
             next_expected_invoice_date: next_invoice(&a, ctx.clock.today()),
@@ -395,16 +397,29 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
                 return Err(unknown(at.clone()).into());
             }
         }
-        let pending_billing_cycle = ch.billing_cycle.map(|day| {
+        if let Some(day) = ch.billing_cycle {
             let day = day as i32;
-            // Asking for the current day again cancels a pending change.
-            (day != current.billing_cycle).then_some(day)
-        });
+            // A new day replaces a pending change; asking for the current day again
+            // cancels it.
+            actions::cancel_all(c, actions::KIND_BILL_CYCLE_CHANGE, number, now)?;
+            if day != current.billing_cycle {
+                let due = next_invoice(&current, ctx.clock.today());
+                let payload = Payload::default().with(BILLING_CYCLE, day);
+                scheduled::schedule(
+                    ctx,
+                    c,
+                    actions::KIND_BILL_CYCLE_CHANGE,
+                    number,
+                    due,
+                    &payload,
+                )?;
+            }
+        }
         let changes = AgreementChanges {
             billing_media: ch.billing_media.as_ref().map(|m| m.0.clone()),
             invoice_consolidation_level: ch.consolidation.map(|l| l.as_str().to_string()),
             invoice_receipt_address: ch.address.map(|a| a.as_str().to_string()),
-            pending_billing_cycle,
+            billing_cycle: None,
             next_expected_invoice_date: None,
             price_plan_code: None,
         };
@@ -419,25 +434,76 @@ fn apply(ctx: &Context, ch: Change) -> OpResult<()> {
     })
 }
 
-/// The scheduled action: pending bill cycle changes whose invoice date has come take
-/// effect; the next invoice date moves to the new day in the following month.
-/// Idempotent and safe on several instances (each row is claimed by the store).
-pub fn apply_due_bill_cycle_changes(ctx: &Context) -> OpResult<usize> {
-    let today = ctx.clock.today();
-    let now = ctx.now();
-    let applied = ctx.write(|c: &mut DbConn| {
-        let next = |a: &Agreement| {
-            let day = a.pending_billing_cycle.unwrap_or(a.billing_cycle) as u32;
-            cycle_day_next_month(a.next_expected_invoice_date, day)
-        };
-        let applied = agreements::apply_due_bill_cycle_changes(c, today, now, next)?;
-        for a in &applied {
-            ctx.audit(c, "agreement", a.agreement_number)?;
-        }
-        Ok::<_, OpError>(applied)
-    })?;
-    Ok(applied.len())
+/// The payload key of a bill cycle change: the new day.
+const BILLING_CYCLE: &str = "billingCycle";
+
+/// The agreement's pending bill cycle change: the new day and the date it takes effect.
+pub(crate) fn pending_billing_cycle(
+    c: &mut DbConn,
+    agreement_number: i64,
+) -> Result<Option<(i32, NaiveDate)>, OpError> {
+    Ok(
+        scheduled::pending(c, actions::KIND_BILL_CYCLE_CHANGE, agreement_number)?.and_then(
+            |(a, p)| {
+                p.get(BILLING_CYCLE)
+                    .and_then(|d| d.parse().ok())
+                    .map(|d| (d, a.due_date))
+            },
+        ),
+    )
 }
+
+/// The scheduled action, claimed by `scheduled::apply_due`: on its due date (the invoice
+/// date it waited for) the agreement takes the new day, and the next invoice date moves
+/// to the new day in the following month. A workflow event BILL/BCYC records it.
+pub(crate) fn apply_bill_cycle_change(
+    ctx: &Context,
+    c: &mut DbConn,
+    action: &ScheduledAction,
+    payload: &Payload,
+) -> Result<(), OpError> {
+    let number = action.entity_number;
+    let path = GetAgreementRequest::path().agreement_number();
+    let Some(current) = agreements::get(c, number)? else {
+        return Err(not_found(path).into());
+    };
+    let day: i32 = payload
+        .get(BILLING_CYCLE)
+        .and_then(|d| d.parse().ok())
+        .filter(|d| (1..=31).contains(d))
+        .ok_or_else(|| {
+            rule(
+                Code::InvalidReference,
+                path.clone(),
+                "has an unreadable bill cycle change",
+            )
+        })?;
+    let changes = AgreementChanges {
+        billing_cycle: Some(day),
+        next_expected_invoice_date: Some(cycle_day_next_month(action.due_date, day as u32)),
+        ..AgreementChanges::default()
+    };
+    let now = ctx.now();
+    let stamp = now.max(current.last_amended_at + chrono::TimeDelta::microseconds(1));
+    agreements::update(c, number, &changes, None, stamp)?;
+    ctx.audit(c, "agreement", number)?;
+    workflow::record_system_event(
+        ctx,
+        c,
+        (WorkflowLevel::Agreement, number.to_string()),
+        (BILL_CYCLE_EVENT.0, BILL_CYCLE_EVENT.1),
+        None,
+        format!(
+            "Bill cycle changed from day {} to day {day} on {}",
+            current.billing_cycle, action.due_date
+        ),
+    )?;
+    Ok(())
+}
+
+/// The workflow event of an applied bill cycle change (reference data: Billing / Bill
+/// cycle change).
+pub const BILL_CYCLE_EVENT: (&str, &str) = ("BILL", "BCYC");
 
 #[cfg(test)]
 mod tests {

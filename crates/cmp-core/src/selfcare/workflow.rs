@@ -26,6 +26,55 @@ pub const STATUS_OPEN: &str = "Open";
 /// QueryWorkflows answers at most this many events.
 pub const MAX_EVENTS: i64 = 1000;
 
+/// An event the system itself records (activation, disconnection, plan change, bill cycle
+/// change, spend cap breach) against `level`/`target_id`, processed on `ctx`'s day, inside
+/// the caller's transaction. Answers its number.
+pub(crate) fn record_system_event(
+    ctx: &Context,
+    c: &mut cmp_store::DbConn,
+    (level, target_id): (WorkflowLevel, String),
+    (event_type_code, event_code): (&str, &str),
+    reason_code: Option<String>,
+    notes: String,
+) -> Result<i64, crate::error::OpError> {
+    let now = ctx.now();
+    let event_number = counters::next(c, counters::WORKFLOW_EVENT)?;
+    selfcare::insert_workflow(
+        c,
+        &WorkflowRow {
+            event_number,
+            target_type: level.as_str().to_string(),
+            target_id,
+            event_type_code: event_type_code.into(),
+            event_code: event_code.into(),
+            status: STATUS_OPEN.into(),
+            process_command: None,
+            process_date: Some(now.date()),
+            process_back_date: None,
+            resolution_required_by: None,
+            reason_code,
+            contact_information: None,
+            telephone_number: None,
+            pass_to_user_id: None,
+            include_notes_default: None,
+            notes: Some(notes),
+            created_by: ctx.actor().to_string(),
+            created_at: now,
+            last_amended_at: now,
+        },
+    )?;
+    Ok(event_number)
+}
+
+/// Whether the catalogue's reference data defines reason code `code`.
+pub(crate) fn is_reason_code(s: &crate::catalogue::Snapshot, code: &str) -> bool {
+    s.doc
+        .reference_data
+        .as_ref()
+        .and_then(|r| r.reason_codes.as_ref())
+        .is_some_and(|l| l.reason_code.iter().any(|c| c.code == code))
+}
+
 /// Where an event's references sit in the request that carried it.
 struct EventPaths {
     event_type_code: FieldPath,
@@ -174,10 +223,7 @@ fn record(ctx: &Context, e: NewEvent) -> OpResult<i64> {
         Some(_) => {}
     }
     if let Some(reason) = &e.reason_code {
-        let known = reference
-            .and_then(|r| r.reason_codes.as_ref())
-            .is_some_and(|l| l.reason_code.iter().any(|c| &c.code == reason));
-        if !known {
+        if !is_reason_code(&snapshot, reason) {
             errors.push(unknown_ref(reason_code));
         }
     }

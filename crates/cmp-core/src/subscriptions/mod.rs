@@ -3,13 +3,17 @@
 //! The subscription's own data (§4: UpdateSubscription, services, attributes, e-mail
 //! addresses, serial numbers) is in the modules below.
 //! Usage, allowances and spend caps per bill period: [`allowances`], [`usage`],
-//! [`spend_caps`].
+//! [`spend_caps`]. The life cycle (activation, disconnection, termination fees, price
+//! plan changes): [`lifecycle`], [`termination_fees`], [`price_plan_change`].
 
 mod attributes;
 mod details;
 mod emails;
+pub mod lifecycle;
+pub mod price_plan_change;
 mod serials;
 mod services;
+pub mod termination_fees;
 
 pub use attributes::{
     create_subscription_attribute, definition as attribute_definition,
@@ -17,8 +21,11 @@ pub use attributes::{
 };
 pub use details::{details_in_use, hash_password, update_subscription};
 pub use emails::{get_subscription_email_addresses, update_subscription_email_address};
+pub use lifecycle::{activate_subscription, cancel_disconnection, disconnect_subscription};
+pub use price_plan_change::{cancel_price_plan_change, change_price_plan};
 pub use serials::{change_serial_numbers, get_subscription_serial_numbers};
 pub use services::{add_subscription_service, end_recurring_services, update_subscription_service};
+pub use termination_fees::get_termination_fees;
 
 pub mod allowances;
 pub mod spend_caps;
@@ -253,14 +260,18 @@ fn answer(
             identity_value: i.identity_value,
         })
         .collect();
+    let life = cmp_store::repo::lifecycle::life(c, row.subscription_number)?;
     let contract = match (row.contract_start, row.contract_term_months) {
         (Some(start), Some(term)) => Some(Contract {
             start_date: start,
             term_months: term as i64,
-            end_date: start + Months::new(term as u32),
+            end_date: termination_fees::contract_end(start, term as u32),
+            contract_number: life.contract_number,
         }),
         _ => None,
     };
+    let (pending_disconnection_date, pending_price_plan_change) =
+        lifecycle::pending(c, row.subscription_number)?;
     let mut sub = Subscription {
         subscription_number: row.subscription_number,
         account_number: row.account_number,
@@ -270,6 +281,8 @@ fn answer(
         base_package: base,
         connected_date: row.connected_date,
         disconnected_date: row.disconnected_date,
+        pending_disconnection_date,
+        pending_price_plan_change,
         user_name: row.user_name,
         date_of_birth: None,
         gender: None,

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use cmp_model::messages::{
-    ChangeSerialNumbersRequest, GetSubscriptionSerialNumbersRequest, ManagedSerialNumber,
+    paths, ChangeSerialNumbersRequest, GetSubscriptionSerialNumbersRequest, ManagedSerialNumber,
     ManagedSerialNumbers, NonManagedSerialNumber, NonManagedSerialNumbers, SerialNumberHistory,
     SerialNumberKind, SerialNumberPeriod, SubscriptionSerialNumbersResponse,
 };
@@ -21,7 +21,7 @@ use crate::faults::{not_found, rule};
 use crate::{Context, OpResult};
 
 /// One slot a request sets.
-struct Wanted {
+pub(super) struct Wanted {
     kind: &'static str,
     id: i32,
     value: String,
@@ -36,17 +36,46 @@ pub fn change_serial_numbers(
     req: ChangeSerialNumbersRequest,
 ) -> OpResult<SubscriptionSerialNumbersResponse> {
     let path = ChangeSerialNumbersRequest::path;
+    let wanted = wanted(
+        req.managed_serial_numbers.as_ref(),
+        req.non_managed_serial_numbers.as_ref(),
+        path().managed_serial_numbers(),
+        path().non_managed_serial_numbers(),
+    )?;
+    let answer = ctx.write(|c| {
+        let sub = lock(
+            ctx,
+            c,
+            req.subscription_number,
+            path().subscription_number(),
+        )?;
+        refuse_disconnected(&sub, path().subscription_number())?;
+        set(ctx, c, &sub, &wanted)?;
+        ctx.audit(c, "subscription", sub.subscription_number)?;
+        serial_numbers(c, sub.subscription_number, sub.created_at.date(), false)
+    })?;
+    Ok(SubscriptionSerialNumbersResponse {
+        external_reference: req.external_reference,
+        ..answer
+    })
+}
+
+/// The slots a request sets (ChangeSerialNumbers, ActivateSubscription); a slot named
+/// twice is a field error, every one collected.
+pub(super) fn wanted(
+    managed: Option<&ManagedSerialNumbers>,
+    non_managed: Option<&NonManagedSerialNumbers>,
+    managed_path: paths::ManagedSerialNumbers,
+    non_managed_path: paths::NonManagedSerialNumbers,
+) -> Result<Vec<Wanted>, Fault> {
     let mut wanted = Vec::new();
     let mut errors = Vec::new();
-    let managed = req
-        .managed_serial_numbers
+    for (i, m) in managed
         .iter()
-        .flat_map(|m| &m.managed_serial_number);
-    for (i, m) in managed.enumerate() {
-        let at = path()
-            .managed_serial_numbers()
-            .managed_serial_number()
-            .nth(i);
+        .flat_map(|m| &m.managed_serial_number)
+        .enumerate()
+    {
+        let at = managed_path.clone().managed_serial_number().nth(i);
         wanted.push(Wanted {
             kind: SERIAL_MANAGED,
             id: m.enumeration_id as i32,
@@ -55,15 +84,11 @@ pub fn change_serial_numbers(
             slot_at: at.enumeration_id(),
         });
     }
-    let non_managed = req
-        .non_managed_serial_numbers
+    let non_managed = non_managed
         .iter()
         .flat_map(|m| &m.non_managed_serial_number);
     for (i, m) in non_managed.enumerate() {
-        let at = path()
-            .non_managed_serial_numbers()
-            .non_managed_serial_number()
-            .nth(i);
+        let at = non_managed_path.clone().non_managed_serial_number().nth(i);
         wanted.push(Wanted {
             kind: SERIAL_NON_MANAGED,
             id: m.enumeration_id as i32,
@@ -72,7 +97,6 @@ pub fn change_serial_numbers(
             slot_at: at.enumeration_id(),
         });
     }
-    // A slot named twice in one request is a field error, every one collected.
     for (i, w) in wanted.iter().enumerate() {
         if wanted[..i].iter().any(|x| x.kind == w.kind && x.id == w.id) {
             errors.push(FieldError::on(
@@ -85,79 +109,77 @@ pub fn change_serial_numbers(
     if !errors.is_empty() {
         return Err(Fault::validation(errors));
     }
+    Ok(wanted)
+}
+
+/// Sets the `wanted` slots of `sub` (locked by the caller), in its transaction: managed
+/// values unique on the subscription and among live ones, replaced values kept in the
+/// history with today as their end.
+pub(super) fn set(
+    ctx: &Context,
+    c: &mut DbConn,
+    sub: &subs::Subscription,
+    wanted: &[Wanted],
+) -> Result<(), OpError> {
     let today = ctx.clock.today();
     let now = ctx.now();
-    let answer = ctx.write(|c| {
-        let sub = lock(
-            ctx,
-            c,
-            req.subscription_number,
-            path().subscription_number(),
-        )?;
-        let n = sub.subscription_number;
-        refuse_disconnected(&sub, path().subscription_number())?;
-        repo::lock_managed_serials(c)?;
-        let current = repo::dated_serials(c, n)?;
-        // The managed slots as they would be after the change: each value held once.
-        let mut after: Vec<(i32, &str)> = current
+    let n = sub.subscription_number;
+    repo::lock_managed_serials(c)?;
+    let current = repo::dated_serials(c, n)?;
+    // The managed slots as they would be after the change: each value held once.
+    let mut after: Vec<(i32, &str)> = current
+        .iter()
+        .filter(|x| x.kind == SERIAL_MANAGED)
+        .map(|x| (x.enumeration_id, x.value.as_str()))
+        .collect();
+    for w in wanted.iter().filter(|w| w.kind == SERIAL_MANAGED) {
+        after.retain(|(id, _)| *id != w.id);
+        after.push((w.id, w.value.as_str()));
+    }
+    for w in wanted.iter().filter(|w| w.kind == SERIAL_MANAGED) {
+        if let Some((slot, _)) = after.iter().find(|(id, v)| *id != w.id && *v == w.value) {
+            return Err(rule(
+                Code::SerialInUse,
+                w.at.clone(),
+                format!("is also managed serial number {slot} of the subscription"),
+            )
+            .into());
+        }
+        if subs::managed_serial_in_use(c, &w.value, Some(n))? {
+            return Err(rule(
+                Code::SerialInUse,
+                w.at.clone(),
+                "is held by another subscription",
+            )
+            .into());
+        }
+    }
+    let created = sub.created_at.date();
+    for w in wanted {
+        let old = current
             .iter()
-            .filter(|x| x.kind == SERIAL_MANAGED)
-            .map(|x| (x.enumeration_id, x.value.as_str()))
-            .collect();
-        for w in wanted.iter().filter(|w| w.kind == SERIAL_MANAGED) {
-            after.retain(|(id, _)| *id != w.id);
-            after.push((w.id, w.value.as_str()));
+            .find(|x| x.kind == w.kind && x.enumeration_id == w.id);
+        if old.is_some_and(|o| o.value == w.value) {
+            continue;
         }
-        for w in wanted.iter().filter(|w| w.kind == SERIAL_MANAGED) {
-            if let Some((slot, _)) = after.iter().find(|(id, v)| *id != w.id && *v == w.value) {
-                return Err(rule(
-                    Code::SerialInUse,
-                    w.at.clone(),
-                    format!("is also managed serial number {slot} of the subscription"),
-                )
-                .into());
-            }
-            if subs::managed_serial_in_use(c, &w.value, Some(n))? {
-                return Err(rule(
-                    Code::SerialInUse,
-                    w.at.clone(),
-                    "is held by another subscription",
-                )
-                .into());
-            }
+        if let Some(o) = old {
+            repo::insert_history(
+                c,
+                &SerialHistoryRow {
+                    subscription_number: n,
+                    kind: o.kind.clone(),
+                    enumeration_id: o.enumeration_id,
+                    sequence: 0,
+                    value: o.value.clone(),
+                    effective_date: o.effective_date.unwrap_or(created),
+                    end_date: today,
+                    replaced_at: now,
+                },
+            )?;
         }
-        let created = sub.created_at.date();
-        for w in &wanted {
-            let old = current
-                .iter()
-                .find(|x| x.kind == w.kind && x.enumeration_id == w.id);
-            if old.is_some_and(|o| o.value == w.value) {
-                continue;
-            }
-            if let Some(o) = old {
-                repo::insert_history(
-                    c,
-                    &SerialHistoryRow {
-                        subscription_number: n,
-                        kind: o.kind.clone(),
-                        enumeration_id: o.enumeration_id,
-                        sequence: 0,
-                        value: o.value.clone(),
-                        effective_date: o.effective_date.unwrap_or(created),
-                        end_date: today,
-                        replaced_at: now,
-                    },
-                )?;
-            }
-            repo::put_serial(c, n, w.kind, w.id, &w.value, today)?;
-        }
-        ctx.audit(c, "subscription", n)?;
-        serial_numbers(c, n, created, false)
-    })?;
-    Ok(SubscriptionSerialNumbersResponse {
-        external_reference: req.external_reference,
-        ..answer
-    })
+        repo::put_serial(c, n, w.kind, w.id, &w.value, today)?;
+    }
+    Ok(())
 }
 
 pub fn get_subscription_serial_numbers(

@@ -15,10 +15,9 @@ use cmp_model::messages::{
     SpendCapDefinition, SubscriptionSpendCap, WorkflowLevel,
 };
 use cmp_model::{Code, Decimal, Fault, FieldError, FieldPath};
-use cmp_store::repo::selfcare::{self, WorkflowRow};
 use cmp_store::repo::subscription_details as details;
 use cmp_store::repo::subscriptions::{self as subs, SubscriptionPackageRow};
-use cmp_store::repo::{counters, usage};
+use cmp_store::repo::usage;
 use cmp_store::DbConn;
 
 use super::details::refuse_disconnected;
@@ -28,8 +27,7 @@ use crate::catalogue::rating;
 use crate::catalogue::Snapshot;
 use crate::error::OpError;
 use crate::faults::{not_found, rule, unknown_ref};
-use crate::selfcare::workflow::STATUS_OPEN;
-use crate::selfcare::{otp, outbox};
+use crate::selfcare::{otp, outbox, workflow};
 use crate::{Context, OpResult};
 
 /// The workflow event a breach records (reference data: Billing / Spend cap breach).
@@ -181,35 +179,19 @@ pub(crate) fn refuse(
         outbox::send(ctx, c, BREACH_NOTICE, channel, &address, text)?;
     }
     let now = ctx.now();
-    let event_number = counters::next(c, counters::WORKFLOW_EVENT)?;
-    selfcare::insert_workflow(
+    let notes = format!(
+        "Usage refused: it would pass spend cap {code} ({} {amount}); {remaining} left in the bill period {}..{}",
+        cap.def.cap_type.as_str(),
+        period.start,
+        period.end
+    );
+    let event_number = workflow::record_system_event(
+        ctx,
         c,
-        &WorkflowRow {
-            event_number,
-            target_type: WorkflowLevel::Subscription.as_str().to_string(),
-            target_id: n.to_string(),
-            event_type_code: BREACH_EVENT_TYPE.into(),
-            event_code: BREACH_EVENT_CODE.into(),
-            status: STATUS_OPEN.into(),
-            process_command: None,
-            process_date: Some(now.date()),
-            process_back_date: None,
-            resolution_required_by: None,
-            reason_code: None,
-            contact_information: None,
-            telephone_number: None,
-            pass_to_user_id: None,
-            include_notes_default: None,
-            notes: Some(format!(
-                "Usage refused: it would pass spend cap {code} ({} {amount}); {remaining} left in the bill period {}..{}",
-                cap.def.cap_type.as_str(),
-                period.start,
-                period.end
-            )),
-            created_by: ctx.actor().to_string(),
-            created_at: now,
-            last_amended_at: now,
-        },
+        (WorkflowLevel::Subscription, n.to_string()),
+        (BREACH_EVENT_TYPE, BREACH_EVENT_CODE),
+        None,
+        notes,
     )?;
     usage::insert_breach(
         c,

@@ -2,7 +2,6 @@
 //! pending bill cycle change, and their faults.
 
 use actix_web::http::Method;
-use cmp_core::agreements;
 
 use cmp_core::Clock;
 
@@ -329,14 +328,8 @@ async fn a_new_billing_cycle_waits_for_the_next_invoice_date() {
     // On the invoice date (28 December) the new day takes effect; running twice changes nothing more.
     app.clock
         .set(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 28, 6, 0, 0).unwrap());
-    assert_eq!(
-        agreements::apply_due_bill_cycle_changes(&app.context()).unwrap(),
-        1
-    );
-    assert_eq!(
-        agreements::apply_due_bill_cycle_changes(&app.context()).unwrap(),
-        0
-    );
+    assert_eq!(cmp_core::scheduled::apply_due(&app.context()).unwrap(), 1);
+    assert_eq!(cmp_core::scheduled::apply_due(&app.context()).unwrap(), 0);
     let done = app
         .get("/agreements/20000004", "application/json")
         .await

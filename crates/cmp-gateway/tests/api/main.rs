@@ -11,6 +11,7 @@ mod catalogue;
 mod contract;
 mod hostile;
 mod legacy;
+mod lifecycle;
 mod limits;
 mod negotiation;
 mod payments;

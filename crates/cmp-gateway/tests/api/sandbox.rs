@@ -75,7 +75,7 @@ async fn reset_puts_the_demo_data_back() {
         )
         .await
         .good();
-    assert_eq!(xml_text(&r.body, "operations"), Some("51"));
+    assert_eq!(xml_text(&r.body, "operations"), Some("53"));
     let again = app
         .post_json(
             "/agreements",

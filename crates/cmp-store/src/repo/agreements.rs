@@ -21,23 +21,21 @@ pub struct Agreement {
     pub next_expected_invoice_date: NaiveDate,
     pub billing_media: Option<String>,
     pub price_plan_code: Option<String>,
-    /// A bill cycle change waiting for `next_expected_invoice_date`.
-    pub pending_billing_cycle: Option<i32>,
     pub created_at: NaiveDateTime,
     pub last_amended_at: NaiveDateTime,
 }
 
 pub type NewAgreement = Agreement;
 
-/// What `update` changes: `None` leaves a column as it is. `pending_billing_cycle` is
-/// doubly optional: `Some(None)` clears a pending change.
+/// What `update` changes: `None` leaves a column as it is. A pending bill cycle change is
+/// a scheduled action (`scheduled_actions`), not a column.
 #[derive(Clone, Debug, Default, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = agreements)]
 pub struct AgreementChanges {
     pub billing_media: Option<String>,
     pub invoice_consolidation_level: Option<String>,
     pub invoice_receipt_address: Option<String>,
-    pub pending_billing_cycle: Option<Option<i32>>,
+    pub billing_cycle: Option<i32>,
     pub next_expected_invoice_date: Option<NaiveDate>,
     pub price_plan_code: Option<String>,
 }
@@ -139,59 +137,6 @@ pub fn update(
     } else {
         UpdateOutcome::NotFound
     })
-}
-
-/// Applies the bill cycle changes due on or before `today`: `billing_cycle` takes the
-/// pending day, the pending day is cleared, `next_expected_invoice_date` becomes
-/// `next_invoice_date(&agreement_as_it_was)` (the caller owns the calendar rule), and
-/// `last_amended_at = now`.
-///
-/// Each row is claimed by a conditional UPDATE (still pending with the same day and date),
-/// so running this twice, or on two gateway instances at once, applies each change once.
-/// Returns the agreements as they are after the change, ordered by number.
-pub fn apply_due_bill_cycle_changes(
-    conn: &mut DbConn,
-    today: NaiveDate,
-    now: NaiveDateTime,
-    next_invoice_date: impl Fn(&Agreement) -> NaiveDate,
-) -> Result<Vec<Agreement>, StoreError> {
-    let now = db_time(now);
-    let due: Vec<Agreement> = agreements::table
-        .filter(a::pending_billing_cycle.is_not_null())
-        .filter(a::next_expected_invoice_date.le(today))
-        .order(a::agreement_number)
-        .select(Agreement::as_select())
-        .load(conn)?;
-    let mut applied = Vec::with_capacity(due.len());
-    for old in due {
-        let Some(day) = old.pending_billing_cycle else {
-            continue;
-        };
-        let next_date = next_invoice_date(&old);
-        let claimed = diesel::update(
-            agreements::table
-                .filter(a::agreement_number.eq(old.agreement_number))
-                .filter(a::pending_billing_cycle.eq(day))
-                .filter(a::next_expected_invoice_date.eq(old.next_expected_invoice_date)),
-        )
-        .set((
-            a::billing_cycle.eq(day),
-            a::pending_billing_cycle.eq(None::<i32>),
-            a::next_expected_invoice_date.eq(next_date),
-            a::last_amended_at.eq(now),
-        ))
-        .execute(conn)?;
-        if claimed == 1 {
-            applied.push(Agreement {
-                billing_cycle: day,
-                pending_billing_cycle: None,
-                next_expected_invoice_date: next_date,
-                last_amended_at: now,
-                ..old
-            });
-        }
-    }
-    Ok(applied)
 }
 
 /// The billing media codes agreements use (a catalogue import must keep them).

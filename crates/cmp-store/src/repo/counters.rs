@@ -65,6 +65,7 @@ pub const SEEDS: &[(&str, i64)] = &[
     (super::payments::CARD_COUNTER, 70_000_001),
     (super::payments::DIRECT_DEBIT_COUNTER, 80_000_001),
     (super::selfcare::OUTBOX_COUNTER, 1),
+    (super::scheduled_actions::COUNTER, 1),
     (
         super::subscription_details::SERVICE_INSTANCE_COUNTER,
         60_000_001,

@@ -15,7 +15,9 @@ pub mod corporates;
 pub mod counters;
 pub mod customers;
 pub mod groups;
+pub mod lifecycle;
 pub mod payments;
+pub mod scheduled_actions;
 pub mod selfcare;
 pub mod structure;
 pub mod subscription_details;
@@ -41,6 +43,7 @@ pub fn wipe_all(conn: &mut crate::DbConn) -> Result<(), crate::StoreError> {
     use crate::schema::*;
     use diesel::RunQueryDsl;
     selfcare::wipe(conn)?;
+    crate::repo::scheduled_actions::wipe(conn)?;
     subscription_details::wipe(conn)?;
     usage::wipe(conn)?;
     diesel::delete(audit_log::table).execute(conn)?;
