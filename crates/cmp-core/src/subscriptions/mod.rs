@@ -8,6 +8,8 @@
 mod attributes;
 mod details;
 mod emails;
+pub mod legacy;
+pub mod legacy_services;
 mod serials;
 mod services;
 
