@@ -26,9 +26,14 @@ pub struct Context {
     pub request_id: String,
     /// The product catalogue snapshot, shared by every request of a gateway.
     pub catalogue: Arc<CatalogueCache>,
-    /// Inside [`Context::atomically`]: the transaction every read and write joins.
-    tx: Option<Arc<Mutex<Tx>>>,
+    /// Inside [`Context::atomically`]: the transaction every read and write joins
+    /// (`None` elsewhere; only `atomically` makes one).
+    pub tx: Option<SharedTx>,
 }
+
+/// The transaction of [`Context::atomically`], shared by the contexts its steps run with.
+#[derive(Clone)]
+pub struct SharedTx(Arc<Mutex<Tx>>);
 
 impl Context {
     pub fn new(store: Store, clock: Arc<dyn Clock>, request_id: impl Into<String>) -> Self {
@@ -54,7 +59,7 @@ impl Context {
     /// [`Context::atomically`] it is a savepoint of that transaction.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, OpError>) -> Result<T, Fault> {
         match &self.tx {
-            Some(tx) => tx.lock().unwrap_or_else(|e| e.into_inner()).step(f),
+            Some(SharedTx(tx)) => tx.lock().unwrap_or_else(|e| e.into_inner()).step(f),
             None => self.store.write(f),
         }
         .map_err(|e| e.into_fault(&self.request_id))
@@ -64,7 +69,7 @@ impl Context {
     /// [`Context::atomically`], in it: it sees what the earlier steps wrote).
     pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, OpError>) -> Result<T, Fault> {
         match &self.tx {
-            Some(tx) => tx.lock().unwrap_or_else(|e| e.into_inner()).step(f),
+            Some(SharedTx(tx)) => tx.lock().unwrap_or_else(|e| e.into_inner()).step(f),
             None => self.store.read(f),
         }
         .map_err(|e| e.into_fault(&self.request_id))
@@ -83,7 +88,7 @@ impl Context {
             .map_err(|e| OpError::from(e).into_fault(&self.request_id))?;
         let tx = Arc::new(Mutex::new(tx));
         let inner = Context {
-            tx: Some(tx.clone()),
+            tx: Some(SharedTx(tx.clone())),
             ..self.clone()
         };
         let out = f(&inner)?;

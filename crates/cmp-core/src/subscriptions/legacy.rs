@@ -408,7 +408,10 @@ pub fn legacy_create_subscription(
             super::add_subscription_package(ctx, add).map_err(|f| {
                 relabel(
                     f,
-                    &renames![FieldPath::root("addSubscriptionPackage") => here.clone()],
+                    &renames![
+                        AddSubscriptionPackageRequest::path().package_code() => here.clone(),
+                        FieldPath::root("addSubscriptionPackage") => at(),
+                    ],
                 )
             })?;
         }
@@ -541,20 +544,34 @@ pub fn expire_package(ctx: &Context, req: ExpirePackageRequest) -> OpResult<Upda
         path().package_code(),
         path().subscription_number(),
     )?;
-    expire(ctx, req.subscription_number, purchase, expiry, path().as_of_date().value())?;
+    expire(
+        ctx,
+        req.subscription_number,
+        purchase,
+        expiry,
+        [path().as_of_date().value(), path().package_code(), FieldPath::root("expirePackage")],
+    )?;
     Ok(UpdateResponse {
         external_reference: req.external_reference,
     })
 }
 
+/// ExpireSubscriptionPackage of `purchase` on `expiry`; its faults name `at` (the date,
+/// the package, and the request under `root`).
 fn expire(
     ctx: &Context,
     number: i64,
     purchase: i64,
     expiry: NaiveDate,
-    date_path: FieldPath,
+    at: [FieldPath; 3],
 ) -> OpResult<()> {
     let from = ExpireSubscriptionPackageRequest::path;
+    let [date, package, root] = at;
+    let map = renames![
+        from().expiry_date() => date,
+        from().purchase_identifier() => package,
+        FieldPath::root("expireSubscriptionPackage") => root,
+    ];
     super::expire_subscription_package(
         ctx,
         ExpireSubscriptionPackageRequest {
@@ -564,7 +581,7 @@ fn expire(
             expiry_date: Some(expiry),
         },
     )
-    .map_err(|f| relabel(f, &renames![from().expiry_date() => date_path]))?;
+    .map_err(|f| relabel(f, &map))?;
     Ok(())
 }
 
@@ -610,8 +627,12 @@ pub fn manage_packages(ctx: &Context, req: ManagePackagesRequest) -> OpResult<Up
                 expire_at().nth(i).package_code(),
                 number_path.clone(),
             )?;
-            expire(ctx, number, purchase, on, path().as_of_date().into())
-                .map_err(|f| relabel(f, &renames![FieldPath::root("expireSubscriptionPackage") => expire_at().nth(i)]))?;
+            let here = [
+                path().as_of_date().into(),
+                expire_at().nth(i).package_code(),
+                path().into(),
+            ];
+            expire(ctx, number, purchase, on, here)?;
         }
         for (i, code) in req
             .packages_to_create
@@ -631,8 +652,9 @@ pub fn manage_packages(ctx: &Context, req: ManagePackagesRequest) -> OpResult<Up
             let map = renames![
                 from().subscription_number() => number_path.clone(),
                 from().effective_date() => path().as_of_date(),
-                FieldPath::root("addSubscriptionPackage")
+                from().package_code()
                     => path().packages_to_create().bolt_on_packages().package_code().nth(i),
+                FieldPath::root("addSubscriptionPackage") => path(),
             ];
             super::add_subscription_package(ctx, add).map_err(|f| relabel(f, &map))?;
         }

@@ -21,4 +21,5 @@ mod selfcare;
 mod slow_clients;
 mod structure;
 mod subscription_details;
+mod subscription_port;
 mod usage;
