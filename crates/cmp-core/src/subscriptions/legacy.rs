@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use cmp_model::messages::{
-    AddSubscriptionPackageRequest, ChangeSerialNumbersRequest, ClearableDate,
+    AddSubscriptionPackageRequest, CapType, ChangeSerialNumbersRequest, LegacyCapType, ClearableDate,
     CreatePackageRequest, CreateSubscriptionRequest, ExpirePackageRequest,
     ExpireSubscriptionPackageRequest, GetSubscriptionRequest, GetSubscriptionSerialNumbersRequest,
     GetSubscriptionSpendCapRequest, LegacyCreateSubscriptionRequest,
@@ -285,7 +285,10 @@ fn post_pay_caps(ctx: &Context, number: i64) -> OpResult<Option<QueryPostPayCaps
             effective_date: c.effective_date,
             expiry_date: c.expiry_date,
             amount: c.amount,
-            cap_type: c.cap_type,
+            cap_type: match c.cap_type {
+                CapType::Full => LegacyCapType::Full,
+                CapType::Partial => LegacyCapType::Partial,
+            },
         })
         .collect();
     Ok((!cap.is_empty()).then_some(QueryPostPayCaps { cap }))
