@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Interoperability tests against a gateway serving the demo data: a zeep (Python) client
-# generated from the reference CMP 7.3.8 agreement, structure, subscription and services WSDLs; zeep again on the WSDL the gateway
-# publishes; and real JSON answers validated against the published OpenAPI document.
+# Interoperability tests against a gateway serving the demo data: zeep (Python) clients
+# generated from the reference CMP 7.3.8 agreement, structure, subscription and services
+# WSDLs; zeep again on the WSDLs the gateway publishes; and real JSON answers validated
+# against the published OpenAPI document.
 #
 #   bash tests/interop/run.sh                 # from anywhere; CARGO_TARGET_DIR is honoured
 #
