@@ -397,9 +397,8 @@ impl Drop for Tx {
         use diesel::connection::TransactionManager;
         if self.open {
             // A failed rollback leaves the connection broken: r2d2 checks it before reuse.
-            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(
-                &mut *self.conn,
-            );
+            let _ =
+                <DbConn as Connection>::TransactionManager::rollback_transaction(&mut *self.conn);
         }
     }
 }

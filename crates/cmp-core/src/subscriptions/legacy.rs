@@ -7,10 +7,10 @@
 
 use chrono::NaiveDate;
 use cmp_model::messages::{
-    AddSubscriptionPackageRequest, CapType, ChangeSerialNumbersRequest, LegacyCapType, ClearableDate,
+    AddSubscriptionPackageRequest, CapType, ChangeSerialNumbersRequest, ClearableDate,
     CreatePackageRequest, CreateSubscriptionRequest, ExpirePackageRequest,
     ExpireSubscriptionPackageRequest, GetSubscriptionRequest, GetSubscriptionSerialNumbersRequest,
-    GetSubscriptionSpendCapRequest, LegacyCreateSubscriptionRequest,
+    GetSubscriptionSpendCapRequest, LegacyCapType, LegacyCreateSubscriptionRequest,
     LegacyCreateSubscriptionResponse, LegacyUpdateSubscriptionRequest, ManagePackagesRequest,
     ManagedSerialNumber, ManagedSerialNumbers, NewContract, NewSpendCap, NonManagedSerialNumber,
     NonManagedSerialNumbers, PackageDataset, PackageTarget, PackagesDataset, PostPayCaps,
@@ -165,8 +165,12 @@ fn subscription(ctx: &Context, number: i64, path: FieldPath) -> OpResult<Subscri
             subscription_number: number,
         },
     );
-    got.map(|r| r.subscription)
-        .map_err(|f| relabel(f, &[(GetSubscriptionRequest::path().subscription_number(), path)]))
+    got.map(|r| r.subscription).map_err(|f| {
+        relabel(
+            f,
+            &[(GetSubscriptionRequest::path().subscription_number(), path)],
+        )
+    })
 }
 
 fn basic(ctx: &Context, sub: &Subscription) -> OpResult<SubscriptionBasic> {
@@ -519,7 +523,13 @@ fn purchase_of(
                 None => p.expiry_date.is_none_or(|e| e > today),
             })
             .collect();
-        held.sort_by_key(|p| (p.expiry_date.is_none(), p.expiry_date, p.purchase_identifier));
+        held.sort_by_key(|p| {
+            (
+                p.expiry_date.is_none(),
+                p.expiry_date,
+                p.purchase_identifier,
+            )
+        });
         Ok(held.last().map(|p| p.purchase_identifier))
     })?;
     found.ok_or_else(|| not_found(path))
@@ -552,7 +562,11 @@ pub fn expire_package(ctx: &Context, req: ExpirePackageRequest) -> OpResult<Upda
         req.subscription_number,
         purchase,
         expiry,
-        [path().as_of_date().value(), path().package_code(), FieldPath::root("expirePackage")],
+        [
+            path().as_of_date().value(),
+            path().package_code(),
+            FieldPath::root("expirePackage"),
+        ],
     )?;
     Ok(UpdateResponse {
         external_reference: req.external_reference,
@@ -614,7 +628,12 @@ pub fn manage_packages(ctx: &Context, req: ManagePackagesRequest) -> OpResult<Up
         _ => today,
     };
     ctx.atomically(|ctx| {
-        let expire_at = || path().packages_to_expire().bolt_on_packages().bolt_on_package();
+        let expire_at = || {
+            path()
+                .packages_to_expire()
+                .bolt_on_packages()
+                .bolt_on_package()
+        };
         for (i, p) in req
             .packages_to_expire
             .iter()
@@ -805,7 +824,11 @@ mod tests {
         let to = SetPostPayCapsRequest::path;
         let f = Fault::validation(vec![
             FieldError::on(Code::OutOfRange, from().cap().nth(1).amount(), "is too big"),
-            FieldError::on(Code::NotFound, from().subscription_number(), "does not exist"),
+            FieldError::on(
+                Code::NotFound,
+                from().subscription_number(),
+                "does not exist",
+            ),
         ]);
         let f = relabel(
             f,

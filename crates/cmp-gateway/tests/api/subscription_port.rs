@@ -32,10 +32,8 @@ async fn story_customer() -> Option<TestApp> {
     let app = spawn_app();
     let group = capture("group-CreateGroup")?;
     at(&app, 2026, 3, 2, 9, 0);
-    let cat = std::fs::read_to_string(repo_path(
-        "fixtures/test/catalogue-subscription-port.json",
-    ))
-    .unwrap();
+    let cat = std::fs::read_to_string(repo_path("fixtures/test/catalogue-subscription-port.json"))
+        .unwrap();
     app.request(Method::PUT, "/catalogue", &JSON, &cat)
         .await
         .good();
@@ -118,7 +116,11 @@ async fn every_subscription_and_services_capture_works_verbatim() {
         Some("2026-03-02T10:05:00.000000Z")
     );
     // The datasets the gateway holds no data for answer nothing.
-    for absent in ["PendingTariffChange", "TerminationFee", "UpgradeEligibility"] {
+    for absent in [
+        "PendingTariffChange",
+        "TerminationFee",
+        "UpgradeEligibility",
+    ] {
         assert!(!q.body.contains(absent), "{absent}: {}", q.body);
     }
 
@@ -131,7 +133,10 @@ async fn every_subscription_and_services_capture_works_verbatim() {
         .await;
     assert_eq!(r.status, 500, "the same stamp again is stale: {}", r.body);
     assert!(r.body.contains("<MessageId>STALE_DATA</MessageId>"));
-    let got = app.get("/subscriptions/60272", "application/json").await.good();
+    let got = app
+        .get("/subscriptions/60272", "application/json")
+        .await
+        .good();
     assert_eq!(got.json()["subscription"]["costCentre"], "FIN-RDG");
 
     // CreatePackage and CreateService on 2026-04-01, at the stamp UpdateService carries.
@@ -253,7 +258,10 @@ async fn a_create_with_a_bad_bolt_on_names_it_and_keeps_nothing() {
     let r = app
         .post_soap(
             SUBSCRIPTION_PORT,
-            &create.replace("<PackageCode>DB5G</PackageCode>", "<PackageCode>DB20G</PackageCode>"),
+            &create.replace(
+                "<PackageCode>DB5G</PackageCode>",
+                "<PackageCode>DB20G</PackageCode>",
+            ),
         )
         .await;
     assert_fault(
@@ -265,7 +273,10 @@ async fn a_create_with_a_bad_bolt_on_names_it_and_keeps_nothing() {
     let r = app
         .post_soap(
             SUBSCRIPTION_PORT,
-            &create.replace("<PricePlan>SIMO12</PricePlan>", "<PricePlan>NOPLAN</PricePlan>"),
+            &create.replace(
+                "<PricePlan>SIMO12</PricePlan>",
+                "<PricePlan>NOPLAN</PricePlan>",
+            ),
         )
         .await;
     assert_fault(
@@ -286,7 +297,10 @@ async fn a_create_with_a_bad_bolt_on_names_it_and_keeps_nothing() {
         .replace("8944110068123456787", "8944110068123456779");
     let r = app.post_soap(SUBSCRIPTION_PORT, &active).await.good();
     assert_eq!(xml_text(&r.body, "SubscriptionIdentifier"), Some("60273"));
-    let got = app.get("/subscriptions/60273", "application/json").await.good();
+    let got = app
+        .get("/subscriptions/60273", "application/json")
+        .await
+        .good();
     assert_eq!(got.json()["subscription"]["status"], "Active");
     // QuerySubscription by primary serial number.
     let q = soap_envelope(
@@ -416,7 +430,11 @@ async fn refusals_name_the_legacy_fields() {
             ),
         )
         .await;
-    assert_fault(&r, "NOT_FOUND", "UpdateService/UpdateServiceData/ServiceCode");
+    assert_fault(
+        &r,
+        "NOT_FOUND",
+        "UpdateService/UpdateServiceData/ServiceCode",
+    );
     // The 7.3.8 operations the gateway does not serve.
     for op in ["LinkSubscriptions", "ProcessM2MSIM"] {
         let r = app
