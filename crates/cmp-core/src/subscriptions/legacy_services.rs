@@ -106,12 +106,6 @@ pub fn update_service(ctx: &Context, req: UpdateServiceRequest) -> OpResult<Upda
         path().customer_level(),
         path().customer_level_reference(),
     )?;
-    let Some(basic) = &req.update_service_basic else {
-        return Ok(UpdateResponse {
-            external_reference: req.external_reference,
-        });
-    };
-    let expected = cmp_store::db_time(basic.last_amended_date.naive_utc());
     let catalogue = ctx.catalogue.current(ctx)?;
     let in_package = |code: &str| {
         catalogue.package(code).is_some_and(|p| {
@@ -121,34 +115,47 @@ pub fn update_service(ctx: &Context, req: UpdateServiceRequest) -> OpResult<Upda
                 .any(|c| *c == req.service_code)
         })
     };
+    // The service added with that code on that day; a package's is SERVICE_IN_PACKAGE.
+    let find = |c: &mut cmp_store::DbConn| -> Result<_, crate::OpError> {
+        let sub =
+            subs::get(c, number)?.ok_or_else(|| not_found(path().customer_level_reference()))?;
+        let row = repo::services(c, number)?
+            .into_iter()
+            .filter(|r| r.service_code == req.service_code)
+            .find(|r| r.effective_date == req.effective_date);
+        if let Some(row) = row {
+            return Ok((sub, row));
+        }
+        let packaged = subs::packages(c, number)?
+            .iter()
+            .any(|p| p.effective_date == req.effective_date && in_package(&p.package_code));
+        Err(if packaged {
+            rule(
+                Code::ServiceInPackage,
+                path().service_code(),
+                "belongs to a package from that date: its services end with it, expire the package instead",
+            )
+        } else {
+            not_found(path().service_code())
+        }
+        .into())
+    };
+    let Some(basic) = &req.update_service_basic else {
+        ctx.read(|c| find(c).map(|_| ()))?;
+        return Ok(UpdateResponse {
+            external_reference: req.external_reference,
+        });
+    };
+    let expected = cmp_store::db_time(basic.last_amended_date.naive_utc());
     ctx.atomically(|ctx| {
         let id = ctx.write(|c| {
-            let sub = subs::get(c, number)?
-                .ok_or_else(|| not_found(path().customer_level_reference()))?;
+            let (sub, row) = find(c)?;
             if sub.last_amended_at != expected {
                 return Err(stale("subscription").into());
             }
-            let row = repo::services(c, number)?
-                .into_iter()
-                .filter(|r| r.service_code == req.service_code)
-                .find(|r| r.effective_date == req.effective_date);
-            let Some(row) = row else {
-                let in_package = subs::packages(c, number)?
-                    .iter()
-                    .any(|p| p.effective_date == req.effective_date && in_package(&p.package_code));
-                return Err(if in_package {
-                    rule(
-                        Code::ServiceInPackage,
-                        path().service_code(),
-                        "belongs to a package from that date: its services end with it, expire the package instead",
-                    )
-                } else {
-                    not_found(path().service_code())
-                }
-                .into());
-            };
-            if let Some(price) = basic.service_price {
-                let price = price.round_dp(2).to_string();
+            if let Some(mut price) = basic.service_price {
+                price.rescale(2);
+                let price = price.to_string();
                 if price != row.price {
                     subs::touch(c, number, ctx.now())?;
                     repo::set_service_price(c, row.service_instance_id, &price)?;
@@ -166,9 +173,15 @@ pub fn update_service(ctx: &Context, req: UpdateServiceRequest) -> OpResult<Upda
             };
             let from = UpdateSubscriptionServiceRequest::path;
             let map = [
-                (from().expiry_date(), path().update_service_basic().expiry_date()),
+                (
+                    from().expiry_date(),
+                    path().update_service_basic().expiry_date(),
+                ),
                 (from().service_instance_id(), path().service_code()),
-                (FieldPath::root("updateSubscriptionService"), FieldPath::root("updateService")),
+                (
+                    FieldPath::root("updateSubscriptionService"),
+                    FieldPath::root("updateService"),
+                ),
             ];
             super::update_subscription_service(ctx, end).map_err(|f| relabel(f, &map))?;
         }
