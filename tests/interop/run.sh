@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Interoperability tests against a gateway serving the demo data: a zeep (Python) client
-# generated from the reference CMP 7.3.8 agreement WSDL; zeep again on the WSDL the gateway
-# publishes; and real JSON answers validated against the published OpenAPI document.
+# Interoperability tests against a gateway serving the demo data: zeep (Python) clients
+# generated from the reference CMP 7.3.8 agreement, structure, subscription and services
+# WSDLs; zeep again on the WSDLs the gateway publishes; and real JSON answers validated
+# against the published OpenAPI document.
 #
 #   bash tests/interop/run.sh                 # from anywhere; CARGO_TARGET_DIR is honoured
 #
@@ -102,6 +103,9 @@ checks() {
     # WSDLs and from the published ones.
     "$venv/bin/python" tests/interop/structure_zeep.py "$base" reference
     "$venv/bin/python" tests/interop/structure_zeep.py "$base" published
+    # The 7.3.8 subscription and services services (SubscriptionPort, ServicesPort).
+    "$venv/bin/python" tests/interop/subscription_zeep.py "$base" reference
+    "$venv/bin/python" tests/interop/subscription_zeep.py "$base" published
 }
 
 start_gateway "sqlite://$work/interop.db"

@@ -1,11 +1,11 @@
 //! What an operation is given besides its request: the store, the clock, who calls, the
 //! request id and what the audit trail needs. No globals.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
 use cmp_store::repo::audit;
-use cmp_store::{DbConn, Store};
+use cmp_store::{DbConn, Store, Tx};
 
 use crate::catalogue::CatalogueCache;
 use crate::clock::Clock;
@@ -26,7 +26,14 @@ pub struct Context {
     pub request_id: String,
     /// The product catalogue snapshot, shared by every request of a gateway.
     pub catalogue: Arc<CatalogueCache>,
+    /// Inside [`Context::atomically`]: the transaction every read and write joins
+    /// (`None` elsewhere; only `atomically` makes one).
+    pub tx: Option<SharedTx>,
 }
+
+/// The transaction of [`Context::atomically`], shared by the contexts its steps run with.
+#[derive(Clone)]
+pub struct SharedTx(Arc<Mutex<Tx>>);
 
 impl Context {
     pub fn new(store: Store, clock: Arc<dyn Clock>, request_id: impl Into<String>) -> Self {
@@ -39,6 +46,7 @@ impl Context {
             external_reference: None,
             request_id: request_id.into(),
             catalogue: Arc::default(),
+            tx: None,
         }
     }
 
@@ -47,18 +55,51 @@ impl Context {
         cmp_store::db_time(self.clock.now().naive_utc())
     }
 
-    /// Runs `f` in one transaction; rule faults and store errors roll it back.
+    /// Runs `f` in one transaction; rule faults and store errors roll it back. Inside
+    /// [`Context::atomically`] it is a savepoint of that transaction.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, OpError>) -> Result<T, Fault> {
-        self.store
-            .write(f)
-            .map_err(|e| e.into_fault(&self.request_id))
+        match &self.tx {
+            Some(SharedTx(tx)) => tx.lock().unwrap_or_else(|e| e.into_inner()).step(f),
+            None => self.store.write(f),
+        }
+        .map_err(|e| e.into_fault(&self.request_id))
     }
 
-    /// Runs `f` on a pooled connection, outside a transaction.
+    /// Runs `f` on a pooled connection, outside a transaction (inside
+    /// [`Context::atomically`], in it: it sees what the earlier steps wrote).
     pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, OpError>) -> Result<T, Fault> {
-        self.store
-            .read(f)
-            .map_err(|e| e.into_fault(&self.request_id))
+        match &self.tx {
+            Some(SharedTx(tx)) => tx.lock().unwrap_or_else(|e| e.into_inner()).step(f),
+            None => self.store.read(f),
+        }
+        .map_err(|e| e.into_fault(&self.request_id))
+    }
+
+    /// Runs `f`, an operation made of other operations, in one transaction: every
+    /// `write` and `read` of the context `f` is given joins it, and it commits only when
+    /// `f` succeeds. The steps run one after the other: a step may not open another.
+    pub fn atomically<T>(&self, f: impl FnOnce(&Context) -> Result<T, Fault>) -> Result<T, Fault> {
+        if self.tx.is_some() {
+            return f(self);
+        }
+        let tx = self
+            .store
+            .begin()
+            .map_err(|e| OpError::from(e).into_fault(&self.request_id))?;
+        let tx = Arc::new(Mutex::new(tx));
+        let inner = Context {
+            tx: Some(SharedTx(tx.clone())),
+            ..self.clone()
+        };
+        let out = f(&inner)?;
+        drop(inner);
+        let tx = Arc::try_unwrap(tx)
+            .map_err(|_| Fault::system(&self.request_id))?
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        tx.commit()
+            .map_err(|e| OpError::from(e).into_fault(&self.request_id))?;
+        Ok(out)
     }
 
     /// Who the audit trail names: the SOAP user, else the caller, else `anonymous`.

@@ -6,7 +6,7 @@ use cmp_core::accounts::{cards, direct_debits, emails};
 use cmp_core::catalogue::{self, compat};
 use cmp_core::selfcare::{contact, otp, outbox, workflow};
 use cmp_core::structure::{legacy_accounts, legacy_groups, tree};
-use cmp_core::subscriptions::{allowances, spend_caps, usage};
+use cmp_core::subscriptions::{allowances, legacy, legacy_services, spend_caps, usage};
 use cmp_core::{agreements, audit, sandbox, structure, subscriptions, Context};
 
 use crate::screening::refuse_card_numbers;
@@ -271,7 +271,10 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Write,
         document: bind!(m::CreateSubscriptionRequest => "createSubscriptionResponse", subscriptions::create_subscription),
-        soap: None,
+        soap: Some(Soap {
+            service: "subscription",
+            child: "CreationData",
+        }),
         rest: Some(Rest {
             method: Method::Post,
             path: "/accounts/{accountId}/subscriptions",
@@ -849,7 +852,10 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Write,
         document: bind!(m::UpdateSubscriptionRequest => "updateSubscriptionResponse", subscriptions::update_subscription),
-        soap: None,
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
         rest: Some(Rest {
             method: Method::Patch,
             path: "/subscriptions/{subscriptionId}",
@@ -1048,6 +1054,107 @@ pub static OPERATIONS: &[Operation] = &[
             creates: false,
         }),
     },
+    // CMP 7.3.8 SubscriptionPort and ServicesPort (issue 10): document and SOAP forms only;
+    // the SOAP forms of CreateSubscription and UpdateSubscription are in SOAP_FORMS.
+    Operation {
+        name: "QuerySubscription",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QuerySubscriptionRequest => "querySubscriptionResponse", legacy::query_subscription),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "CreatePackage",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreatePackageRequest => "createPackageResponse", legacy::create_package),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "ExpirePackage",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::ExpirePackageRequest => "expirePackageResponse", legacy::expire_package),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "ManagePackages",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::ManagePackagesRequest => "managePackagesResponse", legacy::manage_packages),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "UpdateSubscriptionSerialNumbers",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::UpdateSubscriptionSerialNumbersRequest => "updateSubscriptionSerialNumbersResponse", legacy::update_subscription_serial_numbers),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "SetPostPayCaps",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::SetPostPayCapsRequest => "setPostPayCapsResponse", legacy::set_post_pay_caps),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "CreateService",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::CreateServiceRequest => "createServiceResponse", legacy_services::create_service),
+        soap: Some(Soap {
+            service: "services",
+            child: "ServiceData",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "UpdateService",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::UpdateServiceRequest => "updateServiceResponse", legacy_services::update_service),
+        soap: Some(Soap {
+            service: "services",
+            child: "UpdateServiceData",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "QuerySubscriptionServices",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::QuerySubscriptionServicesRequest => "querySubscriptionServicesResponse", legacy_services::query_subscription_services),
+        soap: Some(Soap {
+            service: "services",
+            child: "Request",
+        }),
+        rest: None,
+    },
 ];
 
 /// Served only in sandbox mode (`serve --sandbox`), on their REST routes.
@@ -1120,6 +1227,14 @@ pub static SOAP_FORMS: &[(&str, Binding)] = &[
     (
         "CreateCorporate",
         bind!(m::LegacyCreateCorporateRequest => "createCorporateResponse", legacy_groups::legacy_create_corporate),
+    ),
+    (
+        "CreateSubscription",
+        bind!(m::LegacyCreateSubscriptionRequest => "legacyCreateSubscriptionResponse", legacy::legacy_create_subscription),
+    ),
+    (
+        "UpdateSubscription",
+        bind!(m::LegacyUpdateSubscriptionRequest => "legacyUpdateSubscriptionResponse", legacy::legacy_update_subscription),
     ),
     (
         "CreateAccount",

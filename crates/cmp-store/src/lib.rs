@@ -177,28 +177,28 @@ impl Store {
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, E>,
     ) -> Result<T, E> {
-        /// Diesel's transaction wants an error built from its own; keep the caller's apart.
-        enum TxError<E> {
-            Caller(E),
-            Diesel(diesel::result::Error),
-        }
-        impl<E> From<diesel::result::Error> for TxError<E> {
-            fn from(e: diesel::result::Error) -> Self {
-                TxError::Diesel(e)
-            }
-        }
         let mut pooled = self.connection()?;
-        let conn: &mut DbConn = &mut pooled;
-        let result = conn.transaction(|conn| {
+        in_transaction(&mut pooled, |conn| {
             if let DbConn::Sqlite(c) = conn {
-                c.batch_execute("UPDATE write_lock SET n = n + 1")?;
+                c.batch_execute("UPDATE write_lock SET n = n + 1")
+                    .map_err(StoreError::from)?;
             }
-            f(conn).map_err(TxError::Caller)
-        });
-        result.map_err(|e| match e {
-            TxError::Caller(e) => e,
-            TxError::Diesel(e) => StoreError::from(e).into(),
+            f(conn)
         })
+    }
+
+    /// Opens one transaction that several steps share ([`Tx::step`]): an operation made of
+    /// other operations (a 7.3.8 CreateSubscription with its bolt-ons and caps) commits
+    /// all of them or none. On SQLite it takes the write lock first, as [`Store::write`].
+    pub fn begin(&self) -> Result<Tx, StoreError> {
+        use diesel::connection::TransactionManager;
+        let mut conn = self.connection()?;
+        <DbConn as Connection>::TransactionManager::begin_transaction(&mut *conn)?;
+        let mut tx = Tx { conn, open: true };
+        if let DbConn::Sqlite(c) = &mut *tx.conn {
+            c.batch_execute("UPDATE write_lock SET n = n + 1")?;
+        }
+        Ok(tx)
     }
 
     /// Readiness check: one `SELECT 1`.
@@ -365,4 +365,62 @@ mod tests {
         assert!(DbUrl::parse("sqlite://:memory:").is_err());
         assert!(DbUrl::parse("mysql://h/db").is_err());
     }
+}
+
+/// A transaction open across several steps ([`Store::begin`]). Each step runs in a
+/// savepoint, so a step that fails leaves the transaction usable (on PostgreSQL too);
+/// nothing is kept unless [`Tx::commit`] is called: dropping it rolls everything back.
+pub struct Tx {
+    conn: db::PooledConn,
+    open: bool,
+}
+
+impl Tx {
+    /// Runs `f` in a savepoint of the transaction: rolled back to it if `f` fails.
+    pub fn step<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        in_transaction(&mut self.conn, f)
+    }
+
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        use diesel::connection::TransactionManager;
+        self.open = false;
+        <DbConn as Connection>::TransactionManager::commit_transaction(&mut *self.conn)?;
+        Ok(())
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        use diesel::connection::TransactionManager;
+        if self.open {
+            // A failed rollback leaves the connection broken: r2d2 checks it before reuse.
+            let _ =
+                <DbConn as Connection>::TransactionManager::rollback_transaction(&mut *self.conn);
+        }
+    }
+}
+
+/// Runs `f` in a transaction of `conn` (a savepoint when one is open already).
+fn in_transaction<T, E: From<StoreError>>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    /// Diesel's transaction wants an error built from its own; keep the caller's apart.
+    enum TxError<E> {
+        Caller(E),
+        Diesel(diesel::result::Error),
+    }
+    impl<E> From<diesel::result::Error> for TxError<E> {
+        fn from(e: diesel::result::Error) -> Self {
+            TxError::Diesel(e)
+        }
+    }
+    conn.transaction(|conn| f(conn).map_err(TxError::Caller))
+        .map_err(|e| match e {
+            TxError::Caller(e) => e,
+            TxError::Diesel(e) => StoreError::from(e).into(),
+        })
 }

@@ -195,6 +195,46 @@ fn a_write_that_fails_midway_leaves_nothing_behind() {
 }
 
 #[test]
+fn a_shared_transaction_keeps_its_steps_only_on_commit() {
+    let db = TestDb::new();
+    let store = db.store();
+    let exists = |code: &str| {
+        store
+            .read(|c| -> Result<_, StoreError> { groups::exists(c, code) })
+            .unwrap()
+    };
+    // A failed step rolls back to its savepoint; the steps before it stay, and a later
+    // step sees them (on PostgreSQL the transaction is still usable).
+    let mut tx = store.begin().unwrap();
+    tx.step(|c| -> Result<_, StoreError> { groups::insert(c, &group("T1")) })
+        .unwrap();
+    let failed = tx.step(|c| -> Result<_, StoreError> {
+        groups::insert(c, &group("T2"))?;
+        corporates::insert(c, &corporate("TC", Some("NOPE")))
+    });
+    assert!(
+        matches!(failed, Err(StoreError::Reference { .. })),
+        "{failed:?}"
+    );
+    let seen = tx
+        .step(|c| -> Result<_, StoreError> {
+            Ok((groups::exists(c, "T1")?, groups::exists(c, "T2")?))
+        })
+        .unwrap();
+    assert_eq!(seen, (true, false));
+    drop(tx);
+    assert!(!exists("T1"), "dropped without commit: rolled back");
+    // Committed: every step is kept.
+    let mut tx = store.begin().unwrap();
+    tx.step(|c| -> Result<_, StoreError> { groups::insert(c, &group("T3")) })
+        .unwrap();
+    tx.step(|c| -> Result<_, StoreError> { corporates::insert(c, &corporate("TC3", Some("T3"))) })
+        .unwrap();
+    tx.commit().unwrap();
+    assert!(exists("T3"));
+}
+
+#[test]
 fn an_agreement_at_two_levels_is_refused_by_the_database() {
     let db = TestDb::new();
     let store = db.store();

@@ -11,6 +11,8 @@ mod details;
 mod emails;
 pub mod lifecycle;
 pub mod price_plan_change;
+pub mod legacy;
+pub mod legacy_services;
 mod serials;
 mod services;
 pub mod termination_fees;

@@ -22,4 +22,5 @@ mod selfcare;
 mod slow_clients;
 mod structure;
 mod subscription_details;
+mod subscription_port;
 mod usage;

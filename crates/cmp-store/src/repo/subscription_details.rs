@@ -167,6 +167,18 @@ pub fn expire_service(
     Ok(n > 0)
 }
 
+/// Sets the price of an added service (`price` as written on the wire, `"1.00"`).
+pub fn set_service_price(
+    conn: &mut DbConn,
+    service_instance_id: i64,
+    price: &str,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(subscription_services::table.find(service_instance_id))
+        .set(sv::price.eq(price))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
 /// The service codes of added services not ended by `today`, each once (the catalogue
 /// import keeps them).
 pub fn service_codes_in_use(
