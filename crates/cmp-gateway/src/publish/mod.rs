@@ -13,6 +13,7 @@
 //! every one of them.
 
 pub mod docs;
+pub mod examples;
 pub mod model;
 pub mod openapi;
 pub mod wsdl;
@@ -72,7 +73,8 @@ pub fn published() -> &'static Published {
             .map(|s| (s, wsdl::wsdl(&model, OPERATIONS, s)))
             .collect();
         let api = |sandbox| {
-            let doc = openapi::openapi(&model, &operations(sandbox));
+            let doc =
+                openapi::openapi(&model, &operations(sandbox), examples::Examples::compiled());
             serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
         };
         let openapi = [api(false), api(true)];

@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use cmp_model::FaultKind;
 
+use super::examples::Examples;
 use super::model::{Complex, Field, Group, Model, Prim, TypeRef};
 use super::wsdl::{port_name, FAULTS};
 use super::GENERATED;
@@ -544,8 +545,8 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
 }
 
 /// The OpenAPI document of `ops` (the registry's operations, with the sandbox's when
-/// they are served).
-pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
+/// they are served), with the contract fixtures of `examples` as examples.
+pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
     let mut paths = Map::new();
     for op in ops {
         if let Some((path, method, o)) = rest_operation(m, op) {
@@ -607,7 +608,7 @@ pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
         })
         .collect();
 
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "CMP gateway",
@@ -627,5 +628,7 @@ pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
             },
         },
         "security": [ { "apiKey": [] }, { "bearer": [] }, { "basic": [] }, {} ],
-    })
+    });
+    super::examples::add(&mut doc, ops, examples);
+    doc
 }
