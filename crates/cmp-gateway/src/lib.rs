@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod charset;
 pub mod cli;
+pub mod console;
 pub mod dispatch;
 pub mod health;
 pub mod load;
@@ -105,6 +106,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/health/ready", get_or_head().to(health::ready))
             .route("/metrics", get_or_head().to(metrics::metrics))
             .configure(publish::routes)
+            .configure(console::routes(sandbox))
             .service(
                 web::resource("/ws/dise3g/services/{port}")
                     .route(web::post().to(dispatch::soap))

@@ -613,7 +613,7 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
         "info": {
             "title": "CMP gateway",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": format!("{GENERATED} The REST routes (XML and JSON) and the POST /ws/{{Operation}} documents of the CMP customer-care API. SOAP clients: the WSDL at /ws/dise3g/services/{{Svc}}Port?wsdl. Schemas: /schemas/{{name}}.xsd. Human-readable: /docs."),
+            "description": format!("{GENERATED} The REST routes (XML and JSON) and the POST /ws/{{Operation}} documents of the CMP customer-care API. SOAP clients: the WSDL at /ws/dise3g/services/{{Svc}}Port?wsdl. Schemas: /schemas/{{name}}.xsd. API console: /docs; reference: /docs/reference."),
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "tags": tags,
