@@ -32,7 +32,13 @@ macro_rules! asset {
         Asset {
             name: $name,
             content_type: $type,
-            body: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $dir, "/", $name)),
+            body: include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/assets/",
+                $dir,
+                "/",
+                $name
+            )),
         }
     };
 }

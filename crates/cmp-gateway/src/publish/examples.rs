@@ -339,7 +339,7 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
             let mut e = title.clone();
             e["value"] = value(d, &text);
             if converted {
-                e["x-cmp-converted"] = true.into();
+                mark_converted(&mut e, d);
             }
             body["content"][d.media()]["examples"][case.name.as_str()] = e;
         }
@@ -376,10 +376,18 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
         let mut e = title.clone();
         e["value"] = value(d, &text);
         if converted {
-            e["x-cmp-converted"] = true.into();
+            mark_converted(&mut e, d);
         }
         answer["content"][d.media()]["examples"][case.name.as_str()] = e;
     }
+}
+
+/// An example rendered from the other dialect's file says so.
+fn mark_converted(e: &mut Value, d: Dialect) {
+    let from = if d == Dialect::Json { "XML" } else { "JSON" };
+    let summary = e["summary"].as_str().unwrap_or_default().to_string();
+    e["summary"] = format!("{summary}, rendered from the {from} file").into();
+    e["x-cmp-converted"] = true.into();
 }
 
 /// A parameter's example: a number when its schema is an integer.

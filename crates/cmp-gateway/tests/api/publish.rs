@@ -418,10 +418,24 @@ async fn the_console_is_served_by_the_gateway() {
     let app = spawn_app();
     let r = app.get("/docs", "text/html").await.good();
     assert!(r.content_type().starts_with("text/html"));
-    assert!(r.body.contains("href=\"/docs/reference\""), "links the reference");
-    assert!(!r.body.contains("//cdn") && !r.body.contains("https://"), "no external resource");
-    for asset in ["swagger-ui-bundle.js", "swagger-ui.css", "docs.js", "LICENSE"] {
-        let a = app.get(&format!("/docs/assets/{asset}"), "*/*").await.good();
+    assert!(
+        r.body.contains("href=\"/docs/reference\""),
+        "links the reference"
+    );
+    assert!(
+        !r.body.contains("//cdn") && !r.body.contains("https://"),
+        "no external resource"
+    );
+    for asset in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "docs.js",
+        "LICENSE",
+    ] {
+        let a = app
+            .get(&format!("/docs/assets/{asset}"), "*/*")
+            .await
+            .good();
         assert!(!a.body.is_empty(), "{asset}");
     }
     let js = app.get("/docs/assets/docs.js", "*/*").await.good();
