@@ -28,6 +28,10 @@ const XML: &str = "application/xml";
 /// wrapper becomes a plain array in JSON).
 pub const JSON_FAULT: &str = "JsonFault";
 
+/// Every string value: characters XML 1.0 can carry (`text::is_xml_char`; the decoder
+/// refuses the others with `FORBIDDEN_CHARACTER`, in every dialect).
+const XML_CHARS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]*$";
+
 fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -80,6 +84,7 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 if let Some(n) = r.max_len {
                     s.insert("maxLength".into(), n.into());
                 }
+                s.insert("pattern".into(), XML_CHARS.into());
             } else {
                 s.insert("enum".into(), r.enums.clone().into());
             }
@@ -463,8 +468,14 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
                     "required": f.required(),
                     "schema": type_schema(m, &f.ty),
                 });
-                if let Some(d) = &f.doc {
-                    p["description"] = d.clone().into();
+                let mut text: Vec<&str> = f.doc.iter().map(String::as_str).collect();
+                if !f.required() {
+                    // Like an empty element (docs/decisions.md), `?name=` is the parameter left out.
+                    p["allowEmptyValue"] = true.into();
+                    text.push("An empty value is read as absent.");
+                }
+                if !text.is_empty() {
+                    p["description"] = text.join(" ").into();
                 }
                 params.push(p);
             }
