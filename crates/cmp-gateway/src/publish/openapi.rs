@@ -84,7 +84,11 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 if let Some(n) = r.max_len {
                     s.insert("maxLength".into(), n.into());
                 }
-                s.insert("pattern".into(), XML_CHARS.into());
+                // Named types only: a plain xs:string is also what faults echo (an
+                // unknown element's name, in JSON as it came).
+                if matches!(t, TypeRef::Named(_)) {
+                    s.insert("pattern".into(), XML_CHARS.into());
+                }
             } else {
                 s.insert("enum".into(), r.enums.clone().into());
             }
@@ -555,6 +559,25 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
     (format!("/ws/{}", op.name), o)
 }
 
+/// A type that is only ever a document's root, of one root element, carries that
+/// element's name (`xml.name`) itself: tools that resolve the `$ref` of a body before
+/// reading the `xml` beside it then still name the XML root right.
+fn root_names(m: &Model, schemas: &mut Map<String, Value>) {
+    let nested = |ty: &str| {
+        m.complex
+            .values()
+            .any(|c| c.fields.iter().any(|f| f.ty.name() == ty))
+    };
+    for root in m.roots.values() {
+        let roots_of_type = m.roots.values().filter(|r| r.ty == root.ty).count();
+        if roots_of_type == 1 && !nested(&root.ty) {
+            if let Some(s) = schemas.get_mut(&root.ty) {
+                s["xml"] = json!({ "name": root.element });
+            }
+        }
+    }
+}
+
 /// The OpenAPI document of `ops` (the registry's operations, with the sandbox's when
 /// they are served), with the contract fixtures of `examples` as examples.
 pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
@@ -595,6 +618,7 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
     if let Some(f) = json_fault_schema(m) {
         schemas.insert(JSON_FAULT.into(), f);
     }
+    root_names(m, &mut schemas);
 
     let mut tags: Vec<String> = Vec::new();
     for item in paths.values() {
