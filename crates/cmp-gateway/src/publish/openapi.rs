@@ -559,6 +559,63 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
     (format!("/ws/{}", op.name), o)
 }
 
+/// OpenAPI links from each answer of a creating route (201) to the routes whose path
+/// parameters its top-level fields fill (`agreementNumber` → `GET /agreements/{agreementNumber}`),
+/// so a client, or a stateful tester, can follow created data to where it is read.
+fn add_links(m: &Model, ops: &[&Operation], paths: &mut Map<String, Value>) {
+    for op in ops {
+        let (Some(rest), Some(binding)) = (&op.rest, op.rest_binding()) else {
+            continue;
+        };
+        if !rest.creates {
+            continue;
+        }
+        let Some(answer) = m.root_type(binding.response_root) else {
+            continue;
+        };
+        let mut links = Map::new();
+        for target in ops.iter().filter(|t| !std::ptr::eq(**t, *op)) {
+            let Some(t) = &target.rest else { continue };
+            if t.params.is_empty() {
+                continue;
+            }
+            let filled: Option<Map<String, Value>> = t
+                .params
+                .iter()
+                .map(|(name, element)| {
+                    answer
+                        .fields
+                        .iter()
+                        .find(|f| f.name == *element && !f.repeated())
+                        .map(|f| {
+                            (
+                                (*name).to_string(),
+                                format!("$response.body#/{}", f.name).into(),
+                            )
+                        })
+                })
+                .collect();
+            if let Some(parameters) = filled {
+                links.insert(
+                    target.name.to_string(),
+                    json!({ "operationId": target.name, "parameters": parameters }),
+                );
+            }
+        }
+        if links.is_empty() {
+            continue;
+        }
+        let method = super::method_name(rest.method).to_ascii_lowercase();
+        if let Some(r) = paths
+            .get_mut(rest.path)
+            .and_then(|item| item.get_mut(&method))
+            .and_then(|o| o["responses"].get_mut("201"))
+        {
+            r["links"] = Value::Object(links);
+        }
+    }
+}
+
 /// A type that is only ever a document's root, of one root element, carries that
 /// element's name (`xml.name`) itself: tools that resolve the `$ref` of a body before
 /// reading the `xml` beside it then still name the XML root right.
@@ -597,6 +654,8 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
             paths.insert(path, json!({ "post": o }));
         }
     }
+
+    add_links(m, ops, &mut paths);
 
     let mut schemas = Map::new();
     for f in &m.files {

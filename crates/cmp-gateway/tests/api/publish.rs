@@ -511,3 +511,25 @@ async fn the_published_contract_matches_its_snapshots() {
     let xsd = app.get("/schemas/soap/cmp.xsd", "*/*").await.good();
     snapshot("cmp-soap.xsd", &xsd.body);
 }
+
+/// OpenAPI links lead from what a creating route answers to the routes that read it.
+#[actix_web::test]
+async fn created_data_is_linked_to_the_routes_that_read_it() {
+    let app = spawn_app();
+    let api = app
+        .get("/openapi.json", "application/json")
+        .await
+        .good()
+        .json();
+    let links = &api["paths"]["/agreements"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["QueryAgreement"]["operationId"], "QueryAgreement");
+    assert_eq!(
+        links["QueryAgreement"]["parameters"]["agreementNumber"],
+        "$response.body#/agreementNumber"
+    );
+    let otp = &api["paths"]["/oneTimePasswords"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        otp["VerifyOneTimePassword"]["parameters"]["otpReference"],
+        "$response.body#/otpReference"
+    );
+}
