@@ -88,7 +88,7 @@ def steps(run, base, wsdl_url, history):
               f"{missing.status_code} {missing.text[:120]}")
 
     # Every port the docs page links loads in zeep, with its operations bound.
-    docs = requests.get(f"{base}/docs", timeout=10)
+    docs = requests.get(f"{base}/docs/reference", timeout=10)
     ports = sorted(set(re.findall(r"/ws/dise3g/services/(\w+Port)\?wsdl", docs.text)))
     run.check("/docs links the AgreementPort WSDL", "AgreementPort" in ports, f"ports: {ports}")
     for port in ports:

@@ -745,15 +745,25 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 }
 
 /// A known path with a method it does not serve.
-pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    let ex = Exchange::new(&req, "-");
-    ex.fault(
-        &fallback_dialect(&req),
-        Fault::new(
-            Code::MethodNotAllowed,
-            format!("{} is not allowed on {}", req.method(), req.path()),
-        ),
-    )
+/// The 405 of a resource whose methods are `allow` (`"GET, HEAD"`), which the answer's
+/// `Allow` header lists (RFC 9110 §15.5.6).
+pub fn method_not_allowed(
+    allow: String,
+) -> impl Fn(HttpRequest) -> std::future::Ready<HttpResponse> + Clone + 'static {
+    move |req: HttpRequest| {
+        let ex = Exchange::new(&req, "-");
+        let mut r = ex.fault(
+            &fallback_dialect(&req),
+            Fault::new(
+                Code::MethodNotAllowed,
+                format!("{} is not allowed on {}", req.method(), req.path()),
+            ),
+        );
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+            r.headers_mut().insert(actix_web::http::header::ALLOW, v);
+        }
+        std::future::ready(r)
+    }
 }
 
 #[cfg(test)]

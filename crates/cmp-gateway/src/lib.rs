@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod charset;
 pub mod cli;
+pub mod console;
 pub mod dispatch;
 pub mod health;
 pub mod load;
@@ -110,21 +111,22 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/health/ready", get_or_head().to(health::ready))
             .route("/metrics", get_or_head().to(metrics::metrics))
             .configure(publish::routes)
+            .configure(console::routes(sandbox))
             .service(
                 web::resource("/ws/dise3g/services/{port}")
                     .route(web::post().to(dispatch::soap))
-                    .default_service(web::to(dispatch::method_not_allowed)),
+                    .default_service(web::to(dispatch::method_not_allowed("POST".into()))),
             )
             // The 7.3.8 group and corporate WSDLs name /axis/services/{Svc}Port.
             .service(
                 web::resource("/axis/services/{port}")
                     .route(web::post().to(dispatch::soap))
-                    .default_service(web::to(dispatch::method_not_allowed)),
+                    .default_service(web::to(dispatch::method_not_allowed("POST".into()))),
             )
             .service(
                 web::resource("/ws/{operation}")
                     .route(web::post().to(dispatch::document))
-                    .default_service(web::to(dispatch::method_not_allowed)),
+                    .default_service(web::to(dispatch::method_not_allowed("POST".into()))),
             );
         // REST routes, grouped by path so that a path with several methods is one resource.
         let sandbox_ops: &'static [registry::Operation] = if sandbox {
@@ -139,9 +141,16 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
         paths.sort();
         paths.dedup();
         for path in paths {
-            let mut res =
-                web::resource(path).default_service(web::to(dispatch::method_not_allowed));
-            for op in ops().filter(|op| op.rest.as_ref().is_some_and(|r| r.path == path)) {
+            let on_path = || ops().filter(|op| op.rest.as_ref().is_some_and(|r| r.path == path));
+            let mut allow: Vec<String> = on_path()
+                .filter_map(|op| op.rest.as_ref().map(|r| publish::method_name(r.method)))
+                .collect();
+            if allow.iter().any(|m| m == "GET") {
+                allow.push("HEAD".into());
+            }
+            let mut res = web::resource(path)
+                .default_service(web::to(dispatch::method_not_allowed(allow.join(", "))));
+            for op in on_path() {
                 let method = match op.rest.as_ref().map(|r| r.method) {
                     Some(Method::Get) => get_or_head(),
                     Some(Method::Post) => web::post(),

@@ -1,4 +1,4 @@
-//! `GET /docs`: one self-contained HTML page (no scripts, no external resources) listing
+//! `GET /docs/reference` (linked from the console at `/docs`): one self-contained HTML page (no scripts, no external resources) listing
 //! every operation of the registry with its routes, document roots, SOAP port and role,
 //! the field tables of its messages, and every type of the schemas.
 
@@ -99,7 +99,7 @@ pub fn page(m: &Model, ops: &[&Operation]) -> String {
         o,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>CMP gateway: operations and schemas</title><style>{STYLE}</style></head><body>\n<!-- {GENERATED} -->\n"
     );
-    o.push_str("<h1>CMP gateway: operations and schemas</h1>\n<nav><a href=\"#operations\">Operations</a><a href=\"#types\">Types</a><a href=\"/openapi.json\">openapi.json</a></nav>\n");
+    o.push_str("<h1>CMP gateway: operations and schemas</h1>\n<nav><a href=\"/docs\">API console (try it)</a><a href=\"#operations\">Operations</a><a href=\"#types\">Types</a><a href=\"/openapi.json\">openapi.json</a></nav>\n");
     o.push_str("<p>Every operation is served as REST XML and REST JSON on its resource route and as a document on <code>POST /ws/{Operation}</code>; the 7.3.8 operations also as SOAP 1.1/1.2 on their port. REST element names are lowerCamel, SOAP names PascalCase. This page, the OpenAPI document, the WSDLs and the SOAP schema are generated from the same schemas and operation table that the gateway runs on.</p>\n");
 
     o.push_str("<h2 id=\"contract\">Published contract</h2>\n<ul class=\"links\">\n");

@@ -7,12 +7,13 @@
 //! | `GET /schemas/soap/cmp.xsd` | every type in the SOAP dialect ([`xsd`]) |
 //! | `GET /ws/dise3g/services/{Svc}Port?wsdl` | the WSDL of a SOAP service ([`wsdl`]) |
 //! | `GET /openapi.json` | OpenAPI 3.1 of the REST routes and documents ([`openapi`]) |
-//! | `GET /docs` | an HTML page of every operation and type ([`docs`]) |
+//! | `GET /docs/reference` | an HTML page of every operation and type ([`docs`]); the console at `/docs` is [`crate::console`] |
 //!
 //! Nothing here is written per operation: a new registry row or schema type shows up in
 //! every one of them.
 
 pub mod docs;
+pub mod examples;
 pub mod model;
 pub mod openapi;
 pub mod wsdl;
@@ -72,7 +73,8 @@ pub fn published() -> &'static Published {
             .map(|s| (s, wsdl::wsdl(&model, OPERATIONS, s)))
             .collect();
         let api = |sandbox| {
-            let doc = openapi::openapi(&model, &operations(sandbox));
+            let doc =
+                openapi::openapi(&model, &operations(sandbox), examples::Examples::compiled());
             serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
         };
         let openapi = [api(false), api(true)];
@@ -95,7 +97,7 @@ pub fn published() -> &'static Published {
 /// falls through to it (so a GET without `?wsdl` stays a 405).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/openapi.json", crate::get_or_head().to(openapi_json))
-        .route("/docs", crate::get_or_head().to(docs_page))
+        .route("/docs/reference", crate::get_or_head().to(docs_page))
         .route(xsd::SOAP_XSD_PATH, crate::get_or_head().to(soap_xsd))
         .route("/schemas/{file}", crate::get_or_head().to(schema_file))
         .service(

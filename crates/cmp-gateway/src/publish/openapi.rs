@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use cmp_model::FaultKind;
 
+use super::examples::Examples;
 use super::model::{Complex, Field, Group, Model, Prim, TypeRef};
 use super::wsdl::{port_name, FAULTS};
 use super::GENERATED;
@@ -26,6 +27,10 @@ const XML: &str = "application/xml";
 /// The JSON rendering of the fault model (no XSD type describes it: the fault's `errors`
 /// wrapper becomes a plain array in JSON).
 pub const JSON_FAULT: &str = "JsonFault";
+
+/// Every string value: characters XML 1.0 can carry (`text::is_xml_char`; the decoder
+/// refuses the others with `FORBIDDEN_CHARACTER`, in every dialect).
+const XML_CHARS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]*$";
 
 fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
@@ -78,6 +83,11 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 }
                 if let Some(n) = r.max_len {
                     s.insert("maxLength".into(), n.into());
+                }
+                // Named types only: a plain xs:string is also what faults echo (an
+                // unknown element's name, in JSON as it came).
+                if matches!(t, TypeRef::Named(_)) {
+                    s.insert("pattern".into(), XML_CHARS.into());
                 }
             } else {
                 s.insert("enum".into(), r.enums.clone().into());
@@ -462,8 +472,14 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
                     "required": f.required(),
                     "schema": type_schema(m, &f.ty),
                 });
-                if let Some(d) = &f.doc {
-                    p["description"] = d.clone().into();
+                let mut text: Vec<&str> = f.doc.iter().map(String::as_str).collect();
+                if !f.required() {
+                    // Like an empty element (docs/decisions.md), `?name=` is the parameter left out.
+                    p["allowEmptyValue"] = true.into();
+                    text.push("An empty value is read as absent.");
+                }
+                if !text.is_empty() {
+                    p["description"] = text.join(" ").into();
                 }
                 params.push(p);
             }
@@ -543,9 +559,85 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
     (format!("/ws/{}", op.name), o)
 }
 
+/// OpenAPI links from each answer of a creating route (201) to the routes whose path
+/// parameters its top-level fields fill (`agreementNumber` → `GET /agreements/{agreementNumber}`),
+/// so a client, or a stateful tester, can follow created data to where it is read.
+fn add_links(m: &Model, ops: &[&Operation], paths: &mut Map<String, Value>) {
+    for op in ops {
+        let (Some(rest), Some(binding)) = (&op.rest, op.rest_binding()) else {
+            continue;
+        };
+        if !rest.creates {
+            continue;
+        }
+        let Some(answer) = m.root_type(binding.response_root) else {
+            continue;
+        };
+        let mut links = Map::new();
+        for target in ops.iter().filter(|t| !std::ptr::eq(**t, *op)) {
+            let Some(t) = &target.rest else { continue };
+            if t.params.is_empty() {
+                continue;
+            }
+            let filled: Option<Map<String, Value>> = t
+                .params
+                .iter()
+                .map(|(name, element)| {
+                    answer
+                        .fields
+                        .iter()
+                        .find(|f| f.name == *element && !f.repeated())
+                        .map(|f| {
+                            (
+                                (*name).to_string(),
+                                format!("$response.body#/{}", f.name).into(),
+                            )
+                        })
+                })
+                .collect();
+            if let Some(parameters) = filled {
+                links.insert(
+                    target.name.to_string(),
+                    json!({ "operationId": target.name, "parameters": parameters }),
+                );
+            }
+        }
+        if links.is_empty() {
+            continue;
+        }
+        let method = super::method_name(rest.method).to_ascii_lowercase();
+        if let Some(r) = paths
+            .get_mut(rest.path)
+            .and_then(|item| item.get_mut(&method))
+            .and_then(|o| o["responses"].get_mut("201"))
+        {
+            r["links"] = Value::Object(links);
+        }
+    }
+}
+
+/// A type that is only ever a document's root, of one root element, carries that
+/// element's name (`xml.name`) itself: tools that resolve the `$ref` of a body before
+/// reading the `xml` beside it then still name the XML root right.
+fn root_names(m: &Model, schemas: &mut Map<String, Value>) {
+    let nested = |ty: &str| {
+        m.complex
+            .values()
+            .any(|c| c.fields.iter().any(|f| f.ty.name() == ty))
+    };
+    for root in m.roots.values() {
+        let roots_of_type = m.roots.values().filter(|r| r.ty == root.ty).count();
+        if roots_of_type == 1 && !nested(&root.ty) {
+            if let Some(s) = schemas.get_mut(&root.ty) {
+                s["xml"] = json!({ "name": root.element });
+            }
+        }
+    }
+}
+
 /// The OpenAPI document of `ops` (the registry's operations, with the sandbox's when
-/// they are served).
-pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
+/// they are served), with the contract fixtures of `examples` as examples.
+pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
     let mut paths = Map::new();
     for op in ops {
         if let Some((path, method, o)) = rest_operation(m, op) {
@@ -562,6 +654,8 @@ pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
             paths.insert(path, json!({ "post": o }));
         }
     }
+
+    add_links(m, ops, &mut paths);
 
     let mut schemas = Map::new();
     for f in &m.files {
@@ -583,6 +677,7 @@ pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
     if let Some(f) = json_fault_schema(m) {
         schemas.insert(JSON_FAULT.into(), f);
     }
+    root_names(m, &mut schemas);
 
     let mut tags: Vec<String> = Vec::new();
     for item in paths.values() {
@@ -607,12 +702,12 @@ pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
         })
         .collect();
 
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "CMP gateway",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": format!("{GENERATED} The REST routes (XML and JSON) and the POST /ws/{{Operation}} documents of the CMP customer-care API. SOAP clients: the WSDL at /ws/dise3g/services/{{Svc}}Port?wsdl. Schemas: /schemas/{{name}}.xsd. Human-readable: /docs."),
+            "description": format!("{GENERATED} The REST routes (XML and JSON) and the POST /ws/{{Operation}} documents of the CMP customer-care API. SOAP clients: the WSDL at /ws/dise3g/services/{{Svc}}Port?wsdl. Schemas: /schemas/{{name}}.xsd. API console: /docs; reference: /docs/reference."),
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "tags": tags,
@@ -627,5 +722,7 @@ pub fn openapi(m: &Model, ops: &[&Operation]) -> Value {
             },
         },
         "security": [ { "apiKey": [] }, { "bearer": [] }, { "basic": [] }, {} ],
-    })
+    });
+    super::examples::add(&mut doc, ops, examples);
+    doc
 }

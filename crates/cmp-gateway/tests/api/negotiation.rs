@@ -236,10 +236,18 @@ async fn unknown_routes_methods_and_operations_are_faults_in_the_clients_format(
         (r.status, r.json()["details"]["messageId"].as_str()),
         (405, Some("METHOD_NOT_ALLOWED"))
     );
+    // RFC 9110: a 405 lists the resource's methods.
+    assert_eq!(
+        r.header("allow"),
+        Some("GET, PATCH, HEAD"),
+        "{:?}",
+        r.headers
+    );
     let r = app.post_json("/ws/NoSuchOperation", "{}").await;
     assert_eq!(r.status, 404);
     let r = app.request(Method::GET, "/ws/GetAccount", &[], "").await;
     assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("POST"));
 }
 
 #[actix_web::test]

@@ -381,12 +381,13 @@ async fn openapi_has_every_rest_route_and_document() {
 }
 
 #[actix_web::test]
-async fn the_docs_page_lists_every_operation() {
+async fn the_reference_page_lists_every_operation() {
     let app = spawn_app();
-    let r = app.get("/docs", "text/html").await.good();
+    let r = app.get("/docs/reference", "text/html").await.good();
     assert!(r.content_type().starts_with("text/html"));
     assert!(!r.body.contains("<script"), "the page is self-contained");
     assert!(r.body.contains("href=\"/openapi.json\""));
+    assert!(r.body.contains("href=\"/docs\""), "links the console");
     assert!(r.body.contains(&format!("href=\"{AGREEMENT_PORT}?wsdl\"")));
     for op in OPERATIONS {
         assert!(
@@ -408,6 +409,41 @@ async fn the_docs_page_lists_every_operation() {
             "{name}"
         );
     }
+}
+
+/// `/docs` is Swagger UI on the gateway's own document, every file served by the gateway
+/// (no CDN), linked to the reference.
+#[actix_web::test]
+async fn the_console_is_served_by_the_gateway() {
+    let app = spawn_app();
+    let r = app.get("/docs", "text/html").await.good();
+    assert!(r.content_type().starts_with("text/html"));
+    assert!(
+        r.body.contains("href=\"/docs/reference\""),
+        "links the reference"
+    );
+    assert!(
+        !r.body.contains("//cdn") && !r.body.contains("https://"),
+        "no external resource"
+    );
+    for asset in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "docs.js",
+        "LICENSE",
+    ] {
+        let a = app
+            .get(&format!("/docs/assets/{asset}"), "*/*")
+            .await
+            .good();
+        assert!(!a.body.is_empty(), "{asset}");
+    }
+    let js = app.get("/docs/assets/docs.js", "*/*").await.good();
+    assert!(js.body.contains("\"/openapi.json\""));
+    assert!(js.content_type().starts_with("text/javascript"));
+    assert_eq!(app.get("/docs/assets/nothing.js", "*/*").await.status, 404);
+    // The sandbox console exists only in sandbox mode.
+    assert_eq!(app.get("/admin/console", "text/html").await.status, 404);
 }
 
 /// Compares `actual` with the snapshot file, or rewrites it under UPDATE_SNAPSHOTS=1.
@@ -474,4 +510,26 @@ async fn the_published_contract_matches_its_snapshots() {
     snapshot("openapi.json", &format!("{}\n", api.body));
     let xsd = app.get("/schemas/soap/cmp.xsd", "*/*").await.good();
     snapshot("cmp-soap.xsd", &xsd.body);
+}
+
+/// OpenAPI links lead from what a creating route answers to the routes that read it.
+#[actix_web::test]
+async fn created_data_is_linked_to_the_routes_that_read_it() {
+    let app = spawn_app();
+    let api = app
+        .get("/openapi.json", "application/json")
+        .await
+        .good()
+        .json();
+    let links = &api["paths"]["/agreements"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["QueryAgreement"]["operationId"], "QueryAgreement");
+    assert_eq!(
+        links["QueryAgreement"]["parameters"]["agreementNumber"],
+        "$response.body#/agreementNumber"
+    );
+    let otp = &api["paths"]["/oneTimePasswords"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        otp["VerifyOneTimePassword"]["parameters"]["otpReference"],
+        "$response.body#/otpReference"
+    );
 }

@@ -101,3 +101,27 @@ async fn without_sandbox_mode_there_are_no_admin_routes() {
         404
     );
 }
+
+/// The sandbox console is a page over the admin JSON API (GET/PUT /admin/clock,
+/// GET /admin/outbox, GET /admin/audit, POST /admin/reset); the calls it makes answer.
+#[actix_web::test]
+async fn the_sandbox_console_is_served_with_the_api_it_calls() {
+    let app = sandbox_app();
+    let page = app.get("/admin/console", "text/html").await.good();
+    assert!(page.content_type().starts_with("text/html"));
+    assert!(page.body.contains("/docs/assets/admin.js"));
+    let js = app.get("/docs/assets/admin.js", "*/*").await.good().body;
+    for call in [
+        "\"GET\", \"/admin/clock\"",
+        "\"PUT\", \"/admin/clock\"",
+        "\"GET\", \"/admin/outbox\"",
+        "`/admin/audit${query}`",
+        "\"POST\", \"/admin/reset\"",
+    ] {
+        assert!(js.contains(call), "{call}");
+    }
+    app.get("/admin/outbox", "application/json").await.good();
+    app.get("/admin/audit?entity=agreement", "application/json")
+        .await
+        .good();
+}
