@@ -292,7 +292,34 @@ pub fn add(doc: &mut Value, ops: &[&Operation], examples: &Examples) {
             add_case(doc, &shared, &schemas, op, case);
         }
     }
+    // The rules the fault cases show, listed on their operation.
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for o in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(Value::as_object_mut)
+    {
+        let Some(Value::Array(rules)) = o.remove(RULES) else {
+            continue;
+        };
+        let mut text = o
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        text += "\n\nRefused, as the contract cases show:\n";
+        for r in rules.iter().filter_map(Value::as_str) {
+            text += &format!("\n- {r}");
+        }
+        o.insert("description".into(), text.into());
+    }
 }
+
+/// Where [`add_case`] gathers an operation's fault cases until [`add`] lists them.
+const RULES: &str = "x-cmp-rules";
 
 fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operation, case: &Case) {
     let document = format!("/ws/{}", op.name);
@@ -323,6 +350,13 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
     };
     if case.requests.contains_key(&Dialect::Soap) || case.responses.contains_key(&Dialect::Soap) {
         add_soap(o, op, case);
+    }
+    if let (true, Some(d)) = (case.status >= 400, &case.description) {
+        let rule = format!("{}: {d} (example `{}`)", case.status, case.name);
+        match o.get_mut(RULES).and_then(Value::as_array_mut) {
+            Some(rules) => rules.push(rule.into()),
+            None => o[RULES] = json!([rule]),
+        }
     }
     let title = case.title();
     // The request: a body, or the parameters of a request without one.
@@ -527,6 +561,11 @@ mod tests {
         assert!(d
             .pointer(&format!("{answer}/content/application~1json/schema"))
             .is_some());
+        // The rule the fault case shows is listed on the operation.
+        let text = d["paths"]["/ws/QueryCompatiblePackages"]["post"]["description"]
+            .as_str()
+            .unwrap();
+        assert!(text.contains("- 404: new (example `brand-new`)"), "{text}");
     }
 
     #[test]
