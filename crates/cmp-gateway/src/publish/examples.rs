@@ -398,7 +398,18 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
         responses[status.as_str()] = shared[name].clone();
     }
     if responses.get(&status).is_none() {
-        responses[status.as_str()] = json!({ "description": format!("Status {status}.") });
+        // A status the operation does not declare: a fault body still has its schema.
+        responses[status.as_str()] = if case.status >= 400 {
+            json!({
+                "description": format!("Status {status}: a fault."),
+                "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/JsonFault" } },
+                    "application/xml": { "schema": { "$ref": "#/components/schemas/CmpFault" } },
+                },
+            })
+        } else {
+            json!({ "description": format!("Status {status}.") })
+        };
     }
     let answer = &mut responses[status.as_str()];
     for (d, text, converted) in rest_bodies(

@@ -358,7 +358,9 @@ fn fault_statuses() -> [(&'static str, FaultKind, &'static str); 10] {
     ]
 }
 
-fn fault_refs(with_body: bool) -> Vec<(&'static str, &'static str)> {
+/// The fault answers an operation declares: a rule (409) can refuse any method that
+/// writes, a DELETE included; only a body can be too large (413).
+fn fault_refs(with_body: bool, writes: bool) -> Vec<(&'static str, &'static str)> {
     let mut v = vec![
         ("400", "BadRequest"),
         ("401", "Unauthorized"),
@@ -366,8 +368,10 @@ fn fault_refs(with_body: bool) -> Vec<(&'static str, &'static str)> {
         ("404", "NotFound"),
         ("406", "NotAcceptable"),
     ];
-    if with_body {
+    if writes {
         v.push(("409", "Conflict"));
+    }
+    if with_body {
         v.push(("413", "PayloadTooLarge"));
     }
     v.push(("415", "UnsupportedMediaType"));
@@ -376,7 +380,7 @@ fn fault_refs(with_body: bool) -> Vec<(&'static str, &'static str)> {
     v
 }
 
-fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool) -> Value {
+fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool, writes: bool) -> Value {
     let mut r = Map::new();
     let ok = match m.roots.get(binding.response_root) {
         Some(root) => json!({
@@ -386,7 +390,7 @@ fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool) -> Val
         None => json!({ "description": binding.response_root }),
     };
     r.insert(status.into(), ok);
-    for (code, name) in fault_refs(with_body) {
+    for (code, name) in fault_refs(with_body, writes) {
         r.insert(
             code.into(),
             json!({ "$ref": format!("#/components/responses/{name}") }),
@@ -522,7 +526,8 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
         }
     }
     let status = if rest.creates { "201" } else { "200" };
-    o["responses"] = responses(m, binding, status, with_body);
+    let writes = rest.method != Method::Get;
+    o["responses"] = responses(m, binding, status, with_body, writes);
     let method = super::method_name(rest.method).to_ascii_lowercase();
     Some((rest.path.to_string(), method, o))
 }
@@ -555,7 +560,7 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
     if let Some(body) = request_body(m, b, &[]) {
         o["requestBody"] = body;
     }
-    o["responses"] = responses(m, b, "200", true);
+    o["responses"] = responses(m, b, "200", true, true);
     (format!("/ws/{}", op.name), o)
 }
 
