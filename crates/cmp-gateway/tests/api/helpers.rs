@@ -211,3 +211,12 @@ pub fn xml_texts<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
         })
         .collect()
 }
+
+/// GetSubscription's `subscription`, in JSON (asserts success).
+pub async fn subscription(app: &TestApp, n: i64) -> serde_json::Value {
+    app.get(&format!("/subscriptions/{n}"), "application/json")
+        .await
+        .good()
+        .json()["subscription"]
+        .clone()
+}

@@ -20,14 +20,6 @@ fn sandbox_demo() -> TestApp {
     app
 }
 
-async fn subscription(app: &TestApp, n: i64) -> Value {
-    app.get(&format!("/subscriptions/{n}"), "application/json")
-        .await
-        .good()
-        .json()["subscription"]
-        .clone()
-}
-
 async fn change_plan(app: &TestApp, n: i64, body: &str) -> Resp {
     app.post_json(&format!("/subscriptions/{n}/pricePlanChange"), body)
         .await

@@ -15,14 +15,6 @@ async fn send(app: &TestApp, method: Method, path: &str, body: &str) -> Resp {
     app.request(method, path, &JSON, body).await
 }
 
-async fn subscription(app: &TestApp, n: i64) -> Value {
-    app.get(&format!("/subscriptions/{n}"), "application/json")
-        .await
-        .good()
-        .json()["subscription"]
-        .clone()
-}
-
 /// `(status, details.messageId, first field error's messageId)` of a fault.
 fn fault(r: &Resp) -> (u16, String, String) {
     let v = r.json();
