@@ -121,9 +121,12 @@ impl Request {
                 .map(|(_, v)| v.as_str())
         };
         let (ct, accept) = (get("content-type"), get("accept"));
-        if !routed(method, route) {
-            // 404 and 405 answer before the body is read: the Accept, else the declared
-            // Content-Type, else JSON (`dispatch::fallback_dialect`).
+        let head_bytes: usize = headers.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+        let oversized = path.len() > cmp_gateway::DEFAULT_MAX_URI
+            || head_bytes > cmp_gateway::DEFAULT_MAX_HEADER_BYTES;
+        if !routed(method, route) || oversized {
+            // 404, 405, 414 and 431 answer before the body is read: the Accept, else the
+            // declared Content-Type, else JSON (`dispatch::fallback_dialect`).
             let declared = request_format(ct, b"", false).ok().flatten();
             return match response_format(accept, declared.as_ref()) {
                 Ok(ResponseFormat::Xml | ResponseFormat::TextXml) => Dialect::Xml,
@@ -139,6 +142,14 @@ impl Request {
             }
         };
         let format = match input {
+            // No body: the declared Content-Type still says what the client reads.
+            Ok(None) => {
+                let declared = request_format(ct, b"", false)
+                    .ok()
+                    .flatten()
+                    .filter(|f| matches!(f, RequestFormat::Xml | RequestFormat::Json));
+                response_format(accept, declared.as_ref()).ok()
+            }
             Ok(i) => response_format(accept, i.as_ref()).ok(),
             Err(()) => {
                 let declared = request_format(ct, b"", false).ok().flatten();

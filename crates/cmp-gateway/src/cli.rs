@@ -61,10 +61,10 @@ pub enum Command {
         #[arg(long, env = "CMP_BODY_TIMEOUT", default_value_t = 30)]
         body_timeout: u64,
         /// Longest request target (path and query) in bytes (414 beyond).
-        #[arg(long, env = "CMP_MAX_URI", default_value_t = 8 * 1024)]
+        #[arg(long, env = "CMP_MAX_URI", default_value_t = crate::DEFAULT_MAX_URI)]
         max_uri: usize,
         /// Largest header block in bytes (431 beyond).
-        #[arg(long, env = "CMP_MAX_HEADER_BYTES", default_value_t = 32 * 1024)]
+        #[arg(long, env = "CMP_MAX_HEADER_BYTES", default_value_t = crate::DEFAULT_MAX_HEADER_BYTES)]
         max_header_bytes: usize,
         /// Milliseconds to wait for a database connection before answering 503.
         #[arg(long, env = "CMP_DB_WAIT_MS", default_value_t = 5000)]

@@ -357,7 +357,15 @@ async fn rest_like(
         Ok(i) => i,
         Err(e) => return ex.fault(&fallback_dialect(&req), negotiation_fault(e)),
     };
-    let dialect = match response_format(header_str(&req, header::ACCEPT), input.as_ref()) {
+    // Without a body, a declared Content-Type still says what the client reads, as it does
+    // for a request refused before its body was read (`fallback_dialect`).
+    let prefer = input.or_else(|| {
+        request_format(ct, b"", false)
+            .ok()
+            .flatten()
+            .filter(|f| matches!(f, RequestFormat::Xml | RequestFormat::Json))
+    });
+    let dialect = match response_format(header_str(&req, header::ACCEPT), prefer.as_ref()) {
         Ok(f) => Dialect::Rest(f),
         Err(e) => return ex.fault(&Dialect::Rest(ResponseFormat::Json), negotiation_fault(e)),
     };
@@ -392,11 +400,10 @@ fn apply_query(req: &HttpRequest, node: &mut Node, root: &'static str) -> Result
     if q.is_empty() {
         return Ok(());
     }
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(q)
-        .map_err(|_| Fault::malformed("the query string is malformed"))?;
+    let pairs = parse_query(q)?;
     let model = &crate::publish::published().model;
     let mut errors = Vec::new();
-    for (k, v) in pairs.into_inner() {
+    for (k, v) in pairs {
         match leaf_paths(model, root, &k).as_slice() {
             [one] => node.set_path(one, &v),
             [] => node.set_path(&k, &v),
@@ -412,6 +419,52 @@ fn apply_query(req: &HttpRequest, node: &mut Node, root: &'static str) -> Result
     } else {
         Err(Fault::validation(errors))
     }
+}
+
+/// `application/x-www-form-urlencoded` pairs, strictly: a parameter whose name or value
+/// is not UTF-8 once percent-decoded is refused naming it, as an invalid UTF-8 body is,
+/// rather than read with U+FFFD in place of its bytes.
+fn parse_query(q: &str) -> Result<Vec<(String, String)>, Fault> {
+    fn decode(part: &str) -> Option<String> {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = bytes
+                        .get(i + 1..i + 3)
+                        .and_then(|h| std::str::from_utf8(h).ok());
+                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                        Some(b) => {
+                            out.push(b);
+                            i += 2;
+                        }
+                        None => out.push(b'%'),
+                    }
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    }
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = decode(k).ok_or_else(|| {
+                Fault::malformed("a query parameter name is not UTF-8 once percent-decoded")
+            })?;
+            let value = decode(v).ok_or_else(|| {
+                Fault::malformed(format!(
+                    "the query parameter {name:?} is not UTF-8 once percent-decoded"
+                ))
+            })?;
+            Ok((name, value))
+        })
+        .collect()
 }
 
 /// The dotted paths a query parameter name addresses in the request `root`: itself when
@@ -498,6 +551,39 @@ fn read_document(
     Ok(node)
 }
 
+/// A SOAP fault of `service`'s namespace, in the SOAP version the Content-Type names.
+fn soap_dialect(req: &HttpRequest, service: &str) -> Dialect {
+    let ct = header_str(req, header::CONTENT_TYPE);
+    Dialect::Soap {
+        version: if ct.is_some_and(|c| c.contains("soap+xml")) {
+            SoapVersion::V12
+        } else {
+            SoapVersion::V11
+        },
+        namespace: registry::soap_namespace(service),
+        operation: String::new(),
+        root: String::new(),
+    }
+}
+
+/// The service of a `POST` to a SOAP port (`/ws/dise3g/services/{Svc}Port`,
+/// `/axis/services/{Svc}Port`), read off the path before any route has matched.
+fn soap_port_service(req: &HttpRequest) -> Option<String> {
+    if req.method() != actix_web::http::Method::POST {
+        return None;
+    }
+    let path = req.path();
+    let port = path
+        .strip_prefix("/ws/dise3g/services/")
+        .or_else(|| path.strip_prefix("/axis/services/"))
+        .filter(|p| !p.is_empty() && !p.contains('/'))?;
+    Some(
+        port.strip_suffix("Port")
+            .unwrap_or(port)
+            .to_ascii_lowercase(),
+    )
+}
+
 /// `POST /ws/dise3g/services/{Svc}Port`: a SOAP 1.1 or 1.2 envelope.
 pub async fn soap(
     req: HttpRequest,
@@ -511,16 +597,7 @@ pub async fn soap(
         .to_ascii_lowercase();
     let mut ex = Exchange::new(&req, "-");
     let ct = header_str(&req, header::CONTENT_TYPE);
-    let mut dialect = Dialect::Soap {
-        version: if ct.is_some_and(|c| c.contains("soap+xml")) {
-            SoapVersion::V12
-        } else {
-            SoapVersion::V11
-        },
-        namespace: registry::soap_namespace(&service),
-        operation: String::new(),
-        root: String::new(),
-    };
+    let mut dialect = soap_dialect(&req, &service);
     let body = match read_body(&req, payload, state.max_body, state.body_timeout).await {
         Ok(b) => b,
         Err(f) => return ex.fault(&dialect, f),
@@ -647,7 +724,12 @@ pub async fn oversized(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
             state.max_header_bytes
         ),
     };
-    ex.fault(&fallback_dialect(&req), Fault::new(code, text))
+    // A SOAP client reads a SOAP fault, whatever limit its request broke.
+    let dialect = soap_port_service(&req).map_or_else(
+        || fallback_dialect(&req),
+        |service| soap_dialect(&req, &service),
+    );
+    ex.fault(&dialect, Fault::new(code, text))
 }
 
 /// Anything no route matched: 404 in the client's format.

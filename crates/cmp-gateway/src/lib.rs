@@ -29,6 +29,11 @@ use cmp_store::Store;
 
 use registry::{Method, OPERATIONS};
 
+/// Default `--max-uri`: the longest request target (path and query) in bytes.
+pub const DEFAULT_MAX_URI: usize = 8 * 1024;
+/// Default `--max-header-bytes`: the largest header block in bytes.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 32 * 1024;
+
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -72,8 +77,8 @@ impl AppState {
             max_body: 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(30),
             body_timeout: std::time::Duration::from_secs(30),
-            max_uri: 8 * 1024,
-            max_header_bytes: 32 * 1024,
+            max_uri: DEFAULT_MAX_URI,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             sandbox: false,
             metrics: Arc::default(),
             catalogue: Arc::default(),

@@ -527,6 +527,21 @@ async fn an_oversized_uri_or_header_block_gets_a_fault_body() {
         .await;
     assert_eq!(r.status, 431);
     assert_eq!(r.json()["details"]["messageId"], "HEADERS_TOO_LARGE");
+    // On a SOAP port, a SOAP fault.
+    let r = app
+        .request(
+            Method::POST,
+            &format!("{SUBSCRIPTION_PORT}?x={}", "a".repeat(9 * 1024)),
+            &[("content-type", "text/xml")],
+            "<x/>",
+        )
+        .await;
+    assert!(
+        r.body.contains("Envelope") && r.body.contains("URI_TOO_LONG"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.status, 500, "{}", r.body);
     still_serving(&app).await;
 }
 
@@ -574,6 +589,58 @@ async fn a_query_parameter_may_be_named_by_an_unambiguous_leaf() {
         )
         .await;
     assert_eq!(json_errors(&r), one("UNKNOWN_ELEMENT", "nosuch"));
+}
+
+/// A query is read strictly, like a body: bytes that are not UTF-8 once percent-decoded are
+/// refused naming the parameter, never read with U+FFFD in their place.
+#[actix_web::test]
+async fn a_query_parameter_that_is_not_utf8_is_refused() {
+    let app = spawn_demo();
+    for accept in ["application/json", "application/xml"] {
+        let r = app
+            .get("/accounts/10000003?externalReference=GA%ED%A0%80", accept)
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert!(r.body.contains("MALFORMED_REQUEST"), "{}", r.body);
+        assert!(r.body.contains("externalReference"), "{}", r.body);
+        assert!(!r.body.contains('\u{FFFD}'), "{}", r.body);
+    }
+    // Percent-encoded UTF-8 and `+` still decode.
+    let r = app
+        .get(
+            "/accounts/10000003?externalReference=G%C3%A9+1",
+            "application/json",
+        )
+        .await
+        .good();
+    assert_eq!(r.json()["externalReference"], "Gé 1");
+}
+
+/// A request without a body that declares its Content-Type and no Accept is answered in the
+/// declared format, on every route (as a request refused before its body was read is).
+#[actix_web::test]
+async fn a_bodiless_request_is_answered_in_its_declared_content_type() {
+    let app = spawn_demo();
+    let r = app
+        .request(
+            Method::GET,
+            "/accounts/10000003",
+            &[("Content-Type", "application/xml")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.trim_start().starts_with('<'), "{}", r.body);
+    let r = app
+        .request(
+            Method::PATCH,
+            "/customers/30000001/contactDetails",
+            &[("Content-Type", "application/xml")],
+            "  ",
+        )
+        .await;
+    assert!(r.body.trim_start().starts_with('<'), "{}", r.body);
+    roxmltree::Document::parse(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
 }
 
 // Class 15: readiness needs the migrations.
