@@ -27,6 +27,9 @@ pub fn reset(ctx: &Context, req: ResetRequest) -> OpResult<ResetResponse> {
         log::error!("request_id={} reset: no fixtures were set", ctx.request_id);
         return Err(Fault::system(&ctx.request_id));
     };
+    if let Some(now) = req.now {
+        sandbox::move_clock(ctx, now)?;
+    }
     sandbox::wipe(ctx)?;
     let operations = loader(ctx, path).map_err(|e| {
         log::error!(

@@ -94,6 +94,7 @@ codes! {
     StaleData = "STALE_DATA", Rule, "`lastAmendedDate` is not the stored one: read again";
     InvalidReference = "INVALID_REFERENCE", Rule, "a database reference constraint refused the change";
     ClockNotSettable = "CLOCK_NOT_SETTABLE", Rule, "the clock can be set only in sandbox mode";
+    ClockBackwards = "CLOCK_BACKWARDS", Rule, "the sandbox clock never moves backwards (`POST /admin/reset` with `now` starts again earlier)";
     CounterInUse = "COUNTER_IN_USE", Rule, "a number counter cannot be moved once numbers of that kind were handed out";
     PaymentMethodCard = "PAYMENT_METHOD_CARD", Rule, "AddDirectDebitDetails on an account that pays by card";
     CancellationDetailsRequired = "CANCELLATION_DETAILS_REQUIRED", Rule, "AddDirectDebitDetails on an account with a direct debit, without `cancellationDetails`";

@@ -15,9 +15,10 @@ use super::usage::{minor, money};
 use crate::faults::not_found;
 use crate::{Context, OpResult};
 
-/// The fee line of the early termination charge (months × price × percentage).
+/// The fee line of the early termination charge (months × price × percentage), when the
+/// plan's termination fee rule names no code and description of its own.
 pub const EARLY_FEE: (&str, &str) = ("ETF", "Early termination fee");
-/// The fee line of the plan's fixed termination fee.
+/// The fee line of the plan's fixed termination fee, likewise.
 pub const FIXED_FEE: (&str, &str) = ("ETFFIX", "Fixed termination fee");
 
 /// What terminating on a date costs.
@@ -27,7 +28,7 @@ pub struct Fees {
     /// Whole months from the date to the contract's end, rounded up (0 out of contract).
     pub remaining_months: u32,
     /// (code, description, amount in minor units); empty out of contract.
-    pub lines: Vec<(&'static str, &'static str, i64)>,
+    pub lines: Vec<(String, String, i64)>,
 }
 
 impl Fees {
@@ -75,9 +76,25 @@ pub fn fees_on(
         let basis_points = rule.and_then(|r| r.percentage).map_or(10_000, minor) as i128;
         let ten_thousandths = months as i128 * minor(plan.price) as i128 * basis_points;
         let early = ((ten_thousandths + 5_000) / 10_000) as i64;
-        lines.push((EARLY_FEE.0, EARLY_FEE.1, early));
+        let named = |code: Option<&String>, description: Option<&String>, default: (&str, &str)| {
+            (
+                code.map_or(default.0, String::as_str).to_string(),
+                description.map_or(default.1, String::as_str).to_string(),
+            )
+        };
+        let (code, description) = named(
+            rule.and_then(|r| r.code.as_ref()),
+            rule.and_then(|r| r.description.as_ref()),
+            EARLY_FEE,
+        );
+        lines.push((code, description, early));
         if let Some(fixed) = rule.and_then(|r| r.fixed_fee).filter(|f| !f.is_zero()) {
-            lines.push((FIXED_FEE.0, FIXED_FEE.1, minor(fixed)));
+            let (code, description) = named(
+                rule.and_then(|r| r.fixed_fee_code.as_ref()),
+                rule.and_then(|r| r.fixed_fee_description.as_ref()),
+                FIXED_FEE,
+            );
+            lines.push((code, description, minor(fixed)));
         }
     }
     Fees {
@@ -121,8 +138,8 @@ pub fn get_termination_fees(
             .lines
             .iter()
             .map(|(code, description, amount)| TerminationFee {
-                code: code.to_string(),
-                description: description.to_string(),
+                code: code.clone(),
+                description: description.clone(),
                 amount: money(*amount),
             })
             .collect(),
@@ -144,9 +161,34 @@ mod tests {
             termination_fee: Some(TerminationFeeRule {
                 percentage: percentage.map(|p| p.parse().unwrap()),
                 fixed_fee: fixed.map(|f| f.parse().unwrap()),
+                ..TerminationFeeRule::default()
             }),
             ..CataloguePricePlan::default()
         }
+    }
+
+    fn lines(l: &[(&str, &str, i64)]) -> Vec<(String, String, i64)> {
+        l.iter()
+            .map(|(c, d, a)| (c.to_string(), d.to_string(), *a))
+            .collect()
+    }
+
+    #[test]
+    fn the_catalogue_names_the_fee_lines() {
+        let mut p = plan("45.00", None, Some("50.00"));
+        let rule = p.termination_fee.as_mut().unwrap();
+        rule.code = Some("EARLY".into());
+        rule.description = Some("Leaving early".into());
+        rule.fixed_fee_code = Some("ADMIN".into());
+        rule.fixed_fee_description = Some("Handset recovery".into());
+        let f = fees_on(d(2027, 6, 20), contract(), &p);
+        assert_eq!(
+            f.lines,
+            lines(&[
+                ("EARLY", "Leaving early", 7 * 4500),
+                ("ADMIN", "Handset recovery", 5000)
+            ])
+        );
     }
 
     /// A 24-month contract from 2026-01-15: it ends (is out of contract from) 2028-01-15.
@@ -167,7 +209,7 @@ mod tests {
         assert_eq!(f.contract_end, Some(d(2028, 1, 15)));
         assert_eq!(f.remaining_months, 23);
         // 23 × 27.00 × 75 % = 465.75
-        assert_eq!(f.lines, vec![("ETF", "Early termination fee", 46575)]);
+        assert_eq!(f.lines, lines(&[("ETF", "Early termination fee", 46575)]));
         // On a month day of the start: exactly 22 months left.
         let f = fees_on(
             d(2026, 3, 15),
@@ -189,10 +231,10 @@ mod tests {
         assert_eq!(f.remaining_months, 7);
         assert_eq!(
             f.lines,
-            vec![
+            lines(&[
                 ("ETF", "Early termination fee", 7 * 4500),
                 ("ETFFIX", "Fixed termination fee", 5000)
-            ]
+            ])
         );
         assert_eq!(f.total_minor(), 36500);
         // Before the contract starts the whole term is owed.

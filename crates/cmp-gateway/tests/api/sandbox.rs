@@ -87,6 +87,54 @@ async fn reset_puts_the_demo_data_back() {
     assert_eq!(again["agreementNumber"], 20000009);
 }
 
+/// The clock never moves backwards, nor past a time whose derived dates the gateway could
+/// not write and read back; a reset with `now` is the one way back.
+#[actix_web::test]
+async fn the_clock_moves_forwards_only_and_a_reset_may_start_again_earlier() {
+    let app = sandbox_app();
+    let json = [("content-type", "application/json")];
+    let put = |now: &'static str| {
+        let app = &app;
+        async move {
+            app.request(
+                Method::PUT,
+                "/admin/clock",
+                &json,
+                &format!(r#"{{"now":"{now}"}}"#),
+            )
+            .await
+        }
+    };
+    // Standing still is allowed; a second back is not.
+    put("2026-11-22T10:00:00Z").await.good();
+    let r = put("2026-11-22T09:59:59Z").await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["messageId"], "CLOCK_BACKWARDS");
+    assert_eq!(r.json()["errors"][0]["extraInfo"], "now");
+    let r = put("9999-01-01T00:00:00Z").await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["messageId"], "OUT_OF_RANGE");
+    put("9998-12-31T23:59:59Z").await.good();
+    // Nothing moved back; a reset with `now` starts again earlier, with the demo data.
+    let clock = app.get("/admin/clock", "application/json").await.json();
+    assert_eq!(clock["now"], "9998-12-31T23:59:59.000000Z");
+    let r = app
+        .request(
+            Method::POST,
+            "/admin/reset",
+            &json,
+            r#"{"now":"2026-11-01T08:00:00Z"}"#,
+        )
+        .await
+        .good();
+    assert_eq!(r.json()["operations"], 53);
+    let clock = app.get("/admin/clock", "application/json").await.json();
+    assert_eq!(clock["now"], "2026-11-01T08:00:00.000000Z");
+    app.get("/subscriptions/60272", "application/json")
+        .await
+        .good();
+}
+
 #[actix_web::test]
 async fn without_sandbox_mode_there_are_no_admin_routes() {
     let app = spawn_demo();
