@@ -19,6 +19,7 @@ pub mod respond;
 pub mod sandbox;
 pub mod scheduler;
 pub mod screening;
+pub mod synthetic;
 
 use std::sync::Arc;
 

@@ -11,6 +11,7 @@ mod error;
 pub mod repo;
 pub mod schema;
 pub mod stats;
+pub mod synthetic;
 #[cfg(feature = "testing")]
 mod testing;
 
