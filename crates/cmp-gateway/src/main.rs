@@ -52,6 +52,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 made.copies,
                 started.elapsed().as_secs_f64()
             );
+            for (table, n) in cmp_store::synthetic::counts(&store).map_err(|e| e.to_string())? {
+                println!("  {table}: {n}");
+            }
             Ok(())
         }
         Command::Load { path, db, .. } => {

@@ -522,6 +522,19 @@ pub fn generate(
     })
 }
 
+/// The rows of each table the generator fills, in its order (for the summary).
+pub fn counts(store: &Store) -> Result<Vec<(&'static str, i64)>, StoreError> {
+    store.read(|conn| {
+        TABLES
+            .iter()
+            .map(|t| {
+                let n = int(conn, &format!("SELECT COUNT(*) AS n FROM {}", t.name))?;
+                Ok((t.name, n.unwrap_or(0)))
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
