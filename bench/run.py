@@ -163,7 +163,7 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def parse_wrk(text):
     lat = {}
-    for m in re.finditer(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)\s*$", text, re.M):
+    for m in re.finditer(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", text, re.M):
         lat[m.group(1)] = float(m.group(2)) * UNITS[m.group(3)]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)

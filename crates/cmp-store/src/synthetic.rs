@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn codes_are_six_characters_and_distinct() {
         assert_eq!(super::code('G', 0), "G00000");
-        assert_eq!(super::code('C', 36 * 36 + 35), "C0011Z");
+        assert_eq!(super::code('C', 36 * 36 + 35), "C0010Z");
         assert_ne!(super::code('G', 1), super::code('G', 36));
     }
 }
