@@ -513,9 +513,11 @@ pub fn generate(
         }
         Ok(())
     })?;
-    if let DbConn::Pg(_) = &mut *store.pool().get()? {
-        store.read(|c| c.batch_execute("ANALYZE").map_err(StoreError::from))?;
-    }
+    // Fresh statistics, so PostgreSQL plans on the data as it now is.
+    store.read(|c| match c {
+        DbConn::Pg(_) => c.batch_execute("ANALYZE").map_err(StoreError::from),
+        DbConn::Sqlite(_) => Ok(()),
+    })?;
     Ok(Generated {
         copies,
         subscriptions: tpl.subscriptions + wanted,
