@@ -23,7 +23,11 @@ pub fn load_synthetic(ctx: &Context, demo_path: &Path, total: i64) -> Result<Gen
     let started = Instant::now();
     let mut err = std::io::stderr();
     let made = synthetic::generate(&ctx.store, total, |done, wanted| {
-        let pct = if wanted == 0 { 100 } else { done * 100 / wanted };
+        let pct = if wanted == 0 {
+            100
+        } else {
+            done * 100 / wanted
+        };
         let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
         let _ = write!(
             err,

@@ -42,17 +42,41 @@ struct Counter {
 }
 
 const COUNTERS: [Counter; 7] = [
-    Counter { name: "subscription", table: "subscriptions", column: "subscription_number" },
-    Counter { name: "account", table: "accounts", column: "account_number" },
-    Counter { name: "customer", table: "customers", column: "customer_number" },
-    Counter { name: "agreement", table: "agreements", column: "agreement_number" },
-    Counter { name: "purchase", table: "subscription_packages", column: "purchase_identifier" },
+    Counter {
+        name: "subscription",
+        table: "subscriptions",
+        column: "subscription_number",
+    },
+    Counter {
+        name: "account",
+        table: "accounts",
+        column: "account_number",
+    },
+    Counter {
+        name: "customer",
+        table: "customers",
+        column: "customer_number",
+    },
+    Counter {
+        name: "agreement",
+        table: "agreements",
+        column: "agreement_number",
+    },
+    Counter {
+        name: "purchase",
+        table: "subscription_packages",
+        column: "purchase_identifier",
+    },
     Counter {
         name: "service_instance",
         table: "subscription_services",
         column: "service_instance_id",
     },
-    Counter { name: "scheduled_action", table: "scheduled_actions", column: "id" },
+    Counter {
+        name: "scheduled_action",
+        table: "scheduled_actions",
+        column: "id",
+    },
 ];
 
 /// How one column of a copied row is made from the template row `x` and the copy `c`.
@@ -88,7 +112,10 @@ use Remap::*;
 const TABLES: &[Table] = &[
     Table {
         name: "customer_groups",
-        remaps: &[("group_code", Code), ("posting_account_number", Number("account"))],
+        remaps: &[
+            ("group_code", Code),
+            ("posting_account_number", Number("account")),
+        ],
         key: None,
         subscription_column: None,
     },
@@ -163,7 +190,10 @@ const TABLES: &[Table] = &[
     },
     Table {
         name: "subscription_serial_numbers",
-        remaps: &[("subscription_number", Number("subscription")), ("value", SerialValue)],
+        remaps: &[
+            ("subscription_number", Number("subscription")),
+            ("value", SerialValue),
+        ],
         key: Some("subscription_number"),
         subscription_column: Some("subscription_number"),
     },
@@ -226,7 +256,10 @@ const TABLES: &[Table] = &[
     },
     Table {
         name: "scheduled_actions",
-        remaps: &[("id", Number("scheduled_action")), ("entity_number", ActionEntity)],
+        remaps: &[
+            ("id", Number("scheduled_action")),
+            ("entity_number", ActionEntity),
+        ],
         key: Some("id"),
         subscription_column: None,
     },
@@ -303,8 +336,11 @@ impl Template {
         let mut ranges = Vec::new();
         for c in &COUNTERS {
             let next = counters::peek(conn, c.name)?;
-            let first = int(conn, &format!("SELECT MIN({}) AS n FROM {}", c.column, c.table))?
-                .unwrap_or(next);
+            let first = int(
+                conn,
+                &format!("SELECT MIN({}) AS n FROM {}", c.column, c.table),
+            )?
+            .unwrap_or(next);
             ranges.push((c.name, Range { first, next }));
         }
         let subscriptions = int(conn, "SELECT COUNT(*) AS n FROM subscriptions")?.unwrap_or(0);
@@ -366,7 +402,11 @@ fn insert_sql(t: &Table, cols: &[String], tpl: &Template, limit: i64) -> String 
             Some(Code) => {
                 let m = format!("m_{col}");
                 // Code-keyed tables take only template rows (inner join).
-                let kind = if is_own_code(t, col) { "JOIN" } else { "LEFT JOIN" };
+                let kind = if is_own_code(t, col) {
+                    "JOIN"
+                } else {
+                    "LEFT JOIN"
+                };
                 joins.push_str(&format!(
                     " {kind} synthetic_codes {m} ON {m}.k = c.k AND {m}.old_code = x.{col}"
                 ));
@@ -440,7 +480,7 @@ pub fn generate(
     total: i64,
     mut progress: impl FnMut(i64, i64),
 ) -> Result<Generated, StoreError> {
-    let tpl = store.read(|c| Template::read(c))?;
+    let tpl = store.read(Template::read)?;
     if tpl.subscriptions == 0 {
         return Err(StoreError::Other(
             "synthetic data copies the database's subscriptions: load the demo first".into(),

@@ -21,6 +21,6 @@ mod security;
 mod selfcare;
 mod slow_clients;
 mod structure;
-mod synthetic;
 mod subscription_details;
+mod synthetic;
 mod usage;

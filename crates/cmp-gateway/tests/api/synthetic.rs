@@ -12,12 +12,9 @@ const COPY_OF_60272: i64 = 60272 + 10 * 100;
 
 fn synthetic_app() -> TestApp {
     let app = spawn_app();
-    let made = cmp_gateway::synthetic::load_synthetic(
-        &app.context(),
-        &repo_path("fixtures/demo"),
-        N,
-    )
-    .expect("synthetic data loads");
+    let made =
+        cmp_gateway::synthetic::load_synthetic(&app.context(), &repo_path("fixtures/demo"), N)
+            .expect("synthetic data loads");
     assert_eq!(
         made,
         Generated {
@@ -55,7 +52,10 @@ async fn synthetic_data_is_served_like_the_demo_and_new_numbers_follow_it() {
         "fixtures/requests/QueryCompatiblePackages/sample.xml",
     ))
     .unwrap();
-    let original = app.post_xml("/ws/QueryCompatiblePackages", &sample).await.good();
+    let original = app
+        .post_xml("/ws/QueryCompatiblePackages", &sample)
+        .await
+        .good();
     let copy = app
         .post_xml(
             "/ws/QueryCompatiblePackages",
@@ -69,7 +69,10 @@ async fn synthetic_data_is_served_like_the_demo_and_new_numbers_follow_it() {
     );
 
     let one = app
-        .get(&format!("/subscriptions/{COPY_OF_60272}"), "application/json")
+        .get(
+            &format!("/subscriptions/{COPY_OF_60272}"),
+            "application/json",
+        )
         .await
         .good()
         .json();
@@ -93,7 +96,10 @@ async fn synthetic_data_is_served_like_the_demo_and_new_numbers_follow_it() {
     // A new subscription on a generated account gets the next number after them all.
     let body = r#"{"pricePlanCode":"SIMO12","activate":false,"nonManagedSerialNumbers":{"nonManagedSerialNumber":[{"enumerationId":1,"value":"447700999999"}]}}"#;
     let n = app
-        .post_json(&format!("/accounts/{}/subscriptions", 10000001 + 5 * 100), body)
+        .post_json(
+            &format!("/accounts/{}/subscriptions", 10000001 + 5 * 100),
+            body,
+        )
         .await
         .good()
         .json()["subscriptionNumber"]
