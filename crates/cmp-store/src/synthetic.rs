@@ -108,161 +108,130 @@ struct Table {
 
 use Remap::*;
 
+/// A table keyed by `key` (`None`: by its own code), hanging off a subscription or not.
+const fn table(
+    name: &'static str,
+    key: Option<&'static str>,
+    per_subscription: bool,
+    remaps: &'static [(&'static str, Remap)],
+) -> Table {
+    Table {
+        name,
+        remaps,
+        key,
+        subscription_column: if per_subscription {
+            Some("subscription_number")
+        } else {
+            None
+        },
+    }
+}
+
+const SUB: (&str, Remap) = ("subscription_number", Number("subscription"));
+const ACCOUNT: (&str, Remap) = ("account_number", Number("account"));
+const CUSTOMER: (&str, Remap) = ("customer_number", Number("customer"));
+const POSTING: (&str, Remap) = ("posting_account_number", Number("account"));
+const BY_SUB: Option<&str> = Some("subscription_number");
+
 /// In foreign-key order.
 const TABLES: &[Table] = &[
-    Table {
-        name: "customer_groups",
-        remaps: &[
-            ("group_code", Code),
-            ("posting_account_number", Number("account")),
-        ],
-        key: None,
-        subscription_column: None,
-    },
-    Table {
-        name: "customers",
-        remaps: &[("customer_number", Number("customer"))],
-        key: Some("customer_number"),
-        subscription_column: None,
-    },
-    Table {
-        name: "customer_addresses",
-        remaps: &[("customer_number", Number("customer"))],
-        key: Some("customer_number"),
-        subscription_column: None,
-    },
-    Table {
-        name: "corporates",
-        remaps: &[
-            ("corporate_code", Code),
-            ("group_code", Code),
-            ("posting_account_number", Number("account")),
-        ],
-        key: None,
-        subscription_column: None,
-    },
-    Table {
-        name: "accounts",
-        remaps: &[
-            ("account_number", Number("account")),
-            ("customer_number", Number("customer")),
+    table(
+        "customer_groups",
+        None,
+        false,
+        &[("group_code", Code), POSTING],
+    ),
+    table("customers", Some("customer_number"), false, &[CUSTOMER]),
+    table(
+        "customer_addresses",
+        Some("customer_number"),
+        false,
+        &[CUSTOMER],
+    ),
+    table(
+        "corporates",
+        None,
+        false,
+        &[("corporate_code", Code), ("group_code", Code), POSTING],
+    ),
+    table(
+        "accounts",
+        Some("account_number"),
+        false,
+        &[
+            ACCOUNT,
+            CUSTOMER,
             ("corporate_code", Code),
             ("group_code", Code),
         ],
-        key: Some("account_number"),
-        subscription_column: None,
-    },
-    Table {
-        name: "account_email_addresses",
-        remaps: &[("account_number", Number("account"))],
-        key: Some("account_number"),
-        subscription_column: None,
-    },
-    Table {
-        name: "agreements",
-        remaps: &[
+    ),
+    table(
+        "account_email_addresses",
+        Some("account_number"),
+        false,
+        &[ACCOUNT],
+    ),
+    table(
+        "agreements",
+        Some("agreement_number"),
+        false,
+        &[
             ("agreement_number", Number("agreement")),
             ("group_code", Code),
             ("corporate_code", Code),
-            ("account_number", Number("account")),
+            ACCOUNT,
         ],
-        key: Some("agreement_number"),
-        subscription_column: None,
-    },
-    Table {
-        name: "subscriptions",
-        remaps: &[
-            ("subscription_number", Number("subscription")),
-            ("account_number", Number("account")),
-            ("agreement_number", Number("agreement")),
-        ],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_packages",
-        remaps: &[
-            ("purchase_identifier", Number("purchase")),
-            ("subscription_number", Number("subscription")),
-        ],
-        key: Some("purchase_identifier"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_serial_numbers",
-        remaps: &[
-            ("subscription_number", Number("subscription")),
-            ("value", SerialValue),
-        ],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_identities",
-        remaps: &[
-            ("subscription_number", Number("subscription")),
-            ("identity_value", IdentityValue),
-        ],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_services",
-        remaps: &[
-            ("service_instance_id", Number("service_instance")),
-            ("subscription_number", Number("subscription")),
-        ],
-        key: Some("service_instance_id"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_attributes",
-        remaps: &[("subscription_number", Number("subscription"))],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_email_addresses",
-        remaps: &[("subscription_number", Number("subscription"))],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "subscription_spend_caps",
-        remaps: &[("subscription_number", Number("subscription"))],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "usage_periods",
-        remaps: &[("subscription_number", Number("subscription"))],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "usage_records",
-        remaps: &[("subscription_number", Number("subscription"))],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "allowance_draws",
-        remaps: &[
-            ("subscription_number", Number("subscription")),
-            ("purchase_identifier", Number("purchase")),
-        ],
-        key: Some("subscription_number"),
-        subscription_column: Some("subscription_number"),
-    },
-    Table {
-        name: "scheduled_actions",
-        remaps: &[
+    ),
+    table(
+        "subscriptions",
+        BY_SUB,
+        true,
+        &[SUB, ACCOUNT, ("agreement_number", Number("agreement"))],
+    ),
+    table(
+        "subscription_packages",
+        Some("purchase_identifier"),
+        true,
+        &[("purchase_identifier", Number("purchase")), SUB],
+    ),
+    table(
+        "subscription_serial_numbers",
+        BY_SUB,
+        true,
+        &[SUB, ("value", SerialValue)],
+    ),
+    table(
+        "subscription_identities",
+        BY_SUB,
+        true,
+        &[SUB, ("identity_value", IdentityValue)],
+    ),
+    table(
+        "subscription_services",
+        Some("service_instance_id"),
+        true,
+        &[("service_instance_id", Number("service_instance")), SUB],
+    ),
+    table("subscription_attributes", BY_SUB, true, &[SUB]),
+    table("subscription_email_addresses", BY_SUB, true, &[SUB]),
+    table("subscription_spend_caps", BY_SUB, true, &[SUB]),
+    table("usage_periods", BY_SUB, true, &[SUB]),
+    table("usage_records", BY_SUB, true, &[SUB]),
+    table(
+        "allowance_draws",
+        BY_SUB,
+        true,
+        &[SUB, ("purchase_identifier", Number("purchase"))],
+    ),
+    table(
+        "scheduled_actions",
+        Some("id"),
+        false,
+        &[
             ("id", Number("scheduled_action")),
             ("entity_number", ActionEntity),
         ],
-        key: Some("id"),
-        subscription_column: None,
-    },
+    ),
 ];
 
 /// The template's range of one counter: `[first, next)`, copied with stride `next - first`.

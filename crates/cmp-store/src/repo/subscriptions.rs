@@ -178,8 +178,7 @@ fn filtered(filter: &SubscriptionFilter) -> subscriptions::BoxedQuery<'_, Backen
         }
         (None, Some(v)) => {
             q = q.filter(
-                s::subscription_number
-                    .eq_any(identities.filter(si::identity_value.eq(v.as_str()))),
+                s::subscription_number.eq_any(identities.filter(si::identity_value.eq(v.as_str()))),
             )
         }
         (None, None) => {}
