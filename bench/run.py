@@ -415,7 +415,65 @@ def save(results, final=False):
     path = os.path.join(out, f"{STAMP}.json")
     json.dump(results, open(path, "w"), indent=1)
     open(os.path.join(out, f"{STAMP}.md"), "w").write(table(results))
+    open(os.path.join(out, f"{STAMP}.svg"), "w").write(svg(results))
     return path
+
+
+def svg(results):
+    """Throughput and p99 of each gateway operation against data size, one line per
+    operation and database, the ceiling and WireMock as horizontal references."""
+    cases = [c for c in results["cases"] if c.get("server") == "gateway"]
+    sizes = sorted({c["size"] for c in cases}) or [1]
+    series = {}
+    for c in cases:
+        series.setdefault(f"{c['operation']} ({c['backend']})", {})[c["size"]] = c
+    refs = [c for c in results["cases"] if c.get("server") in ("ceiling", "wiremock")]
+    w, h, pad, gap = 520, 300, 60, 40
+    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+               "#7f7f7f", "#bcbd22", "#17becf"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * w + gap + 330}" height="{h + 2 * pad}" '
+           'font-family="sans-serif" font-size="11">']
+
+    def panel(x0, key, title, with_refs):
+        values = [c[key] for s in series.values() for c in s.values()]
+        if with_refs:
+            values += [r[key] for r in refs]
+        top = max(values + [1]) * 1.1
+        out.append(f'<text x="{x0 + w / 2}" y="{pad - 25}" text-anchor="middle" font-size="13">{title}</text>')
+        out.append(f'<rect x="{x0}" y="{pad}" width="{w}" height="{h}" fill="none" stroke="#999"/>')
+        for i in range(5):
+            v = top * i / 4
+            y = pad + h - h * i / 4
+            out.append(f'<text x="{x0 - 5}" y="{y + 4}" text-anchor="end">{v:.0f}</text>')
+        def xpos(size):
+            return x0 + (w * (sizes.index(size) + 0.5) / len(sizes))
+        for size in sizes:
+            out.append(f'<text x="{xpos(size)}" y="{pad + h + 15}" text-anchor="middle">{size:,} subscriptions</text>')
+        if with_refs:
+            for r in refs:
+                y = pad + h - h * r[key] / top
+                out.append(f'<line x1="{x0}" x2="{x0 + w}" y1="{y}" y2="{y}" stroke="#000" stroke-dasharray="4 3"/>')
+                out.append(f'<text x="{x0 + 4}" y="{y - 3}">{r["server"]} {r[key]:.0f}</text>')
+        for i, (name, pts) in enumerate(sorted(series.items())):
+            col = colours[i % len(colours)]
+            dash = "" if "(sqlite)" in name else ' stroke-dasharray="6 2"'
+            xy = [(xpos(sz), pad + h - h * pts[sz][key] / top) for sz in sizes if sz in pts]
+            out.append(f'<polyline fill="none" stroke="{col}" stroke-width="2"{dash} points="'
+                       + " ".join(f"{x:.1f},{y:.1f}" for x, y in xy) + '"/>')
+            for x, y in xy:
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{col}"/>')
+
+    panel(pad, "rps", "throughput (req/s, median)", True)
+    panel(pad + w + gap, "p99_ms", "p99 latency (ms, median)", False)
+    lx = 2 * w + gap + pad + 10
+    for i, name in enumerate(sorted(series)):
+        col = colours[i % len(colours)]
+        y = pad + 14 * i
+        dash = "" if "(sqlite)" in name else ' stroke-dasharray="6 2"'
+        out.append(f'<line x1="{lx}" x2="{lx + 20}" y1="{y}" y2="{y}" stroke="{col}" stroke-width="2"{dash}/>')
+        out.append(f'<text x="{lx + 25}" y="{y + 4}">{name}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
 
 
 def table(results):
