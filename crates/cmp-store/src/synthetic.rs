@@ -287,6 +287,8 @@ fn columns(conn: &mut DbConn, table: &str) -> Result<Vec<String>, StoreError> {
 struct Template {
     ranges: Vec<(&'static str, Range)>,
     subscriptions: i64,
+    /// The template's subscription numbers, in order.
+    subscription_numbers: Vec<i64>,
     group_codes: Vec<String>,
     corporate_codes: Vec<String>,
     columns: Vec<Vec<String>>,
@@ -312,7 +314,14 @@ impl Template {
             .unwrap_or(next);
             ranges.push((c.name, Range { first, next }));
         }
-        let subscriptions = int(conn, "SELECT COUNT(*) AS n FROM subscriptions")?.unwrap_or(0);
+        let subscription_numbers: Vec<i64> = diesel::sql_query(
+            "SELECT subscription_number AS n FROM subscriptions ORDER BY subscription_number",
+        )
+        .load::<Int>(conn)?
+        .into_iter()
+        .filter_map(|r| r.n)
+        .collect();
+        let subscriptions = subscription_numbers.len() as i64;
         let group_codes = names(
             conn,
             "SELECT group_code AS name FROM customer_groups ORDER BY group_code",
@@ -328,6 +337,7 @@ impl Template {
         Ok(Template {
             ranges,
             subscriptions,
+            subscription_numbers,
             group_codes,
             corporate_codes,
             columns,
@@ -463,10 +473,16 @@ pub fn generate(
     }
     let sub = tpl.range("subscription");
     let wanted = (total - tpl.subscriptions).max(0);
-    let per_copy = sub.stride();
+    let per_copy = tpl.subscriptions;
     let copies = (wanted + per_copy - 1) / per_copy;
-    let limit = sub.next + wanted.min(copies * per_copy);
-    // Only template numbers that fit: a copy's numbers stay inside its own stride.
+    // The last copy takes the template's first `wanted - (copies - 1) × per_copy`
+    // subscriptions: those below `limit` (the template's numbers may have gaps).
+    let limit = match (wanted - (copies - 1) * per_copy).checked_sub(1) {
+        Some(last) if copies > 0 => {
+            tpl.subscription_numbers[last as usize] + copies * sub.stride() + 1
+        }
+        _ => sub.next,
+    };
     let inserts: Vec<String> = TABLES
         .iter()
         .zip(&tpl.columns)
