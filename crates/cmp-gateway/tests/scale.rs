@@ -59,7 +59,7 @@ fn http(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, String)
 
 fn start(url: &str) -> Gateway {
     let addr = free_addr();
-    let child = Command::new(GATEWAY)
+    let mut child = Command::new(GATEWAY)
         .args(["serve", "--bind", &addr.to_string(), "--database-url", url])
         .args(["--workers", "2"])
         .env("RUST_LOG", "warn")
@@ -74,6 +74,8 @@ fn start(url: &str) -> Gateway {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("gateway on {addr} not ready");
 }
 
