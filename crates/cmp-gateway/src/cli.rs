@@ -78,9 +78,17 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Load a fixture file or directory.
+    /// Load a fixture file or directory, or (`--synthetic N`) fill the database with N
+    /// subscriptions copied in bulk from the demo (loaded first into an empty database).
     Load {
-        path: PathBuf,
+        #[arg(required_unless_present = "synthetic")]
+        path: Option<PathBuf>,
+        /// Total subscriptions wanted: the demo's structure is copied until there are N.
+        #[arg(long, conflicts_with = "path")]
+        synthetic: Option<i64>,
+        /// Where the demo fixtures are (the template of `--synthetic`).
+        #[arg(long, env = "CMP_DEMO_PATH", default_value = "fixtures/demo")]
+        demo_path: PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },

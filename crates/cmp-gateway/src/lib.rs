@@ -20,6 +20,7 @@ pub mod respond;
 pub mod sandbox;
 pub mod scheduler;
 pub mod screening;
+pub mod synthetic;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@ use clap::Parser;
 use cmp_core::keys::{self, Role};
 use cmp_core::{AdjustableClock, Clock, Context, SystemClock};
 use cmp_gateway::cli::{Cli, Command, KeysCommand};
-use cmp_gateway::{configure, load, scheduler, AppState};
+use cmp_gateway::{configure, load, scheduler, synthetic, AppState};
 use cmp_store::{PoolOptions, Store};
 
 fn main() -> std::process::ExitCode {
@@ -37,7 +37,28 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Load { path, db } => {
+        Command::Load {
+            synthetic: Some(n),
+            demo_path,
+            db,
+            ..
+        } => {
+            let store = open(&db.database_url)?;
+            let started = std::time::Instant::now();
+            let made = synthetic::load_synthetic(&context(&store), &demo_path, n)?;
+            println!(
+                "{} subscriptions ({} copies of the demo) in {:.1} s",
+                made.subscriptions,
+                made.copies,
+                started.elapsed().as_secs_f64()
+            );
+            for (table, n) in cmp_store::synthetic::counts(&store).map_err(|e| e.to_string())? {
+                println!("  {table}: {n}");
+            }
+            Ok(())
+        }
+        Command::Load { path, db, .. } => {
+            let path = path.ok_or("a fixture path or --synthetic N")?;
             let store = open(&db.database_url)?;
             let n = load::load_path(&context(&store), &path)?;
             println!(

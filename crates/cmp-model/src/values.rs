@@ -133,7 +133,34 @@ impl ScalarValue for Date {
         Date::parse_from_str(t, "%Y-%m-%d").map_err(|_| Problem::Format("date (YYYY-MM-DD)"))
     }
     fn encode(&self, name: &'static str, sink: &mut dyn Sink) {
-        sink.value(name, &self.format("%Y-%m-%d"), false)
+        sink.value(name, &ymd(self), false)
+    }
+}
+
+/// `%Y-%m-%dT%H:%M:%S%.6fZ`, as [`ymd`].
+fn iso_time(d: &DateTime) -> String {
+    use chrono::Timelike;
+    let (t, nanos) = (d.naive_utc(), d.nanosecond());
+    if (0..=9999).contains(&chrono::Datelike::year(&t)) && nanos < 1_000_000_000 {
+        format!(
+            "{}T{:02}:{:02}:{:02}.{:06}Z",
+            ymd(&t.date()),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            nanos / 1000
+        )
+    } else {
+        d.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+}
+
+/// `%Y-%m-%d` without chrono's format-string interpreter (on every date of every answer).
+fn ymd(d: &Date) -> String {
+    use chrono::Datelike;
+    match d.year() {
+        y @ 0..=9999 => format!("{y:04}-{:02}-{:02}", d.month(), d.day()),
+        _ => d.format("%Y-%m-%d").to_string(),
     }
 }
 
@@ -149,7 +176,7 @@ impl ScalarValue for DateTime {
             .map_err(|_| Problem::Format("date-time (RFC 3339)"))
     }
     fn encode(&self, name: &'static str, sink: &mut dyn Sink) {
-        sink.value(name, &self.format("%Y-%m-%dT%H:%M:%S%.6fZ"), false)
+        sink.value(name, &iso_time(self), false)
     }
 }
 
@@ -340,5 +367,31 @@ mod tests {
         assert_eq!(bool::decode_text("1", &S6), Ok(true));
         assert_eq!(bool::decode_text("false", &S6), Ok(false));
         assert!(bool::decode_text("yes", &S6).is_err());
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn dates_and_times_are_written_as_chrono_formats_them() {
+        for d in [
+            NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            NaiveDate::from_ymd_opt(7, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(12345, 6, 7).unwrap(),
+        ] {
+            assert_eq!(super::ymd(&d), d.format("%Y-%m-%d").to_string());
+        }
+        for t in [
+            Utc.with_ymd_and_hms(2026, 11, 22, 9, 5, 7).unwrap()
+                + chrono::Duration::microseconds(42),
+            Utc.with_ymd_and_hms(1999, 1, 1, 23, 59, 59).unwrap(),
+        ] {
+            assert_eq!(
+                super::iso_time(&t),
+                t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+            );
+        }
     }
 }

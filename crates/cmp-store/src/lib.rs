@@ -11,12 +11,13 @@ mod error;
 pub mod repo;
 pub mod schema;
 pub mod stats;
+pub mod synthetic;
 #[cfg(feature = "testing")]
 mod testing;
 
 use chrono::{NaiveDateTime, SubsecRound};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::{Connection, ExpressionMethods, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use db::{DbConn, DbUrl, Pool, PoolOptions};
@@ -30,6 +31,14 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 /// Key of the PostgreSQL advisory lock held while migrating, so that several gateway
 /// instances starting together do not run the same migration twice.
 const MIGRATION_LOCK: i64 = 0x0043_4d50_5f6d_6967; // "CMP_mig"
+
+// The one-row table every SQLite write transaction updates first (`Store::write`).
+diesel::table! {
+    write_lock (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}
 
 /// `t` truncated to microseconds: the precision both backends store.
 pub fn db_time(t: NaiveDateTime) -> NaiveDateTime {
@@ -180,7 +189,11 @@ impl Store {
         let mut pooled = self.connection()?;
         in_transaction(&mut pooled, |conn| {
             if let DbConn::Sqlite(c) = conn {
-                c.batch_execute("UPDATE write_lock SET n = n + 1")
+                // Through the DSL, not SQL text: diesel keeps the prepared statement, so
+                // SQLite does not parse it again on every write.
+                diesel::update(write_lock::table)
+                    .set(write_lock::n.eq(write_lock::n + 1))
+                    .execute(c)
                     .map_err(StoreError::from)?;
             }
             f(conn)

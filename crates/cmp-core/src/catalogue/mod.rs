@@ -123,19 +123,22 @@ impl CatalogueCache {
     /// The current snapshot; re-reads the stored version when the last look is older
     /// than [`RECHECK`] (a cheap `max(version)`), and loads a newer one.
     pub fn current(&self, ctx: &Context) -> OpResult<Arc<Snapshot>> {
-        let due = {
-            let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
-            let due = checked.is_none_or(|t| t.elapsed() >= RECHECK);
-            if due {
-                *checked = Some(Instant::now());
-            }
-            due
-        };
         let snapshot = self
             .current
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
+        let due = {
+            let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+            // Until a catalogue is loaded every caller looks (version 0 is none): else the
+            // requests that arrive while the first one loads it would all be answered from
+            // the empty snapshot (seen with three gateways started under load).
+            let due = snapshot.version == 0 || checked.is_none_or(|t| t.elapsed() >= RECHECK);
+            if due {
+                *checked = Some(Instant::now());
+            }
+            due
+        };
         if !due {
             return Ok(snapshot);
         }

@@ -23,4 +23,5 @@ mod slow_clients;
 mod structure;
 mod subscription_details;
 mod subscription_port;
+mod synthetic;
 mod usage;

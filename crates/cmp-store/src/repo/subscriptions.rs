@@ -136,42 +136,50 @@ fn filtered(filter: &SubscriptionFilter) -> subscriptions::BoxedQuery<'_, Backen
     if let Some(status) = &filter.status {
         q = q.filter(s::status.eq(status.as_str()));
     }
+    // `subscription_number IN (SELECT …)`, not a correlated EXISTS: SQLite runs an EXISTS
+    // once per subscription (a scan of them all); the IN list starts from the serial or
+    // identity index and looks each number up by primary key (docs/performance.md).
     if let Some(value) = &filter.non_managed_serial_number {
-        q = q.filter(diesel::dsl::exists(
-            subscription_serial_numbers::table
-                .filter(ssn::subscription_number.eq(s::subscription_number))
-                .filter(ssn::kind.eq(SERIAL_NON_MANAGED))
-                .filter(ssn::value.eq(value.as_str())),
-        ));
+        q = q.filter(
+            s::subscription_number.eq_any(
+                subscription_serial_numbers::table
+                    .filter(ssn::kind.eq(SERIAL_NON_MANAGED))
+                    .filter(ssn::value.eq(value.as_str()))
+                    .select(ssn::subscription_number),
+            ),
+        );
     }
     if let Some(value) = &filter.serial_number {
         // Naming both kinds lets the (kind, value) index serve the lookup.
-        q = q.filter(diesel::dsl::exists(
-            subscription_serial_numbers::table
-                .filter(ssn::subscription_number.eq(s::subscription_number))
-                .filter(ssn::kind.eq_any([SERIAL_MANAGED, SERIAL_NON_MANAGED]))
-                .filter(ssn::value.eq(value.as_str())),
-        ));
+        q = q.filter(
+            s::subscription_number.eq_any(
+                subscription_serial_numbers::table
+                    .filter(ssn::kind.eq_any([SERIAL_MANAGED, SERIAL_NON_MANAGED]))
+                    .filter(ssn::value.eq(value.as_str()))
+                    .select(ssn::subscription_number),
+            ),
+        );
     }
-    let of_subscription =
-        subscription_identities::table.filter(si::subscription_number.eq(s::subscription_number));
+    let identities = subscription_identities::table.select(si::subscription_number);
     match (&filter.identity_type, &filter.identity_value) {
         (Some(t), Some(v)) => {
-            q = q.filter(diesel::dsl::exists(
-                of_subscription
-                    .filter(si::identity_type.eq(t.as_str()))
-                    .filter(si::identity_value.eq(v.as_str())),
-            ))
+            q = q.filter(
+                s::subscription_number.eq_any(
+                    identities
+                        .filter(si::identity_type.eq(t.as_str()))
+                        .filter(si::identity_value.eq(v.as_str())),
+                ),
+            )
         }
         (Some(t), None) => {
-            q = q.filter(diesel::dsl::exists(
-                of_subscription.filter(si::identity_type.eq(t.as_str())),
-            ))
+            q = q.filter(
+                s::subscription_number.eq_any(identities.filter(si::identity_type.eq(t.as_str()))),
+            )
         }
         (None, Some(v)) => {
-            q = q.filter(diesel::dsl::exists(
-                of_subscription.filter(si::identity_value.eq(v.as_str())),
-            ))
+            q = q.filter(
+                s::subscription_number.eq_any(identities.filter(si::identity_value.eq(v.as_str()))),
+            )
         }
         (None, None) => {}
     }
