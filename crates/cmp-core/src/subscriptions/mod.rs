@@ -12,6 +12,7 @@ mod emails;
 pub mod lifecycle;
 pub mod price_plan_change;
 pub mod legacy;
+pub mod legacy_lifecycle;
 pub mod legacy_services;
 mod serials;
 mod services;
