@@ -259,7 +259,7 @@ pub fn revert_last_upgrade(
 
 /// What IsEligibleForUpgrade and the UPGRADEELIGIBILITY dataset answer.
 struct Eligibility {
-    /// The rule that refuses, as `CODE: field reason`.
+    /// The rule that refuses, as `CODE: the thing refused, reason`.
     refusal: Option<String>,
     /// In contract: the first day past the early-upgrade and notice periods.
     possible: Option<NaiveDate>,
@@ -302,13 +302,17 @@ fn eligibility(ctx: &Context, n: i64, on: NaiveDate, at: FieldPath) -> OpResult<
     })
 }
 
-/// A refusal as `CODE: field reason` (the field the fault names, then its phrase).
+/// A refusal as `CODE: the thing refused, reason` (the field the ChangePricePlan fault
+/// names, in words, then its phrase).
 fn reason(f: &Fault) -> String {
     match f.errors.first() {
         Some(e) => format!(
-            "{}: {} {}",
+            "{}: the {} {}",
             e.message_id.as_str(),
-            e.path.last().map_or("", |s| &s.name),
+            match e.path.last().map_or("", |s| &s.name) {
+                "effectiveDate" => "upgrade date",
+                _ => "subscription",
+            },
             e.phrase
         ),
         None => format!("{}: {}", f.message_id.as_str(), f.message_text),

@@ -122,7 +122,7 @@ async fn the_life_cycle_captures_work_verbatim() {
     assert_eq!(xml_text(&r.body, "Eligible"), Some("false"));
     let why = xml_text(&r.body, "ReasonCode").unwrap();
     assert!(
-        why.starts_with("PLAN_CHANGE_NOT_ALLOWED: ") && why.contains("early-upgrade period (2027-01-02)"),
+        why.starts_with("PLAN_CHANGE_NOT_ALLOWED: the upgrade date is on or before the end") && why.contains("early-upgrade period (2027-01-02)"),
         "{why}"
     );
 

@@ -115,14 +115,10 @@ async fn every_subscription_and_services_capture_works_verbatim() {
         xml_text(&q.body, "LastAmendedDate"),
         Some("2026-03-02T10:05:00.000000Z")
     );
-    // The datasets the gateway holds no data for answer nothing.
-    for absent in [
-        "PendingTariffChange",
-        "TerminationFee",
-        "UpgradeEligibility",
-    ] {
-        assert!(!q.body.contains(absent), "{absent}: {}", q.body);
-    }
+    // The life-cycle datasets (tests/api/legacy_lifecycle.rs): no change pending.
+    assert!(q.body.contains("<TerminationFee><TerminationFee>"), "{}", q.body);
+    assert!(q.body.contains("<UpgradeEligibility><Eligible>"), "{}", q.body);
+    assert!(!q.body.contains("PendingTariffChange>"), "{}", q.body);
 
     // UpdateSubscription: both blocks carry the stamp read back.
     app.post_soap(SUBSCRIPTION_PORT, &soap("subscription-UpdateSubscription"))
