@@ -147,8 +147,12 @@ pub fn query_subscription(
     } else {
         None
     };
-    let wanted = [D::TerminationFee, D::Upgradeeligibility, D::PendingTariffChange]
-        .map(|d| wants(&req, d));
+    let wanted = [
+        D::TerminationFee,
+        D::Upgradeeligibility,
+        D::PendingTariffChange,
+    ]
+    .map(|d| wants(&req, d));
     let life = super::legacy_lifecycle::query_datasets(ctx, number, wanted, at().into())?;
     Ok(QuerySubscriptionResponse {
         external_reference: req.external_reference,

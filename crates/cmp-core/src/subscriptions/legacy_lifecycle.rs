@@ -65,8 +65,7 @@ pub fn legacy_activate_subscription(
         from().contract() => path().activate_data(),
         FieldPath::root("activateSubscription") => path(),
     ];
-    let done =
-        super::activate_subscription(ctx, activate).map_err(|f| relabel(f, &map))?;
+    let done = super::activate_subscription(ctx, activate).map_err(|f| relabel(f, &map))?;
     Ok(LegacyActivateSubscriptionResponse {
         external_reference: req.external_reference,
         event_number: done.event_number,
@@ -102,8 +101,8 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
                 format!("is not the pricePlanCode given ({p}): give one of them"),
             ))
         }
-        (Some(p), _) => (p.clone(), FieldPath::from(path().price_plan_code())),
-        (None, Some(t)) => (t.clone(), FieldPath::from(path().tariff_code())),
+        (Some(p), _) => (p.clone(), path().price_plan_code()),
+        (None, Some(t)) => (t.clone(), path().tariff_code()),
         (None, None) => {
             return Err(invalid(
                 Code::Mandatory,
@@ -133,7 +132,12 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
             ));
         }
     }
-    let on = as_of(ctx, n, req.as_of_date.as_ref(), path().subscription_number().into())?;
+    let on = as_of(
+        ctx,
+        n,
+        req.as_of_date.as_ref(),
+        path().subscription_number(),
+    )?;
     if let Some(contract) = &req.update_contract_and_sales {
         let at = || path().update_contract_and_sales();
         match &contract.contract_start_date {
@@ -160,7 +164,9 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
                     Code::OutOfRange,
                     at().term_of_contract(),
                     match term {
-                        Some(t) => format!("is not the term of price plan {} ({t} months)", target.code),
+                        Some(t) => {
+                            format!("is not the term of price plan {} ({t} months)", target.code)
+                        }
                         None => format!("is given, and price plan {} has no contract", target.code),
                     },
                 ));
@@ -206,15 +212,24 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
                 (level, n.to_string()),
                 PLAN_CHANGE_EVENT,
                 None,
-                format!("Price plan change to {} scheduled for {on}", done.price_plan_code),
+                format!(
+                    "Price plan change to {} scheduled for {on}",
+                    done.price_plan_code
+                ),
             ),
             _ => {
-                let events =
-                    selfcare::workflows(c, Some((level.as_str(), Some(&n.to_string()))), None, i64::MAX)?;
+                let events = selfcare::workflows(
+                    c,
+                    Some((level.as_str(), Some(&n.to_string()))),
+                    None,
+                    i64::MAX,
+                )?;
                 Ok(events
                     .iter()
                     .rev()
-                    .find(|e| (e.event_type_code.as_str(), e.event_code.as_str()) == PLAN_CHANGE_EVENT)
+                    .find(|e| {
+                        (e.event_type_code.as_str(), e.event_code.as_str()) == PLAN_CHANGE_EVENT
+                    })
                     .map_or(0, |e| e.event_number))
             }
         })
@@ -274,19 +289,22 @@ fn eligibility(ctx: &Context, n: i64, on: NaiveDate, at: FieldPath) -> OpResult<
     ctx.read(|c| {
         let sub = subs::get(c, n)?.ok_or_else(|| not_found(at))?;
         let asking = Asking::new(None, on);
-        let refusal = match price_plan_change::check_rules(c, &s, &sub, None, &asking, today, on)
-        {
+        let refusal = match price_plan_change::check_rules(c, &s, &sub, None, &asking, today, on) {
             Ok(()) => None,
             Err(OpError::Fault(f)) => Some(reason(&f)),
             Err(e) => return Err(e),
         };
-        let terms = s.plan(&sub.price_plan_code).and_then(|p| p.contract.clone());
+        let terms = s
+            .plan(&sub.price_plan_code)
+            .and_then(|p| p.contract.clone());
         let (possible, remaining_months) = match contract_of(&sub) {
             Some((start, term)) => {
                 let end = contract_end(start, term);
                 let possible = terms.filter(|_| start <= today && today < end).map(|t| {
-                    let early_end = end - Months::new(t.early_upgrade_months.unwrap_or(0).max(0) as u32);
-                    let notice_end = today + TimeDelta::days(t.notice_period_days.unwrap_or(0).max(0));
+                    let early_end =
+                        end - Months::new(t.early_upgrade_months.unwrap_or(0).max(0) as u32);
+                    let notice_end =
+                        today + TimeDelta::days(t.notice_period_days.unwrap_or(0).max(0));
                     (early_end + TimeDelta::days(1)).max(notice_end)
                 });
                 (possible, remaining_months(on, end))
@@ -336,9 +354,18 @@ pub fn is_eligible_for_upgrade(
     let today = ctx.clock.today();
     let on = req.upgrade_date.unwrap_or(today);
     if on < today {
-        return Err(invalid(Code::OutOfRange, path().upgrade_date(), "is in the past"));
+        return Err(invalid(
+            Code::OutOfRange,
+            path().upgrade_date(),
+            "is in the past",
+        ));
     }
-    let e = eligibility(ctx, n, on, path().upgrade_eligibility().subscription_number().into())?;
+    let e = eligibility(
+        ctx,
+        n,
+        on,
+        path().upgrade_eligibility().subscription_number(),
+    )?;
     let s = ctx.catalogue.current(ctx)?;
     Ok(IsEligibleForUpgradeResponse {
         external_reference: req.external_reference,
@@ -407,7 +434,9 @@ pub(crate) fn query_datasets(
         let s = ctx.catalogue.current(ctx)?;
         ctx.read(|c| price_plan_change::pending_change(c, n))?
             .map(|p| PendingTariffChangeDataset {
-                package_code: s.plan(&p.price_plan_code).map(|x| x.base_package_code.clone()),
+                package_code: s
+                    .plan(&p.price_plan_code)
+                    .map(|x| x.base_package_code.clone()),
                 price_plan_code: Some(p.price_plan_code.clone()),
                 tariff_code: p.price_plan_code,
                 effective_date: p.effective_date,

@@ -9,11 +9,11 @@
 mod attributes;
 mod details;
 mod emails;
-pub mod lifecycle;
-pub mod price_plan_change;
 pub mod legacy;
 pub mod legacy_lifecycle;
 pub mod legacy_services;
+pub mod lifecycle;
+pub mod price_plan_change;
 mod serials;
 mod services;
 pub mod termination_fees;

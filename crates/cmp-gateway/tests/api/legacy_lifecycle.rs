@@ -13,7 +13,10 @@ async fn held_subscription() -> Option<TestApp> {
     let app = story_customer().await?;
     at(&app, 2026, 3, 2, 10, 5);
     let r = app
-        .post_soap(SUBSCRIPTION_PORT, &capture("subscription-CreateSubscription")?)
+        .post_soap(
+            SUBSCRIPTION_PORT,
+            &capture("subscription-CreateSubscription")?,
+        )
         .await
         .good();
     assert_eq!(xml_text(&r.body, "SubscriptionIdentifier"), Some("60272"));
@@ -47,10 +50,17 @@ async fn the_life_cycle_captures_work_verbatim() {
 
     // ActivateSubscription: PreActive → Active, contract from ActivateData.
     let r = app
-        .post_soap(SUBSCRIPTION_PORT, &soap("subscription-ActivateSubscription"))
+        .post_soap(
+            SUBSCRIPTION_PORT,
+            &soap("subscription-ActivateSubscription"),
+        )
         .await
         .good();
-    assert!(r.body.contains("<def:ActivateSubscriptionResponse"), "{}", r.body);
+    assert!(
+        r.body.contains("<def:ActivateSubscriptionResponse"),
+        "{}",
+        r.body
+    );
     assert!(xml_text(&r.body, "EventNumber").is_some_and(|e| e.parse::<i64>().is_ok()));
     let q = query(&app).await;
     assert_eq!(xml_text(&q, "SubscriptionStatus"), Some("Active"));
@@ -64,7 +74,10 @@ async fn the_life_cycle_captures_work_verbatim() {
     assert_eq!(contract["termMonths"], 12, "{contract}");
     // Twice: not PreActive any more.
     let r = app
-        .post_soap(SUBSCRIPTION_PORT, &soap("subscription-ActivateSubscription"))
+        .post_soap(
+            SUBSCRIPTION_PORT,
+            &soap("subscription-ActivateSubscription"),
+        )
         .await;
     assert_fault(
         &r,
@@ -98,7 +111,10 @@ async fn the_life_cycle_captures_work_verbatim() {
 
     // IsEligibleForUpgrade on 2027-03-15: past the contract's end, eligible.
     let r = app
-        .post_soap(SUBSCRIPTION_PORT, &soap("subscription-IsEligibleForUpgrade"))
+        .post_soap(
+            SUBSCRIPTION_PORT,
+            &soap("subscription-IsEligibleForUpgrade"),
+        )
         .await
         .good();
     assert_eq!(xml_text(&r.body, "Eligible"), Some("true"), "{}", r.body);
@@ -122,7 +138,8 @@ async fn the_life_cycle_captures_work_verbatim() {
     assert_eq!(xml_text(&r.body, "Eligible"), Some("false"));
     let why = xml_text(&r.body, "ReasonCode").unwrap();
     assert!(
-        why.starts_with("PLAN_CHANGE_NOT_ALLOWED: the upgrade date is on or before the end") && why.contains("early-upgrade period (2027-01-02)"),
+        why.starts_with("PLAN_CHANGE_NOT_ALLOWED: the upgrade date is on or before the end")
+            && why.contains("early-upgrade period (2027-01-02)"),
         "{why}"
     );
 
@@ -135,7 +152,11 @@ async fn the_life_cycle_captures_work_verbatim() {
         .good();
     assert!(r.body.contains("<def:UpdateTariffResponse"), "{}", r.body);
     assert_eq!(xml_text(&r.body, "PackageCode"), Some("DB20G"));
-    assert!(xml_text(&r.body, "EventNumber").is_some_and(|e| e != "0"), "{}", r.body);
+    assert!(
+        xml_text(&r.body, "EventNumber").is_some_and(|e| e != "0"),
+        "{}",
+        r.body
+    );
     let q = query(&app).await;
     assert_eq!(xml_text(&q, "TariffChangePending"), Some("true"));
     assert!(
@@ -143,8 +164,15 @@ async fn the_life_cycle_captures_work_verbatim() {
         "{q}"
     );
     assert_eq!(xml_text(&q, "TerminationFee"), Some("<TerminationFee>0.00"));
-    assert_eq!(xml_text(&q, "Eligible"), Some("false"), "a change is pending: {q}");
-    assert!(q.contains("has a change to price plan SIMO24 pending"), "{q}");
+    assert_eq!(
+        xml_text(&q, "Eligible"),
+        Some("false"),
+        "a change is pending: {q}"
+    );
+    assert!(
+        q.contains("has a change to price plan SIMO24 pending"),
+        "{q}"
+    );
 
     // RevertLastUpgrade: the pending change is withdrawn; again: nothing to revert.
     app.post_soap(SUBSCRIPTION_PORT, &soap("subscription-RevertLastUpgrade"))
@@ -162,22 +190,38 @@ async fn the_life_cycle_captures_work_verbatim() {
         "NO_PENDING_PLAN_CHANGE",
         "RevertLastUpgrade/Request/SubscriptionNumber",
     );
-    assert!(r.body.contains("a change already applied is not reverted"), "{}", r.body);
+    assert!(
+        r.body.contains("a change already applied is not reverted"),
+        "{}",
+        r.body
+    );
 
     // The capture again carries the old stamp: stale.
     let r = app
         .post_soap(SUBSCRIPTION_PORT, &soap("subscription-UpdateTariff"))
         .await;
     assert_eq!(r.status, 500, "{}", r.body);
-    assert!(r.body.contains("<MessageId>STALE_DATA</MessageId>"), "{}", r.body);
+    assert!(
+        r.body.contains("<MessageId>STALE_DATA</MessageId>"),
+        "{}",
+        r.body
+    );
 
     // With the stamp read back and today's date: applied now, base package swapped.
     let stamp = xml_text(&q, "LastAmendedDate").unwrap().to_string();
     let now = edited("subscription-UpdateTariff", "2026-08-15T08:00:00", &stamp)
-        .replacen("<OnBillCycle>true</OnBillCycle>", "<Date>2027-03-03</Date>", 1)
+        .replacen(
+            "<OnBillCycle>true</OnBillCycle>",
+            "<Date>2027-03-03</Date>",
+            1,
+        )
         .replacen("<Value>2027-03-15</Value>", "<Value>2027-03-03</Value>", 1);
     let r = app.post_soap(SUBSCRIPTION_PORT, &now).await.good();
-    assert!(xml_text(&r.body, "EventNumber").is_some_and(|e| e != "0"), "{}", r.body);
+    assert!(
+        xml_text(&r.body, "EventNumber").is_some_and(|e| e != "0"),
+        "{}",
+        r.body
+    );
     let q = query(&app).await;
     assert_eq!(xml_text(&q, "TariffCode"), Some("SIMO24"));
     assert!(
@@ -229,34 +273,58 @@ async fn update_tariff_refusals_name_the_7_3_8_fields_and_the_reason() {
     let r = app
         .post_soap(
             SUBSCRIPTION_PORT,
-            &tariff("<PackageCode>DB20G</PackageCode>", "<PackageCode>DB5G</PackageCode>"),
+            &tariff(
+                "<PackageCode>DB20G</PackageCode>",
+                "<PackageCode>DB5G</PackageCode>",
+            ),
         )
         .await;
-    assert_fault(&r, "NOT_PLAN_BASE_PACKAGE", "UpdateTariff/Request/PackageCode");
+    assert_fault(
+        &r,
+        "NOT_PLAN_BASE_PACKAGE",
+        "UpdateTariff/Request/PackageCode",
+    );
     // A plan the catalogue does not have.
     let r = app
         .post_soap(
             SUBSCRIPTION_PORT,
-            &tariff("<PricePlanCode>SIMO24</PricePlanCode>", "<PricePlanCode>NOPE</PricePlanCode>"),
+            &tariff(
+                "<PricePlanCode>SIMO24</PricePlanCode>",
+                "<PricePlanCode>NOPE</PricePlanCode>",
+            ),
         )
         .await;
-    assert_fault(&r, "UNKNOWN_REFERENCE", "UpdateTariff/Request/PricePlanCode");
+    assert_fault(
+        &r,
+        "UNKNOWN_REFERENCE",
+        "UpdateTariff/Request/PricePlanCode",
+    );
     // Not compatible: SIMO12 is not among SIMO12's compatible plans.
     let r = app
         .post_soap(
             SUBSCRIPTION_PORT,
-            &tariff("<PricePlanCode>SIMO24</PricePlanCode>", "<PricePlanCode>SIMO12</PricePlanCode>")
-                .replacen("<PackageCode>DB20G</PackageCode>", "", 1)
-                .replacen("<TermOfContract>24</TermOfContract>", "", 1),
+            &tariff(
+                "<PricePlanCode>SIMO24</PricePlanCode>",
+                "<PricePlanCode>SIMO12</PricePlanCode>",
+            )
+            .replacen("<PackageCode>DB20G</PackageCode>", "", 1)
+            .replacen("<TermOfContract>24</TermOfContract>", "", 1),
         )
         .await;
-    assert_fault(&r, "PLAN_CHANGE_NOT_ALLOWED", "UpdateTariff/Request/PricePlanCode");
+    assert_fault(
+        &r,
+        "PLAN_CHANGE_NOT_ALLOWED",
+        "UpdateTariff/Request/PricePlanCode",
+    );
     assert!(r.body.contains("is not compatible"), "{}", r.body);
     // The contract term must be the plan's.
     let r = app
         .post_soap(
             SUBSCRIPTION_PORT,
-            &tariff("<TermOfContract>24</TermOfContract>", "<TermOfContract>12</TermOfContract>"),
+            &tariff(
+                "<TermOfContract>24</TermOfContract>",
+                "<TermOfContract>12</TermOfContract>",
+            ),
         )
         .await;
     assert_fault(
@@ -274,7 +342,11 @@ async fn update_tariff_refusals_name_the_7_3_8_fields_and_the_reason() {
             ),
         )
         .await;
-    assert_fault(&r, "NOT_SUPPORTED", "UpdateTariff/Request/IgnoreDefaultPackage");
+    assert_fault(
+        &r,
+        "NOT_SUPPORTED",
+        "UpdateTariff/Request/IgnoreDefaultPackage",
+    );
     // A subscription that does not exist.
     let r = app
         .post_soap(

@@ -116,8 +116,16 @@ async fn every_subscription_and_services_capture_works_verbatim() {
         Some("2026-03-02T10:05:00.000000Z")
     );
     // The life-cycle datasets (tests/api/legacy_lifecycle.rs): no change pending.
-    assert!(q.body.contains("<TerminationFee><TerminationFee>"), "{}", q.body);
-    assert!(q.body.contains("<UpgradeEligibility><Eligible>"), "{}", q.body);
+    assert!(
+        q.body.contains("<TerminationFee><TerminationFee>"),
+        "{}",
+        q.body
+    );
+    assert!(
+        q.body.contains("<UpgradeEligibility><Eligible>"),
+        "{}",
+        q.body
+    );
     assert!(!q.body.contains("PendingTariffChange>"), "{}", q.body);
 
     // UpdateSubscription: both blocks carry the stamp read back.
