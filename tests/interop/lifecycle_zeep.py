@@ -3,11 +3,13 @@
 built from the reference subscriptionservice.wsdl (or from the WSDL the gateway publishes),
 pointed at a sandbox gateway, runs
 
-    create held (PreActive) -> activate -> buy a bolt-on -> usage (REST admin RecordUsage)
-    -> IsEligibleForUpgrade (refused, with the reason and the first day possible)
+    create held (PreActive) -> activate -> buy a bolt-on -> spend cap (SetPostPayCaps)
+    -> usage (REST admin RecordUsage) until the data allowances are used up and the cap
+    bites -> IsEligibleForUpgrade (refused, with the reason and the first day possible)
     -> UpdateTariff on that day (pending) -> RevertLastUpgrade -> UpdateTariff again
     -> PUT /admin/clock past the day: the change applied (base package swapped, bolt-on
-    retained) -> termination fee of the new contract -> RevertLastUpgrade refused
+    retained) -> RevertLastUpgrade refused -> termination fees in contract, in the last
+    month and out of contract (the clock moves on)
     -> disconnection (REST only: 7.3.8 SubscriptionPort has no such operation): scheduled,
     cancelled, then now
 
@@ -19,7 +21,7 @@ TERMINATION_FEE, UPGRADEELIGIBILITY).
 Needs a gateway started with --demo --sandbox (account 10000001, plans SIMO12 with base
 package BSIM12 and SIMO5 with BSIMO5, both 12 months with a 2-month early-upgrade period;
 bolt-on DB5G retained by SIMO5). It moves the sandbox clock about ten months forward: run
-it last against a gateway. The last line is `N passed, M failed`.
+it last against a gateway (it ends about two years ahead). The last line is `N passed, M failed`.
 """
 
 import datetime
@@ -41,6 +43,13 @@ JSON = {"content-type": "application/json", "accept": "application/json"}
 def rest(base, method, path, body=None):
     r = requests.request(method, base + path, json=body, headers=JSON, timeout=30)
     return r.status_code, (r.json() if r.text else None)
+
+
+def add_months(d, n):
+    y, m = divmod(d.month - 1 + n, 12)
+    y, m = d.year + y, m + 1
+    last = (datetime.date(y + m // 12, m % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(y, m, min(d.day, last))
 
 
 def steps(run, s, base):
@@ -87,9 +96,29 @@ def steps(run, s, base):
     q = query(number, "PACKAGES")
     run.check("bolt-on bought", [p.PackageCode for p in q.Packages.Package] == ["BSIM12", "DB5G"],
               q.Packages)
-    status, used = rest(base, "POST", f"/subscriptions/{number}/usage", {"usage": [
-        {"dateTime": now.isoformat().replace("+00:00", "Z"), "type": "Data", "quantity": 500}]})
-    run.check("RecordUsage (REST admin) rates the usage", status == 201, used)
+    # A spend cap (SOAP SetPostPayCaps), usage through the REST admin RecordUsage until the
+    # data allowances are used up, then the cap bites.
+    sub.SetPostPayCaps(Request={"SubscriptionNumber": number, "PostPayCaps": {"Cap": [
+        {"CapCode": "SPEND", "EffectiveDate": today, "Value": "30.00"}]}})
+    status, a = rest(base, "GET", f"/subscriptions/{number}/allowances")
+    data = sum(x.get("remaining", 0) for x in a["allowance"] if x.get("unit") == "MB")
+    run.check("data allowances of the plan and the bolt-on", status == 200 and data > 0, a)
+    status, used = rest(base, "POST", f"/subscriptions/{number}/usage",
+                        {"usage": [{"type": "Data", "quantity": data}]})
+    run.check("RecordUsage (REST admin) rates the usage in bundle", status == 201
+              and used["usage"][0]["outOfBundleQuantity"] == 0, used)
+    status, a = rest(base, "GET", f"/subscriptions/{number}/allowances")
+    run.check("the data allowances are used up",
+              all(x.get("remaining") == 0 for x in a["allowance"] if x.get("unit") == "MB"), a)
+    status, f = rest(base, "POST", f"/subscriptions/{number}/usage",
+                     {"usage": [{"type": "Data", "quantity": 3000}]})
+    run.check("out of bundle, the spend cap bites", status == 409
+              and f["details"]["messageId"] == "SPEND_CAP_EXCEEDED", f)
+    q = query(number, "POSTPAYCAPS")
+    spend = [c for c in q.PostPayCaps.Cap if c.CapCode == "SPEND"]
+    run.check("QuerySubscription POSTPAYCAPS: the cap and what it holds",
+              len(spend) == 1 and str(spend[0].Amount) == "30.00"
+              and Decimal(str(spend[0].CapConsumption)) > 0, q.PostPayCaps)
 
     # In contract: no upgrade before the end of the early-upgrade period.
     e = sub.IsEligibleForUpgrade(Request={"UpgradeEligibility": {"SubscriptionNumber": number},
@@ -150,14 +179,29 @@ def steps(run, s, base):
     held = [(p.PackageCode, p.EffectiveDate, p.ExpiryDate) for p in q.Packages.Package]
     run.check("base package swapped, bolt-on retained",
               held == [("BSIMO5", day, None), ("DB5G", today, None)], q.Packages)
-    run.check("the new contract's termination fee",
-              Decimal(str(q.TerminationFee.TerminationFee)) > 0, q.TerminationFee)
+    fee = Decimal(str(q.TerminationFee.TerminationFee))
+    run.check("the new contract's termination fee (12 months of SIMO5)", fee == Decimal("96.00"),
+              q.TerminationFee)
     refused(run, "RevertLastUpgrade with nothing pending is refused, the applied change kept",
             "NO_PENDING_PLAN_CHANGE",
             lambda: sub.RevertLastUpgrade(Request={"SubscriptionNumber": number}))
 
+    # The fee in the contract's last month, then out of contract (the clock moves on).
+    def set_clock(d):
+        t = datetime.datetime.combine(d, datetime.time(10, 0), datetime.timezone.utc)
+        status, c = rest(base, "PUT", "/admin/clock", {"now": t.isoformat().replace("+00:00", "Z")})
+        run.check(f"the clock moves to {d}", status == 200, c)
+
+    for when, expected in ((add_months(day, 11) + datetime.timedelta(days=5), Decimal("8.00")),
+                           (add_months(day, 12) + datetime.timedelta(days=1), Decimal("0.00"))):
+        set_clock(when)
+        q = query(number, "TERMINATION_FEE")
+        run.check(f"termination fee on {when}: {expected}",
+                  Decimal(str(q.TerminationFee.TerminationFee)) == expected, q.TerminationFee)
+    gone = when
+
     # Disconnection: REST only (7.3.8 SubscriptionPort has no such operation).
-    later = (day + datetime.timedelta(days=10)).isoformat()
+    later = (gone + datetime.timedelta(days=10)).isoformat()
     status, d = rest(base, "POST", f"/subscriptions/{number}/disconnection",
                      {"disconnectionDate": later})
     run.check("a future disconnection (REST) is pending", status == 200 and d["status"] == "Pending", d)
@@ -168,7 +212,7 @@ def steps(run, s, base):
     q = query(number, "BASIC", "TERMINATION_FEE")
     run.check("QuerySubscription: disconnected, no fee to quote",
               q.SubscriptionBasic.SubscriptionStatus == "Disconnected"
-              and q.SubscriptionBasic.DisconnectedDate == day and q.TerminationFee is None, q)
+              and q.SubscriptionBasic.DisconnectedDate == gone and q.TerminationFee is None, q)
     refused(run, "UpdateTariff on a disconnected subscription is refused", "PLAN_CHANGE_NOT_ALLOWED",
             lambda: sub.UpdateTariff(Request={
                 "SubscriptionNumber": number, "PricePlanCode": "SIMO12",
