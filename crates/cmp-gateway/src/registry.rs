@@ -6,7 +6,9 @@ use cmp_core::accounts::{cards, direct_debits, emails};
 use cmp_core::catalogue::{self, compat};
 use cmp_core::selfcare::{contact, otp, outbox, workflow};
 use cmp_core::structure::{legacy_accounts, legacy_groups, tree};
-use cmp_core::subscriptions::{allowances, legacy, legacy_services, spend_caps, usage};
+use cmp_core::subscriptions::{
+    allowances, legacy, legacy_lifecycle, legacy_services, spend_caps, usage,
+};
 use cmp_core::{agreements, audit, sandbox, structure, subscriptions, Context};
 
 use crate::screening::refuse_card_numbers;
@@ -767,7 +769,11 @@ pub static OPERATIONS: &[Operation] = &[
         aliases: &[],
         role: Role::Write,
         document: bind!(m::ActivateSubscriptionRequest => "activateSubscriptionResponse", subscriptions::activate_subscription),
-        soap: None,
+        // 7.3.8 SubscriptionPort: its SOAP form is in SOAP_FORMS (lifecycle738.xsd).
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
         rest: Some(Rest {
             method: Method::Post,
             path: "/subscriptions/{subscriptionId}/activation",
@@ -1155,6 +1161,41 @@ pub static OPERATIONS: &[Operation] = &[
         }),
         rest: None,
     },
+    // CMP 7.3.8 SubscriptionPort, the life cycle (issue 10, lifecycle738.xsd): document and
+    // SOAP forms only; the SOAP form of ActivateSubscription is in SOAP_FORMS.
+    Operation {
+        name: "UpdateTariff",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::UpdateTariffRequest => "updateTariffResponse", legacy_lifecycle::update_tariff),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "RevertLastUpgrade",
+        aliases: &[],
+        role: Role::Write,
+        document: bind!(m::RevertLastUpgradeRequest => "revertLastUpgradeResponse", legacy_lifecycle::revert_last_upgrade),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
+    Operation {
+        name: "IsEligibleForUpgrade",
+        aliases: &[],
+        role: Role::Read,
+        document: bind!(m::IsEligibleForUpgradeRequest => "isEligibleForUpgradeResponse", legacy_lifecycle::is_eligible_for_upgrade),
+        soap: Some(Soap {
+            service: "subscription",
+            child: "Request",
+        }),
+        rest: None,
+    },
 ];
 
 /// Served only in sandbox mode (`serve --sandbox`), on their REST routes.
@@ -1235,6 +1276,11 @@ pub static SOAP_FORMS: &[(&str, Binding)] = &[
     (
         "UpdateSubscription",
         bind!(m::LegacyUpdateSubscriptionRequest => "legacyUpdateSubscriptionResponse", legacy::legacy_update_subscription),
+    ),
+    // The life cycle on 7.3.8 SubscriptionPort (lifecycle738.xsd).
+    (
+        "ActivateSubscription",
+        bind!(m::LegacyActivateSubscriptionRequest => "legacyActivateSubscriptionResponse", legacy_lifecycle::legacy_activate_subscription),
     ),
     (
         "CreateAccount",

@@ -151,8 +151,8 @@ codes! {
     InvalidCardinality = "INVALID_CARDINALITY", Validation, "catalogue: a package group whose maximum is below its minimum";
     NotABasePackage = "NOT_A_BASE_PACKAGE", Validation, "catalogue: a price plan's base package that is not classified as a base package";
     InUse = "IN_USE", Validation, "catalogue: an import that drops a plan, package or billing medium still in use";
-    NotSupported = "NOT_SUPPORTED", Validation, "a CMP 7.3.8 alternative the gateway does not serve (services at ACCOUNT or AGREEMENT level, AutoSelect of a serial number, clearing an as-of date)";
-    NotPlanBasePackage = "NOT_PLAN_BASE_PACKAGE", Validation, "the 7.3.8 CreateSubscription PackageCode is not the base package of the price plan (the plan decides the base package)";
+    NotSupported = "NOT_SUPPORTED", Validation, "a CMP 7.3.8 alternative the gateway does not serve (services at ACCOUNT or AGREEMENT level, AutoSelect of a serial number, clearing an as-of date, UpdateTariff IgnoreDefaultPackage)";
+    NotPlanBasePackage = "NOT_PLAN_BASE_PACKAGE", Validation, "the 7.3.8 CreateSubscription or UpdateTariff PackageCode is not the base package of the price plan (the plan decides the base package)";
 }
 
 impl Code {

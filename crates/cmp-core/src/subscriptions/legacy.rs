@@ -106,8 +106,9 @@ fn wants(req: &QuerySubscriptionRequest, d: QuerySubscriptionDataset) -> bool {
 }
 
 /// QuerySubscription: the datasets BASIC, SERIALNUMBERS, SERVICES, POSTPAYCAPS and
-/// PACKAGES, read from the subscription as GetSubscription answers it; the other 7.3.8
-/// datasets answer nothing (the gateway holds no such data).
+/// PACKAGES, read from the subscription as GetSubscription answers it, and the life-cycle
+/// ones (`legacy_lifecycle::query_datasets`); the other 7.3.8 datasets answer nothing
+/// (the gateway holds no such data).
 pub fn query_subscription(
     ctx: &Context,
     req: QuerySubscriptionRequest,
@@ -146,6 +147,13 @@ pub fn query_subscription(
     } else {
         None
     };
+    let wanted = [
+        D::TerminationFee,
+        D::Upgradeeligibility,
+        D::PendingTariffChange,
+    ]
+    .map(|d| wants(&req, d));
+    let life = super::legacy_lifecycle::query_datasets(ctx, number, wanted, at().into())?;
     Ok(QuerySubscriptionResponse {
         external_reference: req.external_reference,
         subscription_basic,
@@ -153,6 +161,9 @@ pub fn query_subscription(
         services,
         post_pay_caps,
         packages,
+        termination_fee: life.termination_fee,
+        upgrade_eligibility: life.upgrade_eligibility,
+        pending_tariff_change: life.pending_tariff_change,
     })
 }
 
@@ -193,7 +204,7 @@ fn basic(ctx: &Context, sub: &Subscription) -> OpResult<SubscriptionBasic> {
         company_number: company,
         subscription_status: sub.status,
         price_plan_code: sub.price_plan_code.clone(),
-        tariff_change_pending: false,
+        tariff_change_pending: sub.pending_price_plan_change.is_some(),
         tariff_code: sub.price_plan_code.clone(),
         billing_type: s
             .plan(&sub.price_plan_code)

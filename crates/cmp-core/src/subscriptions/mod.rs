@@ -10,6 +10,7 @@ mod attributes;
 mod details;
 mod emails;
 pub mod legacy;
+pub mod legacy_lifecycle;
 pub mod legacy_services;
 pub mod lifecycle;
 pub mod price_plan_change;

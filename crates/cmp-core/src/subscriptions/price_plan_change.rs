@@ -43,12 +43,14 @@ fn refusal(at: impl Into<FieldPath>, reason: impl Into<String>) -> Fault {
 
 /// Every rule of release notes 3.7.1.3 and DOMAIN.md, in that order; the first that
 /// refuses names its reason. `today` is the request's day, `on` the effective date.
+/// Without a `target` (IsEligibleForUpgrade, a query that writes nothing) the rules on the
+/// target plan (compatible, eligible) are skipped.
 #[allow(clippy::too_many_arguments)]
-fn check_rules(
+pub(crate) fn check_rules(
     c: &mut DbConn,
     s: &Snapshot,
     sub: &subs::Subscription,
-    target: &CataloguePricePlan,
+    target: Option<&CataloguePricePlan>,
     asking: &Asking,
     today: NaiveDate,
     on: NaiveDate,
@@ -80,32 +82,34 @@ fn check_rules(
         )
         .into());
     }
-    let compatible = current.is_some_and(|p| {
-        p.compatible_plans
-            .iter()
-            .flat_map(|x| &x.plan_code)
-            .any(|x| *x == target.code)
-    });
-    if !compatible {
-        return Err(refusal(
-            path().price_plan_code(),
-            format!(
-                "is not compatible with the subscription's price plan {}",
-                sub.price_plan_code
-            ),
-        )
-        .into());
-    }
-    if !asking.allows(
-        target.effective_date,
-        target.expiry_date,
-        target.eligibility.as_ref(),
-    ) {
-        return Err(refusal(
-            path().price_plan_code(),
-            format!("is not eligible on {on} for this request"),
-        )
-        .into());
+    if let Some(target) = target {
+        let compatible = current.is_some_and(|p| {
+            p.compatible_plans
+                .iter()
+                .flat_map(|x| &x.plan_code)
+                .any(|x| *x == target.code)
+        });
+        if !compatible {
+            return Err(refusal(
+                path().price_plan_code(),
+                format!(
+                    "is not compatible with the subscription's price plan {}",
+                    sub.price_plan_code
+                ),
+            )
+            .into());
+        }
+        if !asking.allows(
+            target.effective_date,
+            target.expiry_date,
+            target.eligibility.as_ref(),
+        ) {
+            return Err(refusal(
+                path().price_plan_code(),
+                format!("is not eligible on {on} for this request"),
+            )
+            .into());
+        }
     }
     let terms = current.and_then(|p| p.contract.as_ref());
     if let (Some((start, term)), Some(terms)) = (contract_of(sub), terms) {
@@ -195,7 +199,7 @@ pub fn change_price_plan(
             }
         }
         let sub = lock(ctx, c, n, path().subscription_number())?;
-        check_rules(c, &s, &sub, target, &asking, today, on)?;
+        check_rules(c, &s, &sub, Some(target), &asking, today, on)?;
         if on == today {
             apply_change(ctx, c, &s, &sub, target, on, &asked)?;
             return Ok(LifeCycleStatus::Applied);

@@ -11,6 +11,7 @@ mod catalogue;
 mod contract;
 mod hostile;
 mod legacy;
+mod legacy_lifecycle;
 mod lifecycle;
 mod limits;
 mod negotiation;
