@@ -12,6 +12,7 @@
 # top of the outbox list.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/lib.sh
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 venv="$target_dir/browser-venv"
@@ -24,16 +25,9 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
-if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-    echo "browser: installing $requirements into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
+ensure_venv browser "$venv" "$requirements"
 
-echo "browser: building cmp-gateway (target dir $target_dir)"
-CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p cmp-gateway
-gateway="$target_dir/debug/cmp-gateway"
+build_gateway browser "$target_dir"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cmp-browser.XXXXXX")"
 log="$work/gateway.log"
@@ -62,18 +56,12 @@ db="sqlite://$work/browser.db"
 key="$("$gateway" keys add browser --role admin --database-url "$db" | grep -o 'cmp_[A-Za-z0-9_]*' | head -n 1)"
 [[ -n "$key" ]] || { echo "browser: no key printed by keys add" >&2; exit 1; }
 
-port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+port="$(free_port "$venv/bin/python")"
 base="http://127.0.0.1:$port"
 echo "browser: starting the gateway on $base (sandbox, demo data, SQLite)"
 "$gateway" serve --demo --sandbox --bind "127.0.0.1:$port" --database-url "$db" \
     --demo-path fixtures/demo >"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 60); do
-    kill -0 "$server_pid" 2>/dev/null || { echo "browser: the gateway exited" >&2; exit 1; }
-    if "$venv/bin/python" -c 'import sys, urllib.request; sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)' "$base/health/ready" 2>/dev/null; then
-        break
-    fi
-    sleep 0.5
-done
+wait_ready browser "$venv/bin/python" "$server_pid" "$base"
 
 CMP_BROWSER_KEY="$key" "$venv/bin/python" tests/browser/consoles.py "$base" "$@"

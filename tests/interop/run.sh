@@ -12,6 +12,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+source tests/lib.sh
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 venv="$target_dir/interop-venv"
@@ -19,17 +20,10 @@ requirements="tests/interop/requirements.txt"
 
 # --- Python client -------------------------------------------------------------------
 # Reinstalled when requirements.txt changes (its copy in the venv is the stamp).
-if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-    echo "interop: installing $requirements into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
+ensure_venv interop "$venv" "$requirements"
 
 # --- Gateway ---------------------------------------------------------------------------
-echo "interop: building cmp-gateway (target dir $target_dir)"
-CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p cmp-gateway
-gateway="$target_dir/debug/cmp-gateway"
+build_gateway interop "$target_dir"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cmp-interop.XXXXXX")"
 log="$work/gateway.log"
@@ -67,7 +61,7 @@ trap 'exit 143' TERM
 # port over database $1; sets $base.
 start_gateway() {
     local db_url="$1"
-    port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    port="$(free_port "$venv/bin/python")"
     base="http://127.0.0.1:$port"
     echo "interop: starting the gateway on $base ($db_url)"
     "$gateway" serve --demo --sandbox --bind "127.0.0.1:$port" \
@@ -75,22 +69,7 @@ start_gateway() {
         >"$log" 2>&1 &
     server_pid=$!
 
-    local ready=""
-    for _ in $(seq 1 60); do   # ~30 s
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            echo "interop: the gateway exited before becoming ready" >&2
-            exit 1
-        fi
-        if "$venv/bin/python" -c 'import sys, urllib.request; sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)' "$base/health/ready" 2>/dev/null; then
-            ready=1
-            break
-        fi
-        sleep 0.5
-    done
-    if [[ -z "$ready" ]]; then
-        echo "interop: $base/health/ready did not answer 200 within 30 s" >&2
-        exit 1
-    fi
+    wait_ready interop "$venv/bin/python" "$server_pid" "$base"
 }
 
 # Every zeep and OpenAPI check against the gateway at $base.

@@ -9,21 +9,15 @@
 # and the gateway log stay in the work directory printed at the end when the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/lib.sh
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 venv="$target_dir/schemathesis-venv"
 requirements="tests/schemathesis/requirements.txt"
 
-if [[ ! -x "$venv/bin/python" ]] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-    echo "schemathesis: installing $requirements into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
+ensure_venv schemathesis "$venv" "$requirements"
 
-echo "schemathesis: building cmp-gateway (target dir $target_dir)"
-CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p cmp-gateway
-gateway="$target_dir/debug/cmp-gateway"
+build_gateway schemathesis "$target_dir"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cmp-schemathesis.XXXXXX")"
 log="$work/gateway.log"
@@ -48,19 +42,13 @@ trap 'exit 143' TERM
 db="sqlite://$work/st.db"
 "$gateway" migrate --database-url "$db" >/dev/null 2>&1
 key="$("$gateway" keys add schemathesis --role admin --database-url "$db" 2>/dev/null | grep -o 'cmp_[A-Za-z0-9_]*' | head -n 1)"
-port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+port="$(free_port "$venv/bin/python")"
 base="http://127.0.0.1:$port"
 echo "schemathesis: starting the gateway on $base (demo data, SQLite)"
 "$gateway" serve --demo --bind "127.0.0.1:$port" --database-url "$db" \
     --demo-path fixtures/demo >"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 60); do
-    kill -0 "$server_pid" 2>/dev/null || { echo "schemathesis: the gateway exited" >&2; exit 1; }
-    if "$venv/bin/python" -c 'import sys, urllib.request; sys.exit(0 if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200 else 1)' "$base/health/ready" 2>/dev/null; then
-        break
-    fi
-    sleep 0.5
-done
+wait_ready schemathesis "$venv/bin/python" "$server_pid" "$base"
 
 "$venv/bin/schemathesis" run "$base/openapi.json" \
     --checks all \
