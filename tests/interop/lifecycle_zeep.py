@@ -25,16 +25,13 @@ it last against a gateway (it ends about two years ahead). The last line is `N p
 """
 
 import datetime
-import os
 import random
-import sys
 from decimal import Decimal
 
 import requests
 import zeep
-from zeep.plugins import HistoryPlugin
 
-from structure_zeep import Run
+from structure_zeep import script_main
 from subscription_zeep import clients, refused
 
 JSON = {"content-type": "application/json", "accept": "application/json"}
@@ -220,20 +217,8 @@ def steps(run, s, base):
 
 
 def main():
-    base = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CMP_BASE_URL", "")).rstrip("/")
-    mode = sys.argv[2] if len(sys.argv) > 2 else "reference"
-    if not base or mode not in ("reference", "published"):
-        print("usage: lifecycle_zeep.py BASE_URL [reference|published]", file=sys.stderr)
-        sys.exit(2)
-    history = HistoryPlugin()
-    run = Run(history)
-    print(f"# zeep {zeep.__version__}, {mode} WSDL, life cycle, gateway {base}", flush=True)
-    try:
-        steps(run, clients(base, mode, history), base)
-    except Exception as e:  # a zeep error is a failed check, with what was exchanged
-        run.check(f"no error ({type(e).__name__}: {e})", False)
-    print(f"{run.passed} passed, {run.failed} failed")
-    sys.exit(0 if run.failed == 0 else 1)
+    script_main("lifecycle_zeep.py", "WSDL, life cycle",
+                lambda run, base, mode, history: steps(run, clients(base, mode, history), base))
 
 
 if __name__ == "__main__":

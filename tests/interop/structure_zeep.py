@@ -43,10 +43,11 @@ def address_path(client):
     raise SystemExit(f"no SOAP 1.1 port in {client.wsdl.location}")
 
 
-def clients(base, mode, history):
-    """One service proxy per WSDL, at the gateway's host and the path its WSDL names."""
+def clients(base, mode, history, services=SERVICES, strict=True):
+    """One service proxy per WSDL of `services`, at the gateway's host and the path its
+    WSDL names; `strict` is zeep's strict mode for what it reads."""
     out = {}
-    for svc in SERVICES:
+    for svc in services:
         port = svc.capitalize() + "Port"
         if mode == "reference":
             ref = os.environ.get("CMP_REFERENCE_DIR", DEFAULT_DIR)
@@ -54,7 +55,7 @@ def clients(base, mode, history):
         else:
             wsdl = f"{base}/ws/dise3g/services/{port}?wsdl"
         client = zeep.Client(wsdl, transport=Transport(timeout=10), plugins=[history],
-                             settings=zeep.Settings(strict=True))
+                             settings=zeep.Settings(strict=strict))
         out[svc] = client.create_service(soap11_binding(client), base + address_path(client))
     return out
 
@@ -158,21 +159,29 @@ def steps(run, s, mode):
               [c.CorporateCode for c in corporates] == [corporate] and number in accounts, t)
 
 
-def main():
+def script_main(script, label, body):
+    """The command line of a zeep script: `script BASE_URL [reference|published]`; runs
+    `body(run, clients_base, base, mode, history)`, a zeep error being one failed check,
+    and exits 1 on any failure."""
     base = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CMP_BASE_URL", "")).rstrip("/")
     mode = sys.argv[2] if len(sys.argv) > 2 else "reference"
     if not base or mode not in ("reference", "published"):
-        print("usage: structure_zeep.py BASE_URL [reference|published]", file=sys.stderr)
+        print(f"usage: {script} BASE_URL [reference|published]", file=sys.stderr)
         sys.exit(2)
     history = HistoryPlugin()
     run = Run(history)
-    print(f"# zeep {zeep.__version__}, {mode} WSDLs, gateway {base}", flush=True)
+    print(f"# zeep {zeep.__version__}, {mode} {label}, gateway {base}", flush=True)
     try:
-        steps(run, clients(base, mode, history), mode)
+        body(run, base, mode, history)
     except Exception as e:  # a zeep error is a failed check, with what was exchanged
         run.check(f"no error ({type(e).__name__}: {e})", False)
     print(f"{run.passed} passed, {run.failed} failed")
     sys.exit(0 if run.failed == 0 else 1)
+
+
+def main():
+    script_main("structure_zeep.py", "WSDLs",
+                lambda run, base, mode, history: steps(run, clients(base, mode, history), mode))
 
 
 if __name__ == "__main__":

@@ -15,37 +15,21 @@ they are never copied into the repository. The last line is `N passed, M failed`
 """
 
 import datetime
-import os
 import random
-import sys
 
 import requests
 import zeep
 from zeep.exceptions import Fault
-from zeep.plugins import HistoryPlugin
-from zeep.transports import Transport
 
-from structure_zeep import Run, address_path, soap11_binding
+from structure_zeep import clients as structure_clients, script_main
 
-DEFAULT_DIR = "/work/shared/reference/cmp-7.3.8/wsdl"
 SERVICES = ["subscription", "services"]
 
 
 def clients(base, mode, history):
-    out = {}
-    for svc in SERVICES:
-        port = svc.capitalize() + "Port"
-        if mode == "reference":
-            ref = os.environ.get("CMP_REFERENCE_DIR", DEFAULT_DIR)
-            wsdl = f"{ref}/{svc}/{svc}service.wsdl"
-        else:
-            wsdl = f"{base}/ws/dise3g/services/{port}?wsdl"
-        # Strict on what is sent; the answers leave out what 7.3.8 makes mandatory and
-        # the gateway holds no data for (NetworkCode, ConnectionReason; docs/decisions.md).
-        client = zeep.Client(wsdl, transport=Transport(timeout=10), plugins=[history],
-                             settings=zeep.Settings(strict=False))
-        out[svc] = client.create_service(soap11_binding(client), base + address_path(client))
-    return out
+    # Strict on what is sent; the answers leave out what 7.3.8 makes mandatory and
+    # the gateway holds no data for (NetworkCode, ConnectionReason; docs/decisions.md).
+    return structure_clients(base, mode, history, SERVICES, strict=False)
 
 
 def fault_code(f):
@@ -176,20 +160,8 @@ def steps(run, s, base, mode):
 
 
 def main():
-    base = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CMP_BASE_URL", "")).rstrip("/")
-    mode = sys.argv[2] if len(sys.argv) > 2 else "reference"
-    if not base or mode not in ("reference", "published"):
-        print("usage: subscription_zeep.py BASE_URL [reference|published]", file=sys.stderr)
-        sys.exit(2)
-    history = HistoryPlugin()
-    run = Run(history)
-    print(f"# zeep {zeep.__version__}, {mode} WSDLs, gateway {base}", flush=True)
-    try:
-        steps(run, clients(base, mode, history), base, mode)
-    except Exception as e:  # a zeep error is a failed check, with what was exchanged
-        run.check(f"no error ({type(e).__name__}: {e})", False)
-    print(f"{run.passed} passed, {run.failed} failed")
-    sys.exit(0 if run.failed == 0 else 1)
+    script_main("subscription_zeep.py", "WSDLs",
+                lambda run, base, mode, history: steps(run, clients(base, mode, history), base, mode))
 
 
 if __name__ == "__main__":
