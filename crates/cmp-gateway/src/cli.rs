@@ -69,7 +69,8 @@ pub enum Command {
         /// Milliseconds to wait for a database connection before answering 503.
         #[arg(long, env = "CMP_DB_WAIT_MS", default_value_t = 5000)]
         db_wait_ms: u64,
-        /// Database connections in the pool (default 8 on PostgreSQL, 4 on SQLite).
+        /// Database connections in the pool (default 8 on PostgreSQL; on SQLite one per core
+        /// the process may use, at most 4).
         #[arg(long, env = "CMP_DB_POOL")]
         db_pool: Option<u32>,
     },

@@ -103,10 +103,12 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             dispatch::head_limit(ctx.head(), max_uri, max_header_bytes).is_some()
         });
         cfg.app_data(web::Data::new(state))
+            // A scope with an empty prefix matches every path without a pattern (a
+            // `/{any:.*}` resource ran its regex on every request).
             .service(
-                web::resource("/{any:.*}")
+                web::scope("")
                     .guard(oversized)
-                    .to(dispatch::oversized),
+                    .default_service(web::to(dispatch::oversized)),
             )
             .route("/health/live", get_or_head().to(health::live))
             .route("/health/ready", get_or_head().to(health::ready))

@@ -9,6 +9,12 @@ use cmp_gateway::cli::{Cli, Command, KeysCommand};
 use cmp_gateway::{configure, load, scheduler, synthetic, AppState};
 use cmp_store::{PoolOptions, Store};
 
+// Per request the gateway allocates and frees blocks the size of the answer (the body,
+// the request tree, the typed answer, the text); glibc's malloc spent a fifth of the time
+// on them (docs/performance.md, "Profile").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
@@ -191,8 +197,14 @@ async fn serve(
     scheduler::spawn(state.clone(), Duration::from_secs(60));
     // The head has its own deadline (the framework answers a bare 408 past it); the body's
     // is `AppState::body_timeout`, the operation's `request_timeout`.
+    // Operations run on each worker's blocking threads and each holds a database
+    // connection: more threads than connections only wait in the pool, each with its own
+    // stack and allocator heap (64 of them under 64 connections: 4 times the memory, and
+    // the switches between them). Requests beyond wait in the queue, within their timeout.
+    let blocking_threads = state.store.pool().max_size() as usize;
     let mut server = HttpServer::new(move || App::new().configure(configure(state.clone())))
         .client_request_timeout(header_timeout)
+        .worker_max_blocking_threads(blocking_threads.max(2))
         .bind(bind)?;
     if let Some(n) = workers {
         server = server.workers(n);

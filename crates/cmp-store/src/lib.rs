@@ -8,12 +8,14 @@
 
 pub mod db;
 mod error;
+mod first_row;
 pub mod repo;
 pub mod schema;
 pub mod stats;
 pub mod synthetic;
 #[cfg(feature = "testing")]
 mod testing;
+mod writer_turn;
 
 use chrono::{NaiveDateTime, SubsecRound};
 use diesel::connection::SimpleConnection;
@@ -22,6 +24,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use db::{DbConn, DbUrl, Pool, PoolOptions};
 pub use error::StoreError;
+pub use first_row::FirstRow;
 #[cfg(feature = "testing")]
 pub use testing::{big_corporate_customer, due_disconnections, TestDb};
 
@@ -51,6 +54,8 @@ pub struct Store {
     pool: Pool,
     /// Callers waiting for a connection right now (for the metrics).
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// SQLite writers of this process take turns here ([`writer_turn`]).
+    writers: std::sync::Arc<writer_turn::WriterTurns>,
 }
 
 /// The pool as the metrics show it.
@@ -76,6 +81,7 @@ impl Store {
         let store = Store {
             pool: db::build_pool(url, &opts)?,
             waiting: Default::default(),
+            writers: Default::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -87,6 +93,7 @@ impl Store {
         Ok(Store {
             pool: db::build_pool(url, &opts)?,
             waiting: Default::default(),
+            writers: Default::default(),
         })
     }
 
@@ -187,6 +194,9 @@ impl Store {
         f: impl FnOnce(&mut DbConn) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut pooled = self.connection()?;
+        // After the connection is in hand, so a writer never holds the turn while it
+        // waits for the pool.
+        let _turn = self.turn(&pooled)?;
         in_transaction(&mut pooled, |conn| {
             if let DbConn::Sqlite(c) = conn {
                 // Through the DSL, not SQL text: diesel keeps the prepared statement, so
@@ -206,12 +216,25 @@ impl Store {
     pub fn begin(&self) -> Result<Tx, StoreError> {
         use diesel::connection::TransactionManager;
         let mut conn = self.connection()?;
+        let turn = self.turn(&conn)?;
         <DbConn as Connection>::TransactionManager::begin_transaction(&mut *conn)?;
-        let mut tx = Tx { conn, open: true };
+        let mut tx = Tx {
+            conn,
+            open: true,
+            _turn: turn,
+        };
         if let DbConn::Sqlite(c) = &mut *tx.conn {
             c.batch_execute("UPDATE write_lock SET n = n + 1")?;
         }
         Ok(tx)
+    }
+
+    /// A SQLite writer's turn (none on PostgreSQL, whose writers do not lock the database).
+    fn turn(&self, conn: &DbConn) -> Result<Option<writer_turn::Turn>, StoreError> {
+        match conn {
+            DbConn::Sqlite(_) => self.writers.take().map(Some),
+            DbConn::Pg(_) => Ok(None),
+        }
     }
 
     /// Readiness check: one `SELECT 1`.
@@ -386,6 +409,8 @@ mod tests {
 pub struct Tx {
     conn: db::PooledConn,
     open: bool,
+    /// Released after `Drop::drop` has rolled back (fields drop after it).
+    _turn: Option<writer_turn::Turn>,
 }
 
 impl Tx {
@@ -409,7 +434,7 @@ impl Drop for Tx {
     fn drop(&mut self) {
         use diesel::connection::TransactionManager;
         if self.open {
-            // A failed rollback leaves the connection broken: r2d2 checks it before reuse.
+            // A failed rollback leaves the connection broken: the pool drops it on return.
             let _ =
                 <DbConn as Connection>::TransactionManager::rollback_transaction(&mut *self.conn);
         }

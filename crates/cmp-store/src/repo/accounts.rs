@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::accounts;
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// `accounts.payment_method` values (a CHECK constraint allows only these).
@@ -31,6 +32,7 @@ pub struct Account {
 pub type NewAccount = Account;
 
 pub fn insert(conn: &mut DbConn, row: &Account) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = Account {
         created_at: db_time(row.created_at),
         last_amended_at: db_time(row.last_amended_at),
@@ -40,21 +42,26 @@ pub fn insert(conn: &mut DbConn, row: &Account) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get(conn: &mut DbConn, account_number: i64) -> Result<Option<Account>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(accounts::table
         .find(account_number)
         .select(Account::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn exists(conn: &mut DbConn, account_number: i64) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(
         diesel::select(diesel::dsl::exists(accounts::table.find(account_number)))
             .get_result(conn)?,
     )
+    })
 }
 
 /// The customer's accounts, ordered by number.
@@ -62,11 +69,13 @@ pub fn list_for_customer(
     conn: &mut DbConn,
     customer_number: i64,
 ) -> Result<Vec<Account>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(accounts::table
         .filter(accounts::customer_number.eq(customer_number))
         .order(accounts::account_number)
         .select(Account::as_select())
         .load(conn)?)
+    })
 }
 
 /// The 7.3.8 account fields (account.xsd AccountType, UpdateAccountDetails).
@@ -87,11 +96,13 @@ pub fn details(
     conn: &mut DbConn,
     account_number: i64,
 ) -> Result<Option<AccountDetails>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(accounts::table
         .find(account_number)
         .select(AccountDetails::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// The fields an update may change; `None` keeps the stored value. The parents are

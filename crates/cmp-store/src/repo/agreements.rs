@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::schema::agreements::{self, dsl as a};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -49,6 +50,7 @@ pub enum UpdateOutcome {
 }
 
 pub fn insert(conn: &mut DbConn, row: &Agreement) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = Agreement {
         created_at: db_time(row.created_at),
         last_amended_at: db_time(row.last_amended_at),
@@ -58,21 +60,26 @@ pub fn insert(conn: &mut DbConn, row: &Agreement) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get(conn: &mut DbConn, agreement_number: i64) -> Result<Option<Agreement>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(agreements::table
         .find(agreement_number)
         .select(Agreement::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn exists(conn: &mut DbConn, agreement_number: i64) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(diesel::select(diesel::dsl::exists(
         agreements::table.find(agreement_number),
     ))
     .get_result(conn)?)
+    })
 }
 
 /// Agreements logged at the account, ordered by number.
@@ -80,11 +87,13 @@ pub fn list_logged_at_account(
     conn: &mut DbConn,
     account_number: i64,
 ) -> Result<Vec<Agreement>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(agreements::table
         .filter(a::account_number.eq(account_number))
         .order(a::agreement_number)
         .select(Agreement::as_select())
         .load(conn)?)
+    })
 }
 
 /// Agreements logged at the corporate, ordered by number.
@@ -92,11 +101,13 @@ pub fn list_logged_at_corporate(
     conn: &mut DbConn,
     corporate_code: &str,
 ) -> Result<Vec<Agreement>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(agreements::table
         .filter(a::corporate_code.eq(corporate_code))
         .order(a::agreement_number)
         .select(Agreement::as_select())
         .load(conn)?)
+    })
 }
 
 /// Agreements logged at the group, ordered by number.
@@ -104,11 +115,13 @@ pub fn list_logged_at_group(
     conn: &mut DbConn,
     group_code: &str,
 ) -> Result<Vec<Agreement>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(agreements::table
         .filter(a::group_code.eq(group_code))
         .order(a::agreement_number)
         .select(Agreement::as_select())
         .load(conn)?)
+    })
 }
 
 /// Applies `changes` and sets `last_amended_at = now`, in one conditional UPDATE, so two
@@ -141,11 +154,13 @@ pub fn update(
 
 /// The billing media codes agreements use (a catalogue import must keep them).
 pub fn billing_media_in_use(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(agreements::table
         .filter(a::billing_media.is_not_null())
         .select(a::billing_media.assume_not_null())
         .distinct()
         .load(conn)?)
+    })
 }
 
 /// What a conditional UPDATE that touched `updated` rows means: done, or (none touched)

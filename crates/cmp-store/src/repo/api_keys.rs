@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::api_keys::{self, dsl as k};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -21,6 +22,7 @@ pub struct ApiKey {
 }
 
 pub fn insert(conn: &mut DbConn, row: &ApiKey) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = ApiKey {
         created_at: db_time(row.created_at),
         ..row.clone()
@@ -29,45 +31,55 @@ pub fn insert(conn: &mut DbConn, row: &ApiKey) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// An active (not revoked) key by its public id.
 pub fn active_by_key_id(conn: &mut DbConn, key_id: &str) -> Result<Option<ApiKey>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(api_keys::table
         .filter(k::key_id.eq(key_id))
         .filter(k::revoked_at.is_null())
         .select(ApiKey::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// An active key by name (HTTP Basic sends the name as the user).
 pub fn active_by_name(conn: &mut DbConn, name: &str) -> Result<Option<ApiKey>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(api_keys::table
         .filter(k::name.eq(name))
         .filter(k::revoked_at.is_null())
         .select(ApiKey::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// Whether any key is active: without one the gateway runs open (on loopback only).
 pub fn any_active(conn: &mut DbConn) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(diesel::select(diesel::dsl::exists(
         api_keys::table.filter(k::revoked_at.is_null()),
     ))
     .get_result(conn)?)
+    })
 }
 
 pub fn list(conn: &mut DbConn) -> Result<Vec<ApiKey>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(api_keys::table
         .order(k::name)
         .select(ApiKey::as_select())
         .load(conn)?)
+    })
 }
 
 /// Revokes an active key; false when there is none of that name.
 pub fn revoke(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(
         api_keys::table
             .filter(k::name.eq(name))
@@ -76,4 +88,5 @@ pub fn revoke(conn: &mut DbConn, name: &str, now: NaiveDateTime) -> Result<bool,
     .set(k::revoked_at.eq(Some(db_time(now))))
     .execute(conn)?;
     Ok(n > 0)
+    })
 }

@@ -33,6 +33,7 @@ pub struct AuditEntry {
 
 /// Call inside the writing transaction, so the entry and the change stand or fall together.
 pub fn insert(conn: &mut DbConn, row: &NewAuditEntry) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = NewAuditEntry {
         at: db_time(row.at),
         ..row.clone()
@@ -41,6 +42,7 @@ pub fn insert(conn: &mut DbConn, row: &NewAuditEntry) -> Result<(), StoreError> 
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Entries from `since` on, oldest first, optionally for one entity type (and id); at

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use crate::schema::billing_media;
+use crate::FirstRow;
 use crate::{DbConn, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -25,7 +26,7 @@ pub fn get(conn: &mut DbConn, code: &str) -> Result<Option<BillingMedia>, StoreE
     Ok(billing_media::table
         .find(code)
         .select(BillingMedia::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 

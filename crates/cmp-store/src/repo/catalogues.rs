@@ -10,6 +10,7 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::schema::catalogues::{self, dsl as c};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -26,6 +27,7 @@ pub struct CatalogueRow {
 
 /// A version already taken: `Conflict`.
 pub fn insert(conn: &mut DbConn, row: &CatalogueRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = CatalogueRow {
         imported_at: db_time(row.imported_at),
         ..row.clone()
@@ -34,15 +36,18 @@ pub fn insert(conn: &mut DbConn, row: &CatalogueRow) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The current catalogue (highest version), if any was imported.
 pub fn latest(conn: &mut DbConn) -> Result<Option<CatalogueRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(catalogues::table
         .order(c::version.desc())
         .select(CatalogueRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// The current catalogue's version, without reading its document.
@@ -59,9 +64,11 @@ pub fn next_version(conn: &mut DbConn) -> Result<i64, StoreError> {
 
 /// One version, if it exists.
 pub fn get(conn: &mut DbConn, version: i64) -> Result<Option<CatalogueRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(catalogues::table
         .find(version)
         .select(CatalogueRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }

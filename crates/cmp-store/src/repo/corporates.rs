@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::corporates;
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -19,6 +20,7 @@ pub struct Corporate {
 pub type NewCorporate = Corporate;
 
 pub fn insert(conn: &mut DbConn, row: &Corporate) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = Corporate {
         created_at: db_time(row.created_at),
         last_amended_at: db_time(row.last_amended_at),
@@ -28,21 +30,26 @@ pub fn insert(conn: &mut DbConn, row: &Corporate) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get(conn: &mut DbConn, corporate_code: &str) -> Result<Option<Corporate>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(corporates::table
         .find(corporate_code)
         .select(Corporate::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn exists(conn: &mut DbConn, corporate_code: &str) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(
         diesel::select(diesel::dsl::exists(corporates::table.find(corporate_code)))
             .get_result(conn)?,
     )
+    })
 }
 
 /// What the 7.3.8 corporate service adds to a corporate: its posting account and e-mail.
@@ -57,11 +64,13 @@ pub fn details(
     conn: &mut DbConn,
     corporate_code: &str,
 ) -> Result<Option<CorporateDetails>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(corporates::table
         .find(corporate_code)
         .select(CorporateDetails::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn set_details(
@@ -69,6 +78,7 @@ pub fn set_details(
     corporate_code: &str,
     d: &CorporateDetails,
 ) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     use corporates::dsl as c;
     diesel::update(corporates::table.find(corporate_code))
         .set((
@@ -77,6 +87,7 @@ pub fn set_details(
         ))
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The fields an update may change; `None` keeps the stored value.

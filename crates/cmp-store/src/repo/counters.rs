@@ -19,6 +19,7 @@ pub const PURCHASE: &str = "purchase"; // 50000001
 /// number; a rolled-back transaction gives its number back, as nothing used it.
 /// Unknown name: `NotFound`.
 pub fn next(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     let row = id_counters.filter(counter_name.eq(name));
     if diesel::update(row)
         .set(next_value.eq(next_value + 1))
@@ -29,11 +30,13 @@ pub fn next(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
     }
     let after: i64 = row.select(next_value).get_result(conn)?;
     Ok(after - 1)
+    })
 }
 
 /// Makes sure `next` will return a number above `n` (after loading rows with explicit
 /// numbers, such as fixtures). Unknown name: `NotFound`.
 pub fn ensure_above(conn: &mut DbConn, name: &str, n: i64) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = id_counters.filter(counter_name.eq(name));
     diesel::update(row.filter(next_value.le(n)))
         .set(next_value.eq(n + 1))
@@ -44,14 +47,17 @@ pub fn ensure_above(conn: &mut DbConn, name: &str, n: i64) -> Result<(), StoreEr
     } else {
         Err(StoreError::NotFound)
     }
+    })
 }
 
 /// The value `next` would return, without taking it.
 pub fn peek(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     Ok(id_counters
         .filter(counter_name.eq(name))
         .select(next_value)
         .get_result(conn)?)
+    })
 }
 
 /// The first value of each counter, as the migrations seed them.
@@ -74,17 +80,20 @@ pub const SEEDS: &[(&str, i64)] = &[
 
 /// Puts every counter back to its seed.
 pub fn reset_all(conn: &mut DbConn) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     for (name, first) in SEEDS {
         diesel::update(id_counters.filter(counter_name.eq(*name)))
             .set(next_value.eq(*first))
             .execute(conn)?;
     }
     Ok(())
+    })
 }
 
 /// Sets the next number of counter `name` (fixtures that need known numbers). The caller
 /// makes sure nothing was numbered from it yet; primary keys refuse any reuse anyway.
 pub fn set_next(conn: &mut DbConn, name: &str, value: i64) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(id_counters.filter(counter_name.eq(name)))
         .set(next_value.eq(value))
         .execute(conn)?;
@@ -92,4 +101,5 @@ pub fn set_next(conn: &mut DbConn, name: &str, value: i64) -> Result<(), StoreEr
         return Err(StoreError::NotFound);
     }
     Ok(())
+    })
 }

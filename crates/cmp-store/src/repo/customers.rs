@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::schema::{customer_addresses, customers};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// `customer_addresses.address_type` values (a CHECK constraint allows only these).
@@ -91,39 +92,49 @@ fn truncated(row: &Customer) -> Customer {
 }
 
 pub fn insert(conn: &mut DbConn, row: &Customer) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::insert_into(customers::table)
         .values(&truncated(row))
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get(conn: &mut DbConn, customer_number: i64) -> Result<Option<Customer>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(customers::table
         .find(customer_number)
         .select(Customer::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn exists(conn: &mut DbConn, customer_number: i64) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(
         diesel::select(diesel::dsl::exists(customers::table.find(customer_number)))
             .get_result(conn)?,
     )
+    })
 }
 
 /// Replaces every column but the number with `row`'s values (`None` writes NULL: the
 /// "never erase" rule belongs to the caller). False when there is no such customer.
 pub fn update(conn: &mut DbConn, row: &Customer) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let row = truncated(row);
     Ok(diesel::update(&row).set(&row).execute(conn)? == 1)
+    })
 }
 
 pub fn insert_address(conn: &mut DbConn, row: &CustomerAddress) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::insert_into(customer_addresses::table)
         .values(row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Inserts the address, or replaces the customer's address of that type.
@@ -139,9 +150,11 @@ pub fn addresses(
     conn: &mut DbConn,
     customer_number: i64,
 ) -> Result<Vec<CustomerAddress>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(customer_addresses::table
         .filter(customer_addresses::customer_number.eq(customer_number))
         .order(customer_addresses::address_type)
         .select(CustomerAddress::as_select())
         .load(conn)?)
+    })
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::schema::customer_groups;
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -18,6 +19,7 @@ pub struct Group {
 pub type NewGroup = Group;
 
 pub fn insert(conn: &mut DbConn, row: &Group) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = Group {
         created_at: db_time(row.created_at),
         last_amended_at: db_time(row.last_amended_at),
@@ -27,21 +29,26 @@ pub fn insert(conn: &mut DbConn, row: &Group) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get(conn: &mut DbConn, group_code: &str) -> Result<Option<Group>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(customer_groups::table
         .find(group_code)
         .select(Group::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn exists(conn: &mut DbConn, group_code: &str) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(
         diesel::select(diesel::dsl::exists(customer_groups::table.find(group_code)))
             .get_result(conn)?,
     )
+    })
 }
 
 /// What the 7.3.8 group service adds to a group: its posting account and e-mail.
@@ -53,11 +60,13 @@ pub struct GroupDetails {
 }
 
 pub fn details(conn: &mut DbConn, group_code: &str) -> Result<Option<GroupDetails>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(customer_groups::table
         .find(group_code)
         .select(GroupDetails::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn set_details(
@@ -65,6 +74,7 @@ pub fn set_details(
     group_code: &str,
     d: &GroupDetails,
 ) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     use customer_groups::dsl as g;
     diesel::update(customer_groups::table.find(group_code))
         .set((
@@ -73,6 +83,7 @@ pub fn set_details(
         ))
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Changes the description (when given) and stamps `last_amended_at = stamp`, only while

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::subscriptions::{STATUS_ACTIVE, STATUS_DISCONNECTED, STATUS_PRE_ACTIVE};
 use crate::schema::subscriptions::{self, dsl as s};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// What the life cycle keeps on a subscription besides `Subscription`'s columns.
@@ -22,12 +23,14 @@ pub struct LifeColumns {
 }
 
 pub fn life(conn: &mut DbConn, subscription_number: i64) -> Result<LifeColumns, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscriptions::table
         .find(subscription_number)
         .select(LifeColumns::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .unwrap_or_default())
+    })
 }
 
 /// The contract an activation or a plan change starts.
@@ -72,6 +75,7 @@ fn set_contract(
     c: &NewContract,
     with_number: bool,
 ) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let target = subscriptions::table.find(subscription_number);
     let terms = (
         s::contract_start.eq(Some(c.start)),
@@ -85,6 +89,7 @@ fn set_contract(
         diesel::update(target).set(terms).execute(conn)?;
     }
     Ok(())
+    })
 }
 
 /// → Disconnected on `on`, with the reason and the termination fee recorded. False when it
@@ -97,6 +102,7 @@ pub fn disconnect(
     fee_minor: Option<i64>,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(
         subscriptions::table
             .find(subscription_number)
@@ -111,6 +117,7 @@ pub fn disconnect(
     ))
     .execute(conn)?;
     Ok(n == 1)
+    })
 }
 
 /// Puts the subscription on `plan`; a `contract` replaces the current one (its number

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::schema::{
     account_email_addresses, accounts, direct_debits, registered_cards, subscription_serial_numbers,
 };
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// Counters seeded by the payments migration.
@@ -94,7 +95,7 @@ pub fn active_direct_debit(
         .filter(direct_debits::account_number.eq(account_number))
         .filter(direct_debits::status.eq(STATUS_ACTIVE))
         .select(DirectDebit::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -156,7 +157,7 @@ pub fn get_card(conn: &mut DbConn, card_id: i64) -> Result<Option<RegisteredCard
     Ok(registered_cards::table
         .find(card_id)
         .select(RegisteredCard::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -171,7 +172,7 @@ pub fn active_card_by_token(
         .filter(registered_cards::card_token.eq(token))
         .filter(registered_cards::status.eq(STATUS_ACTIVE))
         .select(RegisteredCard::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -232,7 +233,7 @@ pub fn subscription_by_serial(conn: &mut DbConn, value: &str) -> Result<Option<i
         .filter(subscription_serial_numbers::value.eq(value))
         .order(subscription_serial_numbers::subscription_number)
         .select(subscription_serial_numbers::subscription_number)
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 

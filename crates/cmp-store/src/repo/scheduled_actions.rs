@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::schema::scheduled_actions::{self, dsl as sa};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// `kind` values (a CHECK constraint allows only these).
@@ -41,6 +42,7 @@ pub struct ScheduledAction {
 }
 
 pub fn insert(conn: &mut DbConn, row: &ScheduledAction) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = ScheduledAction {
         created_at: db_time(row.created_at),
         applied_at: row.applied_at.map(db_time),
@@ -50,6 +52,7 @@ pub fn insert(conn: &mut DbConn, row: &ScheduledAction) -> Result<(), StoreError
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The pending action of `kind` on `entity`, if any (the earliest due when several).
@@ -58,14 +61,16 @@ pub fn pending(
     kind: &str,
     entity: i64,
 ) -> Result<Option<ScheduledAction>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(scheduled_actions::table
         .filter(sa::kind.eq(kind))
         .filter(sa::entity_number.eq(entity))
         .filter(sa::state.eq(STATE_PENDING))
         .order((sa::due_date, sa::id))
         .select(ScheduledAction::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// Every action of `kind` on `entity`, oldest first.
@@ -74,12 +79,14 @@ pub fn of_entity(
     kind: &str,
     entity: i64,
 ) -> Result<Vec<ScheduledAction>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(scheduled_actions::table
         .filter(sa::kind.eq(kind))
         .filter(sa::entity_number.eq(entity))
         .order(sa::id)
         .select(ScheduledAction::as_select())
         .load(conn)?)
+    })
 }
 
 /// Moves a pending row to `state` (Cancelled, Failed) with one conditional UPDATE. False
@@ -90,6 +97,7 @@ pub fn finish(
     state: &str,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(
         scheduled_actions::table
             .filter(sa::id.eq(id))
@@ -98,6 +106,7 @@ pub fn finish(
     .set((sa::state.eq(state), sa::applied_at.eq(Some(db_time(now)))))
     .execute(conn)?;
     Ok(n == 1)
+    })
 }
 
 /// Cancels every pending action of `kind` on `entity`; how many were pending.
@@ -107,6 +116,7 @@ pub fn cancel_all(
     entity: i64,
     now: NaiveDateTime,
 ) -> Result<usize, StoreError> {
+    crate::on_backend!(conn => {
     Ok(diesel::update(
         scheduled_actions::table
             .filter(sa::kind.eq(kind))
@@ -118,6 +128,7 @@ pub fn cancel_all(
         sa::applied_at.eq(Some(db_time(now))),
     ))
     .execute(conn)?)
+    })
 }
 
 /// Claims the pending action due first (by due date, then number) among those due on or
@@ -145,7 +156,7 @@ pub fn claim_next_due(
                 .optional()?,
             DbConn::Sqlite(c) => due
                 .select(ScheduledAction::as_select())
-                .first(c)
+                .first_row(c)
                 .optional()?,
         };
         let Some(row) = next else { return Ok(None) };
@@ -169,22 +180,28 @@ pub fn claim_next_due(
 
 /// How many actions are pending and due on or before `today`.
 pub fn count_due(conn: &mut DbConn, today: NaiveDate) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     Ok(scheduled_actions::table
         .filter(sa::state.eq(STATE_PENDING))
         .filter(sa::due_date.le(today))
         .count()
         .get_result(conn)?)
+    })
 }
 
 /// Counts the rows in `state` (tests and the benchmark).
 pub fn count_in_state(conn: &mut DbConn, state: &str) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     Ok(scheduled_actions::table
         .filter(sa::state.eq(state))
         .count()
         .get_result(conn)?)
+    })
 }
 
 pub fn wipe(conn: &mut DbConn) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::delete(scheduled_actions::table).execute(conn)?;
     Ok(())
+    })
 }

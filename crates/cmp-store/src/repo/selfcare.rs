@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::schema::{customers, one_time_passwords as otp, outbox, secret_keys, workflow_events};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// Counter of outbox message ids (seeded by the self-care migration).
@@ -51,7 +52,7 @@ pub fn secret_key(conn: &mut DbConn, name: &str) -> Result<Option<String>, Store
     Ok(secret_keys::table
         .find(name)
         .select(secret_keys::key_hex)
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -130,7 +131,7 @@ pub fn get_otp_for_update(
     Ok(otp::table
         .find(reference)
         .select(OtpRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 

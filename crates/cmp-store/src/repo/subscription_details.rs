@@ -15,6 +15,7 @@ use crate::schema::subscription_serial_number_history::{self, dsl as sh};
 use crate::schema::subscription_serial_numbers::{self, dsl as ssn};
 use crate::schema::subscription_services::{self, dsl as sv};
 use crate::schema::subscriptions::{self, dsl as s};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// Service instance identifiers (AddSubscriptionService), seeded by the migration.
@@ -55,11 +56,13 @@ pub fn personal_details(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Option<PersonalDetails>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscriptions::table
         .find(subscription_number)
         .select(PersonalDetails::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// The stored password hash (to verify a password against; nothing answers it).
@@ -122,6 +125,7 @@ pub struct ServiceRow {
 }
 
 pub fn insert_service(conn: &mut DbConn, row: &ServiceRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = ServiceRow {
         created_at: db_time(row.created_at),
         ..row.clone()
@@ -130,6 +134,7 @@ pub fn insert_service(conn: &mut DbConn, row: &ServiceRow) -> Result<(), StoreEr
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Every service added to the subscription, ordered by instance id.
@@ -137,22 +142,26 @@ pub fn services(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<ServiceRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_services::table
         .filter(sv::subscription_number.eq(subscription_number))
         .order(sv::service_instance_id)
         .select(ServiceRow::as_select())
         .load(conn)?)
+    })
 }
 
 pub fn get_service(
     conn: &mut DbConn,
     service_instance_id: i64,
 ) -> Result<Option<ServiceRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_services::table
         .find(service_instance_id)
         .select(ServiceRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// Sets the service's expiry date (replacing any). False when there is no such service.
@@ -161,10 +170,12 @@ pub fn expire_service(
     service_instance_id: i64,
     expiry: NaiveDate,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(subscription_services::table.find(service_instance_id))
         .set(sv::expiry_date.eq(Some(expiry)))
         .execute(conn)?;
     Ok(n > 0)
+    })
 }
 
 /// Sets the price of an added service (`price` as written on the wire, `"1.00"`).
@@ -173,10 +184,12 @@ pub fn set_service_price(
     service_instance_id: i64,
     price: &str,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(subscription_services::table.find(service_instance_id))
         .set(sv::price.eq(price))
         .execute(conn)?;
     Ok(n > 0)
+    })
 }
 
 /// The service codes of added services not ended by `today`, each once (the catalogue
@@ -185,12 +198,14 @@ pub fn service_codes_in_use(
     conn: &mut DbConn,
     today: NaiveDate,
 ) -> Result<Vec<String>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_services::table
         .filter(sv::expiry_date.is_null().or(sv::expiry_date.gt(today)))
         .select(sv::service_code)
         .distinct()
         .order(sv::service_code)
         .load(conn)?)
+    })
 }
 
 // ---- attributes ----
@@ -208,6 +223,7 @@ pub struct AttributeRow {
 
 /// The same name twice on one subscription: `Conflict`.
 pub fn insert_attribute(conn: &mut DbConn, row: &AttributeRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = AttributeRow {
         created_at: db_time(row.created_at),
         last_amended_at: db_time(row.last_amended_at),
@@ -217,6 +233,7 @@ pub fn insert_attribute(conn: &mut DbConn, row: &AttributeRow) -> Result<(), Sto
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get_attribute(
@@ -224,11 +241,13 @@ pub fn get_attribute(
     subscription_number: i64,
     name: &str,
 ) -> Result<Option<AttributeRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_attributes::table
         .find((subscription_number, name))
         .select(AttributeRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// Sets the value of an existing attribute. False when the subscription has none of that
@@ -240,10 +259,12 @@ pub fn update_attribute(
     value: &str,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(subscription_attributes::table.find((subscription_number, name)))
         .set((sa::value.eq(value), sa::last_amended_at.eq(db_time(now))))
         .execute(conn)?;
     Ok(n > 0)
+    })
 }
 
 /// The subscription's attributes, ordered by name.
@@ -251,21 +272,25 @@ pub fn attributes(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<AttributeRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_attributes::table
         .filter(sa::subscription_number.eq(subscription_number))
         .order(sa::name)
         .select(AttributeRow::as_select())
         .load(conn)?)
+    })
 }
 
 /// The attribute names some subscription has set, each once (the catalogue import keeps
 /// their definitions).
 pub fn attribute_names_in_use(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_attributes::table
         .select(sa::name)
         .distinct()
         .order(sa::name)
         .load(conn)?)
+    })
 }
 
 // ---- e-mail addresses ----
@@ -286,15 +311,18 @@ pub fn emails(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<SubscriptionEmail>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_email_addresses::table
         .filter(se::subscription_number.eq(subscription_number))
         .order(se::email_id)
         .select(SubscriptionEmail::as_select())
         .load(conn)?)
+    })
 }
 
 /// Writes one address slot (insert or replace).
 pub fn put_email(conn: &mut DbConn, row: &SubscriptionEmail) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = SubscriptionEmail {
         last_amended_at: db_time(row.last_amended_at),
         ..row.clone()
@@ -314,6 +342,7 @@ pub fn put_email(conn: &mut DbConn, row: &SubscriptionEmail) -> Result<(), Store
             .execute(conn)?;
     }
     Ok(())
+    })
 }
 
 // ---- serial numbers and their history ----
@@ -351,11 +380,13 @@ pub fn dated_serials(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<DatedSerial>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_serial_numbers::table
         .filter(ssn::subscription_number.eq(subscription_number))
         .order((ssn::kind, ssn::enumeration_id))
         .select(DatedSerial::as_select())
         .load(conn)?)
+    })
 }
 
 /// Writes the value of one slot, in force from `effective_date` (insert or replace).
@@ -367,6 +398,7 @@ pub fn put_serial(
     value: &str,
     effective_date: NaiveDate,
 ) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(subscription_serial_numbers::table.find((
         subscription_number,
         kind,
@@ -389,6 +421,7 @@ pub fn put_serial(
             .execute(conn)?;
     }
     Ok(())
+    })
 }
 
 /// Key of the PostgreSQL advisory lock that serialises changes of managed serial numbers.
@@ -408,12 +441,13 @@ pub fn lock_managed_serials(conn: &mut DbConn) -> Result<(), StoreError> {
 
 /// Keeps a replaced value; its `sequence` is the slot's next one.
 pub fn insert_history(conn: &mut DbConn, row: &SerialHistoryRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let last: Option<i32> = subscription_serial_number_history::table
         .filter(sh::subscription_number.eq(row.subscription_number))
         .filter(sh::kind.eq(&row.kind))
         .filter(sh::enumeration_id.eq(row.enumeration_id))
         .select(diesel::dsl::max(sh::sequence))
-        .first(conn)?;
+        .first_row(conn)?;
     let row = SerialHistoryRow {
         sequence: last.unwrap_or(0) + 1,
         replaced_at: db_time(row.replaced_at),
@@ -423,6 +457,7 @@ pub fn insert_history(conn: &mut DbConn, row: &SerialHistoryRow) -> Result<(), S
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The values the subscription's slots held before, by kind, id and sequence.
@@ -430,19 +465,23 @@ pub fn serial_history(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<SerialHistoryRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_serial_number_history::table
         .filter(sh::subscription_number.eq(subscription_number))
         .order((sh::kind, sh::enumeration_id, sh::sequence))
         .select(SerialHistoryRow::as_select())
         .load(conn)?)
+    })
 }
 
 /// Deletes every row of this module's tables (the sandbox's reset, before the
 /// subscriptions go).
 pub fn wipe(conn: &mut DbConn) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::delete(subscription_serial_number_history::table).execute(conn)?;
     diesel::delete(subscription_email_addresses::table).execute(conn)?;
     diesel::delete(subscription_attributes::table).execute(conn)?;
     diesel::delete(subscription_services::table).execute(conn)?;
     Ok(())
+    })
 }

@@ -12,6 +12,7 @@ use crate::schema::subscription_identities::{self, dsl as si};
 use crate::schema::subscription_packages::{self, dsl as sp};
 use crate::schema::subscription_serial_numbers::{self, dsl as ssn};
 use crate::schema::subscriptions::{self, dsl as s};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// `subscriptions.status` values (a CHECK constraint allows only these).
@@ -98,6 +99,7 @@ pub struct SubscriptionFilter {
 }
 
 pub fn insert(conn: &mut DbConn, row: &Subscription) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = Subscription {
         created_at: db_time(row.created_at),
         last_amended_at: db_time(row.last_amended_at),
@@ -107,24 +109,29 @@ pub fn insert(conn: &mut DbConn, row: &Subscription) -> Result<(), StoreError> {
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 pub fn get(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Option<Subscription>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscriptions::table
         .find(subscription_number)
         .select(Subscription::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 pub fn exists(conn: &mut DbConn, subscription_number: i64) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     Ok(diesel::select(diesel::dsl::exists(
         subscriptions::table.find(subscription_number),
     ))
     .get_result(conn)?)
+    })
 }
 
 /// The subscriptions matching `filter`, in one query for the whole filter.
@@ -206,11 +213,13 @@ pub fn list(
 
 /// Subscriptions on price plan `plan_code` that are not disconnected.
 pub fn count_using_plan(conn: &mut DbConn, plan_code: &str) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscriptions::table
         .filter(s::price_plan_code.eq(plan_code))
         .filter(s::status.ne(STATUS_DISCONNECTED))
         .select(count_star())
         .get_result(conn)?)
+    })
 }
 
 /// Subscriptions, not disconnected, holding package `package_code` not yet expired on
@@ -221,6 +230,7 @@ pub fn count_using_package(
     package_code: &str,
     today: NaiveDate,
 ) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscriptions::table
         .filter(s::status.ne(STATUS_DISCONNECTED))
         .filter(diesel::dsl::exists(
@@ -231,11 +241,13 @@ pub fn count_using_package(
         ))
         .select(count_star())
         .get_result(conn)?)
+    })
 }
 
 // ---- packages ----
 
 pub fn insert_package(conn: &mut DbConn, row: &SubscriptionPackageRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = SubscriptionPackageRow {
         created_at: db_time(row.created_at),
         ..row.clone()
@@ -244,6 +256,7 @@ pub fn insert_package(conn: &mut DbConn, row: &SubscriptionPackageRow) -> Result
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Every package the subscription ever had, ordered by purchase identifier.
@@ -251,11 +264,13 @@ pub fn packages(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<SubscriptionPackageRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_packages::table
         .filter(sp::subscription_number.eq(subscription_number))
         .order(sp::purchase_identifier)
         .select(SubscriptionPackageRow::as_select())
         .load(conn)?)
+    })
 }
 
 /// The packages in force on `on`: effective on or before it, and not expired (no expiry
@@ -265,6 +280,7 @@ pub fn active_packages(
     subscription_number: i64,
     on: NaiveDate,
 ) -> Result<Vec<SubscriptionPackageRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_packages::table
         .filter(sp::subscription_number.eq(subscription_number))
         .filter(sp::effective_date.le(on))
@@ -272,17 +288,20 @@ pub fn active_packages(
         .order(sp::purchase_identifier)
         .select(SubscriptionPackageRow::as_select())
         .load(conn)?)
+    })
 }
 
 pub fn get_package(
     conn: &mut DbConn,
     purchase_identifier: i64,
 ) -> Result<Option<SubscriptionPackageRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_packages::table
         .find(purchase_identifier)
         .select(SubscriptionPackageRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// Sets the package's expiry date (replacing any). False when there is no such package.
@@ -291,20 +310,24 @@ pub fn expire_package(
     purchase_identifier: i64,
     expiry: NaiveDate,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let changed = diesel::update(subscription_packages::table.find(purchase_identifier))
         .set(sp::expiry_date.eq(Some(expiry)))
         .execute(conn)?;
     Ok(changed > 0)
+    })
 }
 
 // ---- serial numbers and identities ----
 
 /// The same (subscription, kind, enumeration id) twice: `Conflict`.
 pub fn insert_serial(conn: &mut DbConn, row: &SerialNumberRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::insert_into(subscription_serial_numbers::table)
         .values(row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The subscription's serial numbers, ordered by kind then enumeration id.
@@ -312,19 +335,23 @@ pub fn serials(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<SerialNumberRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_serial_numbers::table
         .filter(ssn::subscription_number.eq(subscription_number))
         .order((ssn::kind, ssn::enumeration_id))
         .select(SerialNumberRow::as_select())
         .load(conn)?)
+    })
 }
 
 /// A second value of the same type on one subscription: `Conflict`.
 pub fn insert_identity(conn: &mut DbConn, row: &IdentityRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::insert_into(subscription_identities::table)
         .values(row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// The subscription's identities, ordered by type.
@@ -332,11 +359,13 @@ pub fn identities(
     conn: &mut DbConn,
     subscription_number: i64,
 ) -> Result<Vec<IdentityRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_identities::table
         .filter(si::subscription_number.eq(subscription_number))
         .order(si::identity_type)
         .select(IdentityRow::as_select())
         .load(conn)?)
+    })
 }
 
 /// True when a subscription that is not disconnected (other than `except_subscription`)
@@ -367,8 +396,10 @@ pub fn touch(
     subscription_number: i64,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(subscriptions::table.find(subscription_number))
         .set(s::last_amended_at.eq(db_time(now)))
         .execute(conn)?;
     Ok(n > 0)
+    })
 }

@@ -16,6 +16,7 @@ use crate::schema::subscription_spend_caps::{self, dsl as sc};
 use crate::schema::subscriptions::{self, dsl as s};
 use crate::schema::usage_periods::{self, dsl as up};
 use crate::schema::usage_records::{self, dsl as ur};
+use crate::FirstRow;
 use crate::{db_time, DbConn, StoreError};
 
 /// How many usage records one INSERT statement carries.
@@ -90,10 +91,12 @@ pub struct BreachRow {
 /// and caps are not changes of the subscription: its `lastAmendedDate` stays). False when
 /// there is no such subscription.
 pub fn lock_subscription(conn: &mut DbConn, subscription_number: i64) -> Result<bool, StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(subscriptions::table.find(subscription_number))
         .set(s::last_amended_at.eq(s::last_amended_at))
         .execute(conn)?;
     Ok(n == 1)
+    })
 }
 
 /// The subscription's usage totals of the period starting `start`, if it has any.
@@ -102,15 +105,18 @@ pub fn period(
     subscription_number: i64,
     start: NaiveDate,
 ) -> Result<Option<UsagePeriod>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(usage_periods::table
         .find((subscription_number, start))
         .select(UsagePeriod::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
+    })
 }
 
 /// Writes the period's totals (creating its row the first time).
 pub fn save_period(conn: &mut DbConn, row: &UsagePeriod) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let n = diesel::update(usage_periods::table.find((row.subscription_number, row.period_start)))
         .set((
             up::records.eq(row.records),
@@ -123,6 +129,7 @@ pub fn save_period(conn: &mut DbConn, row: &UsagePeriod) -> Result<(), StoreErro
             .execute(conn)?;
     }
     Ok(())
+    })
 }
 
 /// Adds rated records (after `save_period` has created their period).
@@ -152,12 +159,14 @@ pub fn records(
     subscription_number: i64,
     start: NaiveDate,
 ) -> Result<Vec<UsageRecord>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(usage_records::table
         .filter(ur::subscription_number.eq(subscription_number))
         .filter(ur::period_start.eq(start))
         .order(ur::record_number)
         .select(UsageRecord::as_select())
         .load(conn)?)
+    })
 }
 
 /// What the period has used of each allowance, by purchase and service.
@@ -166,16 +175,19 @@ pub fn draws(
     subscription_number: i64,
     start: NaiveDate,
 ) -> Result<Vec<AllowanceDraw>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(allowance_draws::table
         .filter(ad::subscription_number.eq(subscription_number))
         .filter(ad::period_start.eq(start))
         .order((ad::purchase_identifier, ad::service_code))
         .select(AllowanceDraw::as_select())
         .load(conn)?)
+    })
 }
 
 /// Writes what an allowance has used (creating its row the first time).
 pub fn save_draw(conn: &mut DbConn, row: &AllowanceDraw) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let key = (
         row.subscription_number,
         row.period_start,
@@ -191,22 +203,26 @@ pub fn save_draw(conn: &mut DbConn, row: &AllowanceDraw) -> Result<(), StoreErro
             .execute(conn)?;
     }
     Ok(())
+    })
 }
 
 // ---- spend caps ----
 
 /// Every cap set on the subscription, by code then effective date.
 pub fn caps(conn: &mut DbConn, subscription_number: i64) -> Result<Vec<SpendCapRow>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscription_spend_caps::table
         .filter(sc::subscription_number.eq(subscription_number))
         .order((sc::cap_code, sc::effective_date))
         .select(SpendCapRow::as_select())
         .load(conn)?)
+    })
 }
 
 /// Sets the subscription's cap `row.cap_code` from `row.effective_date` on: caps of that
 /// code starting on or after that day are dropped, the one in force then ends that day.
 pub fn replace_cap(conn: &mut DbConn, row: &SpendCapRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let of_code = || {
         subscription_spend_caps::table
             .filter(sc::subscription_number.eq(row.subscription_number))
@@ -230,6 +246,7 @@ pub fn replace_cap(conn: &mut DbConn, row: &SpendCapRow) -> Result<(), StoreErro
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Subscriptions, not disconnected, with a cap of code `cap_code` in force on `today` or
@@ -239,6 +256,7 @@ pub fn count_using_cap(
     cap_code: &str,
     today: NaiveDate,
 ) -> Result<i64, StoreError> {
+    crate::on_backend!(conn => {
     Ok(subscriptions::table
         .filter(s::status.ne(super::subscriptions::STATUS_DISCONNECTED))
         .filter(diesel::dsl::exists(
@@ -249,6 +267,7 @@ pub fn count_using_cap(
         ))
         .select(count_star())
         .get_result(conn)?)
+    })
 }
 
 /// The codes of the caps that already refused usage in the period (notice sent).
@@ -257,15 +276,18 @@ pub fn breached_caps(
     subscription_number: i64,
     start: NaiveDate,
 ) -> Result<Vec<String>, StoreError> {
+    crate::on_backend!(conn => {
     Ok(spend_cap_breaches::table
         .filter(br::subscription_number.eq(subscription_number))
         .filter(br::period_start.eq(start))
         .order(br::cap_code)
         .select(br::cap_code)
         .load(conn)?)
+    })
 }
 
 pub fn insert_breach(conn: &mut DbConn, row: &BreachRow) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     let row = BreachRow {
         breached_at: db_time(row.breached_at),
         ..row.clone()
@@ -274,14 +296,17 @@ pub fn insert_breach(conn: &mut DbConn, row: &BreachRow) -> Result<(), StoreErro
         .values(&row)
         .execute(conn)?;
     Ok(())
+    })
 }
 
 /// Deletes every usage and spend cap row (the sandbox's reset), children first.
 pub fn wipe(conn: &mut DbConn) -> Result<(), StoreError> {
+    crate::on_backend!(conn => {
     diesel::delete(spend_cap_breaches::table).execute(conn)?;
     diesel::delete(subscription_spend_caps::table).execute(conn)?;
     diesel::delete(allowance_draws::table).execute(conn)?;
     diesel::delete(usage_records::table).execute(conn)?;
     diesel::delete(usage_periods::table).execute(conn)?;
     Ok(())
+    })
 }
