@@ -119,22 +119,22 @@ pub fn build_pool(url: &str, opts: &PoolOptions) -> Result<Pool, StoreError> {
         // (the setting is stored in the file).
         DbUrl::Sqlite(_) => drop(url.connect()?),
     }
-    let (default_size, ping_on_checkout) = match url {
-        DbUrl::Postgres(_) => (8, true),
+    let default_size = match url {
+        DbUrl::Postgres(_) => 8,
         // One connection per core the process may run on (at most 4): SQLite's reads
         // are CPU work on the page cache, and more connections than cores only switch
         // between threads (the sample request on one core: 8 850 req/s with one
-        // connection, 6 000 with four). A SQLite connection is an open file: nothing
-        // between it and the database can drop it, so the `SELECT 1` before every
-        // checkout (two per request) buys nothing.
-        DbUrl::Sqlite(_) => (
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32),
-            false,
-        ),
+        // connection, 6 000 with four).
+        DbUrl::Sqlite(_) => {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
+        }
     };
     Ok(r2d2::Pool::builder()
         .max_size(opts.max_size.unwrap_or(default_size))
-        .test_on_check_out(ping_on_checkout)
+        // No `SELECT 1` before every checkout (two per request, each a round trip on
+        // PostgreSQL): a connection that fails is checked after the failure instead, and
+        // dropped when it is dead (`drop_if_dead` in lib.rs).
+        .test_on_check_out(false)
         .connection_timeout(opts.connection_timeout.unwrap_or(Duration::from_secs(5)))
         .build(DbManager { url })?)
 }

@@ -176,7 +176,11 @@ impl Store {
         f: impl FnOnce(&mut DbConn) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.connection()?;
-        f(&mut conn)
+        let result = f(&mut conn);
+        if result.is_err() {
+            drop_if_dead(&mut conn);
+        }
+        result
     }
 
     /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise.
@@ -197,7 +201,7 @@ impl Store {
         // After the connection is in hand, so a writer never holds the turn while it
         // waits for the pool.
         let _turn = self.turn(&pooled)?;
-        in_transaction(&mut pooled, |conn| {
+        let result = in_transaction(&mut pooled, |conn| {
             if let DbConn::Sqlite(c) = conn {
                 // Through the DSL, not SQL text: diesel keeps the prepared statement, so
                 // SQLite does not parse it again on every write.
@@ -207,7 +211,11 @@ impl Store {
                     .map_err(StoreError::from)?;
             }
             f(conn)
-        })
+        });
+        if result.is_err() {
+            drop_if_dead(&mut pooled);
+        }
+        result
     }
 
     /// Opens one transaction that several steps share ([`Tx::step`]): an operation made of
@@ -435,9 +443,26 @@ impl Drop for Tx {
         use diesel::connection::TransactionManager;
         if self.open {
             // A failed rollback leaves the connection broken: the pool drops it on return.
-            let _ =
+            let rolled_back =
                 <DbConn as Connection>::TransactionManager::rollback_transaction(&mut *self.conn);
+            if rolled_back.is_ok() {
+                drop_if_dead(&mut self.conn);
+            }
         }
+    }
+}
+
+/// After a failure, outside any transaction: a connection that no longer answers is
+/// marked broken, so the pool drops it when it comes back instead of lending it again.
+/// The pool does not test connections before lending them (`db::build_pool`): a round
+/// trip per checkout on PostgreSQL. After a database restart, each dead connection fails
+/// one request (503, Retry-After) and is replaced.
+fn drop_if_dead(conn: &mut DbConn) {
+    use diesel::connection::{TransactionManager, TransactionManagerStatus};
+    use diesel::r2d2::R2D2Connection;
+    if conn.ping().is_err() {
+        *<DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn) =
+            TransactionManagerStatus::InError;
     }
 }
 

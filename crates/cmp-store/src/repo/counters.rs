@@ -19,18 +19,18 @@ pub const PURCHASE: &str = "purchase"; // 50000001
 /// number; a rolled-back transaction gives its number back, as nothing used it.
 /// Unknown name: `NotFound`.
 pub fn next(conn: &mut DbConn, name: &str) -> Result<i64, StoreError> {
-    crate::on_backend!(conn => {
     let row = id_counters.filter(counter_name.eq(name));
-    if diesel::update(row)
-        .set(next_value.eq(next_value + 1))
-        .execute(conn)?
-        == 0
-    {
-        return Err(StoreError::NotFound);
-    }
-    let after: i64 = row.select(next_value).get_result(conn)?;
-    Ok(after - 1)
-    })
+    let bump = diesel::update(row).set(next_value.eq(next_value + 1));
+    let after: Option<i64> = match conn {
+        // One round trip: the row stays locked until the commit, so every round trip
+        // after this one is time other writers of the counter wait.
+        DbConn::Pg(c) => bump.returning(next_value).get_result(c).optional()?,
+        DbConn::Sqlite(c) => match bump.execute(c)? {
+            0 => None,
+            _ => Some(row.select(next_value).get_result(c)?),
+        },
+    };
+    after.map(|n| n - 1).ok_or(StoreError::NotFound)
 }
 
 /// Makes sure `next` will return a number above `n` (after loading rows with explicit
