@@ -84,9 +84,13 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 if let Some(n) = r.max_len {
                     s.insert("maxLength".into(), n.into());
                 }
-                // Named types only: a plain xs:string is also what faults echo (an
-                // unknown element's name, in JSON as it came).
-                if matches!(t, TypeRef::Named(_)) {
+                // The type's xs:pattern, anchored as the decoder reads it (its subset admits
+                // only characters XML carries); else, for named types only, the XML
+                // character rule: a plain xs:string is also what faults echo (an unknown
+                // element's name, in JSON as it came).
+                if let Some(p) = &r.pattern {
+                    s.insert("pattern".into(), cmp_schema::anchored(p).into());
+                } else if matches!(t, TypeRef::Named(_)) {
                     s.insert("pattern".into(), XML_CHARS.into());
                 }
             } else {

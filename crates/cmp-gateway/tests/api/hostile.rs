@@ -432,15 +432,16 @@ async fn a_utf16_envelope_with_a_byte_order_mark_is_read() {
     }
 }
 
-// Class 7: one rule for integers in XML and JSON.
+// Class 7: integers, in JSON by the number's value (as JSON Schema's `integer`), in XML
+// by the XSD lexical form.
 
 #[actix_web::test]
-async fn an_integer_is_digits_with_a_sign_in_json_as_in_xml() {
+async fn an_integer_is_a_whole_number_in_json_and_digits_with_a_sign_in_xml() {
     let app = spawn_demo();
     for (json, code) in [
-        ("3.0", "INVALID_FORMAT"),
-        ("1e1", "INVALID_FORMAT"),
-        ("10000001.0", "INVALID_FORMAT"),
+        ("3.5", "INVALID_FORMAT"),
+        ("1e-1", "INVALID_FORMAT"),
+        ("9007199254740993.0", "INVALID_FORMAT"),
         ("{}", "INVALID_FORMAT"),
         ("[]", "INVALID_FORMAT"),
         (r#"{"a":1}"#, "INVALID_FORMAT"),
@@ -471,10 +472,15 @@ async fn an_integer_is_digits_with_a_sign_in_json_as_in_xml() {
             "{xml}"
         );
     }
-    // The sign and a numeric string stay accepted.
-    app.post_json("/ws/GetAccount", r#"{"accountNumber":"+10000001"}"#)
-        .await
-        .good();
+    // The sign, a numeric string and a whole number written with a fraction or an
+    // exponent are accepted: JSON does not tell 10000001.0 from 10000001.
+    for json in [r#""+10000001""#, "10000001.0", "1.0000001e7"] {
+        let r = app
+            .post_json("/ws/GetAccount", &format!(r#"{{"accountNumber":{json}}}"#))
+            .await
+            .good();
+        assert!(r.body.contains("10000001"), "{json}: {}", r.body);
+    }
     // An empty object where a container belongs is still an absent container.
     app.post_json(
         "/ws/QueryCompatiblePackages",

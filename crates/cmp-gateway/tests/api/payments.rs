@@ -98,9 +98,13 @@ async fn bank_details_are_validated() {
         )
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
+    // Every field error at once: the length and the pattern are the schema types'.
     assert_eq!(
         error_ids(&r.json()),
-        vec![("TOO_SHORT".to_string(), "bankAccountNumber".to_string())]
+        vec![
+            ("INVALID_FORMAT".to_string(), "bankSortCode".to_string()),
+            ("TOO_SHORT".to_string(), "bankAccountNumber".to_string())
+        ]
     );
     let r = app
         .post_json(
