@@ -337,7 +337,7 @@ fn fault_statuses() -> [(&'static str, FaultKind, &'static str); 10] {
         (
             "Conflict",
             FaultKind::Validation,
-            "ValidationFault: a business rule forbids the request in the current state.",
+            "ValidationFault: the request is well-formed but the state forbids it: a business rule, or field errors that are all state rules (UNKNOWN_REFERENCE: a reference that names nothing; DATE_NOT_ALLOWED: a date the clock or the data rules out; IN_USE), every one listed in errors.",
         ),
         (
             "PayloadTooLarge",
@@ -362,19 +362,18 @@ fn fault_statuses() -> [(&'static str, FaultKind, &'static str); 10] {
     ]
 }
 
-/// The fault answers an operation declares: a rule (409) can refuse any method that
-/// writes, a DELETE included; only a body can be too large (413).
-fn fault_refs(with_body: bool, writes: bool) -> Vec<(&'static str, &'static str)> {
+/// The fault answers an operation declares: a rule (409) can refuse any operation, a read
+/// too (a reference that names nothing, a disconnected subscription); only a body can be
+/// too large (413).
+fn fault_refs(with_body: bool) -> Vec<(&'static str, &'static str)> {
     let mut v = vec![
         ("400", "BadRequest"),
         ("401", "Unauthorized"),
         ("403", "Forbidden"),
         ("404", "NotFound"),
         ("406", "NotAcceptable"),
+        ("409", "Conflict"),
     ];
-    if writes {
-        v.push(("409", "Conflict"));
-    }
     if with_body {
         v.push(("413", "PayloadTooLarge"));
     }
@@ -384,7 +383,7 @@ fn fault_refs(with_body: bool, writes: bool) -> Vec<(&'static str, &'static str)
     v
 }
 
-fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool, writes: bool) -> Value {
+fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool) -> Value {
     let mut r = Map::new();
     let ok = match m.roots.get(binding.response_root) {
         Some(root) => json!({
@@ -394,7 +393,7 @@ fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool, writes
         None => json!({ "description": binding.response_root }),
     };
     r.insert(status.into(), ok);
-    for (code, name) in fault_refs(with_body, writes) {
+    for (code, name) in fault_refs(with_body) {
         r.insert(
             code.into(),
             json!({ "$ref": format!("#/components/responses/{name}") }),
@@ -530,8 +529,7 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
         }
     }
     let status = if rest.creates { "201" } else { "200" };
-    let writes = rest.method != Method::Get;
-    o["responses"] = responses(m, binding, status, with_body, writes);
+    o["responses"] = responses(m, binding, status, with_body);
     let method = super::method_name(rest.method).to_ascii_lowercase();
     Some((rest.path.to_string(), method, o))
 }
@@ -564,7 +562,7 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
     if let Some(body) = request_body(m, b, &[]) {
         o["requestBody"] = body;
     }
-    o["responses"] = responses(m, b, "200", true, true);
+    o["responses"] = responses(m, b, "200", true);
     (format!("/ws/{}", op.name), o)
 }
 

@@ -246,7 +246,7 @@ async fn a_card_is_added_linked_and_cancelled() {
             r#"{"subscriptionNumber":49999999}"#,
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     // the same account's
     let r = app
         .request(
