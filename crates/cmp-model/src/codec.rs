@@ -248,7 +248,9 @@ impl Reader {
             // `{}` where a container belongs: absent, like an empty element.
             return None;
         }
-        if node.children.is_empty() && !node.text.trim().is_empty() {
+        if !node.text.trim().is_empty() {
+            // Text beside elements too (`<a>true<b>1</b></a>`, or a resource route's body
+            // that is a value, the path's elements added): never dropped silently.
             self.fail(
                 Code::InvalidFormat,
                 None,

@@ -649,6 +649,34 @@ async fn a_bodiless_request_is_answered_in_its_declared_content_type() {
     roxmltree::Document::parse(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
 }
 
+// Class 14b: text beside elements is refused, never dropped (a resource route's body that
+// is a value gets the path's elements added: the text is still there).
+
+#[actix_web::test]
+async fn text_beside_elements_is_refused() {
+    let app = spawn_demo();
+    for (method, path, body, at) in [
+        (
+            Method::PATCH,
+            "/accounts/10000003",
+            "<patchAccount>true</patchAccount>",
+            "patchAccount",
+        ),
+        (
+            Method::POST,
+            "/ws/GetAccount",
+            "<getAccount>x<accountNumber>10000001</accountNumber></getAccount>",
+            "getAccount",
+        ),
+    ] {
+        let r = app
+            .request(method, path, &[("Content-Type", "application/xml")], body)
+            .await;
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
+        assert_eq!(xml_errors(&r.body), one("INVALID_FORMAT", at), "{body}");
+    }
+}
+
 // Class 15: readiness needs the migrations.
 
 #[actix_web::test]
