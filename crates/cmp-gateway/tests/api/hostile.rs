@@ -677,6 +677,20 @@ async fn text_beside_elements_is_refused() {
     }
 }
 
+// Class 14c: a path parameter is read percent-decoded, the escapes the router keeps
+// (`%25`, `%2B`) included.
+
+#[actix_web::test]
+async fn path_parameters_are_read_percent_decoded() {
+    let app = spawn_demo();
+    // "A%B+C" is 5 characters (a group code takes 6): no such group, not too long.
+    let r = app.get("/groups/A%25B%2BC", "application/json").await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = app.get("/groups/A%25B%2BCDEF", "application/json").await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("TOO_LONG"), "{}", r.body);
+}
+
 // Class 15: readiness needs the migrations.
 
 #[actix_web::test]
