@@ -32,6 +32,24 @@ pub const JSON_FAULT: &str = "JsonFault";
 /// refuses the others with `FORBIDDEN_CHARACTER`, in every dialect).
 const XML_CHARS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]*$";
 
+/// The characters the decoder trims (`char::is_whitespace`, less the control characters
+/// XML 1.0 cannot carry), as a regular-expression class body.
+const BLANKS: &str =
+    "\\t\\n\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
+/// The forbidden characters of [`XML_CHARS`], as a class body.
+const FORBIDDEN: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF";
+/// The value of an optional field that the decoder reads as absent: blanks or nothing
+/// (WIRE.md §3: an empty element, `""`).
+pub const ABSENT: &str = "AbsentValue";
+
+fn absent_schema() -> Value {
+    json!({
+        "type": "string",
+        "pattern": format!("^[{BLANKS}]*$"),
+        "description": "Nothing, or blanks only: an optional field sent so is read as absent (WIRE.md §3, as an empty element is).",
+    })
+}
+
 fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -88,8 +106,14 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 // only characters XML carries); else, for named types only, the XML
                 // character rule: a plain xs:string is also what faults echo (an unknown
                 // element's name, in JSON as it came).
+                // With a minimum length, also a character that is not a blank: the
+                // decoder trims, and a value of blanks only is empty.
                 if let Some(p) = &r.pattern {
                     s.insert("pattern".into(), cmp_schema::anchored(p).into());
+                } else if matches!(t, TypeRef::Named(_)) && r.min_len.is_some_and(|n| n > 0) {
+                    let any = format!("[^{FORBIDDEN}]*");
+                    let pattern = format!("^{any}[^{FORBIDDEN}{BLANKS}]{any}$");
+                    s.insert("pattern".into(), pattern.into());
                 } else if matches!(t, TypeRef::Named(_)) {
                     s.insert("pattern".into(), XML_CHARS.into());
                 }
@@ -177,14 +201,30 @@ fn property(m: &Model, f: &Field) -> Value {
 }
 
 /// An object of `fields` (a struct, or one branch of a choice).
-fn object(m: &Model, fields: &[&Field], leave_optional: &[&str]) -> Map<String, Value> {
+fn object(
+    m: &Model,
+    fields: &[&Field],
+    leave_optional: &[&str],
+    erasable: bool,
+) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("type".into(), "object".into());
     let mut props = Map::new();
     let mut required = Vec::new();
     for f in fields {
-        props.insert(f.name.clone(), property(m, f));
-        if f.required() && !leave_optional.contains(&f.name.as_str()) {
+        let optional = !f.required() || leave_optional.contains(&f.name.as_str());
+        let mut p = property(m, f);
+        // An optional single value may be blank: read as absent (in an erasable type it
+        // is an attempt to erase, refused or not by the operation).
+        if optional && !erasable && !f.repeated() && m.is_simple(&f.ty) {
+            let description = p.as_object_mut().and_then(|o| o.remove("description"));
+            p = json!({ "anyOf": [p, schema_ref(ABSENT)] });
+            if let Some(d) = description {
+                p["description"] = d;
+            }
+        }
+        props.insert(f.name.clone(), p);
+        if !optional {
             required.push(Value::from(f.name.clone()));
         }
     }
@@ -208,13 +248,13 @@ fn complex_schema(m: &Model, c: &Complex) -> Value {
                     min: 1,
                     ..f.clone()
                 };
-                Value::Object(object(m, &[&single], &[]))
+                Value::Object(object(m, &[&single], &[], false))
             })
             .collect();
         o.insert("oneOf".into(), Value::Array(branches));
         o
     } else {
-        object(m, &c.fields.iter().collect::<Vec<_>>(), &[])
+        object(m, &c.fields.iter().collect::<Vec<_>>(), &[], c.erasable)
     };
     if let Some(d) = &c.doc {
         o.insert("description".into(), d.clone().into());
@@ -410,7 +450,12 @@ fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Valu
         .iter()
         .any(|p| c.fields.iter().any(|f| f.name == *p && f.required()))
     {
-        let mut o = object(m, &c.fields.iter().collect::<Vec<_>>(), from_path);
+        let mut o = object(
+            m,
+            &c.fields.iter().collect::<Vec<_>>(),
+            from_path,
+            c.erasable,
+        );
         o.insert(
             "description".into(),
             format!(
@@ -684,6 +729,7 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
     if let Some(f) = json_fault_schema(m) {
         schemas.insert(JSON_FAULT.into(), f);
     }
+    schemas.insert(ABSENT.into(), absent_schema());
     root_names(m, &mut schemas);
 
     let mut tags: Vec<String> = Vec::new();
