@@ -451,6 +451,14 @@ impl Reader {
             );
             return None;
         }
+        if node.literal && facets.prim == Prim::Str {
+            self.fail(
+                Code::InvalidFormat,
+                None,
+                "must be a string, not a number or boolean",
+            );
+            return None;
+        }
         // Before any other check, whatever the type: no value may hold a character that a
         // database or an XML answer cannot carry (crate::text::is_xml_char).
         if crate::text::has_forbidden_character(&node.text) {

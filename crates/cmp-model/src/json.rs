@@ -38,7 +38,8 @@ pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result
             }
         })?;
     let mut node = match <[Node; 1]>::try_from(nodes) {
-        Ok([n]) if n.text.is_empty() => n,
+        // An object: `null`, `""` (read as nothing) and other values are not a document.
+        Ok([n]) if n.container && n.text.is_empty() => n,
         _ => return Err(ParseError::malformed("the JSON body must be an object")),
     };
     if let [only] = node.children.as_slice() {
@@ -119,6 +120,14 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 }
 
 impl ValueSeed<'_> {
+    /// A JSON number or boolean: text, marked so that a string field refuses it.
+    fn literal<E: de::Error>(self, text: String) -> Result<Vec<Node>, E> {
+        let mut nodes = self.leaf(text)?;
+        for n in &mut nodes {
+            n.literal = true;
+        }
+        Ok(nodes)
+    }
     fn leaf<E: de::Error>(self, text: String) -> Result<Vec<Node>, E> {
         *self.count += 1;
         if *self.count > self.limits.max_elements {
@@ -141,13 +150,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         f.write_str("a JSON value")
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.literal(v.to_string())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.literal(v.to_string())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.literal(v.to_string())
     }
     /// A number with a fraction or an exponent (or beyond 64 bits). JSON, like JSON
     /// Schema's `integer`, does not tell `36.0` or `3.6e1` from `36`: a whole number that
@@ -157,9 +166,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<Node>, E> {
         const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
         if v.fract() == 0.0 && v.abs() < EXACT {
-            return self.leaf(format!("{}", v as i64));
+            return self.literal(format!("{}", v as i64));
         }
-        self.leaf(format!("{v:?}"))
+        self.literal(format!("{v:?}"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<Node>, E> {
         self.leaf(v.to_string())
@@ -400,6 +409,10 @@ mod tests {
             ]
         );
         assert!(parse("[]", "r", &[], Limits::default()).is_err());
+        for not_an_object in ["null", "\"\"", "true", "0"] {
+            let e = parse(not_an_object, "r", &[], Limits::default()).unwrap_err();
+            assert!(e.message.contains("must be an object"), "{not_an_object}");
+        }
     }
 
     #[test]

@@ -38,15 +38,15 @@ const BLANKS: &str =
     "\\t\\n\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
 /// The forbidden characters of [`XML_CHARS`], as a class body.
 const FORBIDDEN: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF";
-/// The value of an optional field that the decoder reads as absent: blanks or nothing
-/// (WIRE.md §3: an empty element, `""`).
+/// The value of an optional field that the decoder reads as absent: `null`, blanks or
+/// nothing (WIRE.md §3: JSON `null`, an empty element, `""`).
 pub const ABSENT: &str = "AbsentValue";
 
 fn absent_schema() -> Value {
     json!({
-        "type": "string",
+        "type": ["string", "null"],
         "pattern": format!("^[{BLANKS}]*$"),
-        "description": "Nothing, or blanks only: an optional field sent so is read as absent (WIRE.md §3, as an empty element is).",
+        "description": "null, nothing or blanks only: an optional field sent so is read as absent (WIRE.md §3, as an empty element is).",
     })
 }
 

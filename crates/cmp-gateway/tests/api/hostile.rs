@@ -677,6 +677,29 @@ async fn text_beside_elements_is_refused() {
     }
 }
 
+// Class 14d: JSON types: a number or boolean where a string belongs, and a body that is
+// not an object, are refused.
+
+#[actix_web::test]
+async fn json_values_of_another_type_are_refused() {
+    let app = spawn_demo();
+    for v in ["false", "12", "1.5"] {
+        let body = format!(r#"{{"externalReference":{v},"accountNumber":10000001}}"#);
+        let r = app.post_json("/ws/GetAccount", &body).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
+        assert_eq!(
+            json_errors(&r),
+            one("INVALID_FORMAT", "externalReference"),
+            "{body}"
+        );
+    }
+    for body in ["null", "\"\"", "true"] {
+        let r = app.post_json("/ws/GetCatalogue", body).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
+        assert!(r.body.contains("must be an object"), "{body}: {}", r.body);
+    }
+}
+
 // Class 14c: a path parameter is read percent-decoded, the escapes the router keeps
 // (`%25`, `%2B`) included.
 
