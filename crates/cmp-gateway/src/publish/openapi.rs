@@ -41,6 +41,8 @@ const FORBIDDEN: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uF
 /// The value of an optional field that the decoder reads as absent: `null`, blanks or
 /// nothing (WIRE.md §3: JSON `null`, an empty element, `""`).
 pub const ABSENT: &str = "AbsentValue";
+/// An optional container the decoder reads as absent: `null` or `{}` (an empty element).
+pub const ABSENT_CONTAINER: &str = "AbsentContainer";
 
 fn absent_schema() -> Value {
     json!({
@@ -214,11 +216,17 @@ fn object(
     for f in fields {
         let optional = !f.required() || leave_optional.contains(&f.name.as_str());
         let mut p = property(m, f);
-        // An optional single value may be blank: read as absent (in an erasable type it
-        // is an attempt to erase, refused or not by the operation).
-        if optional && !erasable && !f.repeated() && m.is_simple(&f.ty) {
+        // An optional single value may be blank or null, an optional container null or
+        // `{}`: read as absent (in an erasable type it is an attempt to erase, refused or
+        // not by the operation).
+        if optional && !erasable && !f.repeated() {
+            let absent = if m.is_simple(&f.ty) {
+                ABSENT
+            } else {
+                ABSENT_CONTAINER
+            };
             let description = p.as_object_mut().and_then(|o| o.remove("description"));
-            p = json!({ "anyOf": [p, schema_ref(ABSENT)] });
+            p = json!({ "anyOf": [p, schema_ref(absent)] });
             if let Some(d) = description {
                 p["description"] = d;
             }
@@ -730,6 +738,14 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
         schemas.insert(JSON_FAULT.into(), f);
     }
     schemas.insert(ABSENT.into(), absent_schema());
+    schemas.insert(
+        ABSENT_CONTAINER.into(),
+        json!({
+            "type": ["object", "null"],
+            "maxProperties": 0,
+            "description": "null or {}: an optional container sent so is read as absent (as an empty element is).",
+        }),
+    );
     root_names(m, &mut schemas);
 
     let mut tags: Vec<String> = Vec::new();
