@@ -1,12 +1,8 @@
 //! E-mail address slots, the same for an account and a subscription: three per owner,
-//! 1 Primary, 2 Billing, 3 Notification (the type of a slot not yet written), and one
-//! syntax rule for an address.
+//! 1 Primary, 2 Billing, 3 Notification (the type of a slot not yet written). An
+//! address's syntax is its schema type's pattern (`EmailAddress`, schemas/common.xsd).
 
 use cmp_model::messages::AccountEmailType;
-use cmp_model::{Code, Fault, FieldPath};
-
-use crate::faults::invalid;
-
 /// The type a slot has by default: 1 Primary, 2 Billing, 3 Notification.
 pub(crate) fn slot_type(email_id: i64) -> AccountEmailType {
     match email_id {
@@ -38,34 +34,6 @@ pub(crate) fn stored_type(stored: &str, email_id: i64) -> AccountEmailType {
     AccountEmailType::parse(stored).unwrap_or(slot_type(email_id))
 }
 
-/// A simple e-mail syntax rule: `local@domain.tld`, no blanks, one `@`, the domain has a
-/// dot that neither starts nor ends it.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-/// `INVALID_FORMAT` on `path` unless `address` passes [`valid_email`].
-pub(crate) fn check_address(address: &str, path: impl Into<FieldPath>) -> Result<(), Fault> {
-    if valid_email(address) {
-        Ok(())
-    } else {
-        Err(invalid(
-            Code::InvalidFormat,
-            path,
-            "is not an e-mail address",
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +49,5 @@ mod tests {
             written_type(Some(AccountEmailType::Primary), [(2, "Billing")], 2),
             AccountEmailType::Primary
         );
-        assert!(valid_email("a@b.co") && !valid_email("a@b") && !valid_email("a b@c.de"));
     }
 }

@@ -271,7 +271,12 @@ pub async fn rest(
     let mut params: Vec<(&'static str, String)> = Vec::new();
     for (name, element) in route.params {
         if let Some(v) = req.match_info().get(name) {
-            params.push((element, v.to_string()));
+            // The router leaves `%25`, `%2B` and `%2F` encoded (so that a segment keeps
+            // its bounds): the value is what they stand for.
+            params.push((
+                element,
+                percent_decode(v, false).unwrap_or_else(|| v.to_string()),
+            ));
         }
     }
     let status = if route.creates {
@@ -421,35 +426,39 @@ fn apply_query(req: &HttpRequest, node: &mut Node, root: &'static str) -> Result
     }
 }
 
+/// `part` percent-decoded (and, in a query, `+` read as a blank); `None` when the bytes
+/// are not UTF-8.
+fn percent_decode(part: &str, plus_is_blank: bool) -> Option<String> {
+    let bytes = part.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' if plus_is_blank => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
 /// `application/x-www-form-urlencoded` pairs, strictly: a parameter whose name or value
 /// is not UTF-8 once percent-decoded is refused naming it, as an invalid UTF-8 body is,
 /// rather than read with U+FFFD in place of its bytes.
 fn parse_query(q: &str) -> Result<Vec<(String, String)>, Fault> {
-    fn decode(part: &str) -> Option<String> {
-        let bytes = part.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' => {
-                    let hex = bytes
-                        .get(i + 1..i + 3)
-                        .and_then(|h| std::str::from_utf8(h).ok());
-                    match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                        Some(b) => {
-                            out.push(b);
-                            i += 2;
-                        }
-                        None => out.push(b'%'),
-                    }
-                }
-                b => out.push(b),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).ok()
-    }
+    let decode = |part: &str| percent_decode(part, true);
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|pair| {

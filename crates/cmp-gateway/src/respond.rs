@@ -96,10 +96,24 @@ pub fn status(code: Code) -> StatusCode {
     }
 }
 
+/// The REST status of a whole fault: a ValidationFault whose every field error is a state
+/// rule (a reference that names nothing, a date the clock rules out, …: `Kind::Rule`) is
+/// well-formed but refused by the state, 409 as a business rule is (WIRE.md §4); any
+/// other error among them makes it 400.
+pub fn fault_status(f: &Fault) -> StatusCode {
+    let state_only =
+        !f.errors.is_empty() && f.errors.iter().all(|e| e.message_id.kind() == Kind::Rule);
+    if f.message_id == Code::ValidationFailed && state_only {
+        StatusCode::CONFLICT
+    } else {
+        status(f.message_id)
+    }
+}
+
 pub fn fault(dialect: &Dialect, f: &Fault) -> HttpResponse {
     let (status, text) = match dialect {
-        Dialect::Rest(ResponseFormat::Json) => (status(f.message_id), render::fault_json(f)),
-        Dialect::Rest(_) => (status(f.message_id), render::fault_xml(f)),
+        Dialect::Rest(ResponseFormat::Json) => (fault_status(f), render::fault_json(f)),
+        Dialect::Rest(_) => (fault_status(f), render::fault_xml(f)),
         // SOAP 1.1 answers every fault with 500; so does SOAP 1.2 here, for one rule.
         Dialect::Soap { version, root, .. } => (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -194,5 +208,24 @@ mod tests {
             status(Code::ServiceUnavailable),
             StatusCode::SERVICE_UNAVAILABLE
         );
+    }
+
+    #[test]
+    fn a_validation_fault_of_state_rules_only_is_a_conflict() {
+        use cmp_model::fault::PathSeg;
+        use cmp_model::FieldError;
+        let e = |code| FieldError::new(code, vec![PathSeg::new("r"), PathSeg::new("f")], "x");
+        let f = |codes: &[Code]| Fault::validation(codes.iter().map(|c| e(*c)).collect());
+        let state = [Code::UnknownReference, Code::DateNotAllowed];
+        assert_eq!(fault_status(&f(&state)), StatusCode::CONFLICT);
+        assert_eq!(
+            fault_status(&f(&[Code::UnknownReference, Code::TooLong])),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            fault_status(&f(&[Code::OutOfRange])),
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(fault_status(&f(&[])), StatusCode::BAD_REQUEST);
     }
 }

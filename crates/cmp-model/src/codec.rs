@@ -26,6 +26,29 @@ pub struct Facets {
     pub max: Option<&'static str>,
     pub total_digits: Option<u32>,
     pub fraction_digits: Option<u32>,
+    /// `xs:pattern` (the subset of `cmp_schema::check_pattern`): the whole value must match.
+    pub pattern: Option<&'static str>,
+}
+
+/// Whether all of `text` matches `pattern` (an `xs:pattern` of the schemas). Each
+/// pattern is compiled once, on first use, and kept.
+pub fn matches_pattern(pattern: &'static str, text: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+    static COMPILED: OnceLock<RwLock<HashMap<&'static str, regex_lite::Regex>>> = OnceLock::new();
+    let cache = COMPILED.get_or_init(Default::default);
+    if let Some(re) = cache.read().unwrap_or_else(|e| e.into_inner()).get(pattern) {
+        return re.is_match(text);
+    }
+    // The schema reader checked the pattern's syntax; the generator wrote it from there.
+    let re = regex_lite::Regex::new(&format!("^(?:{pattern})$"))
+        .unwrap_or_else(|e| panic!("xs:pattern {pattern:?} of the schemas: {e}"));
+    let found = re.is_match(text);
+    cache
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(pattern, re);
+    found
 }
 
 /// Why a scalar was refused; rendered into a [`FieldError`] with its path.
@@ -37,6 +60,8 @@ pub enum Problem {
     /// Not a value of the named kind (`integer`, `date`, …).
     Format(&'static str),
     Enum(&'static [&'static str]),
+    /// Not of the type's `xs:pattern`: (type, pattern).
+    Pattern(&'static str, &'static str),
 }
 
 impl Problem {
@@ -62,6 +87,11 @@ impl Problem {
             Problem::Format(what) => {
                 FieldError::new(Code::InvalidFormat, path, format!("is not a valid {what}"))
             }
+            Problem::Pattern(ty, pattern) => FieldError::new(
+                Code::InvalidFormat,
+                path,
+                format!("is not of the form of {ty} (pattern {pattern})"),
+            ),
             Problem::Enum(values) => FieldError::new(
                 Code::InvalidEnum,
                 path,
@@ -218,7 +248,9 @@ impl Reader {
             // `{}` where a container belongs: absent, like an empty element.
             return None;
         }
-        if node.children.is_empty() && !node.text.trim().is_empty() {
+        if !node.text.trim().is_empty() {
+            // Text beside elements too (`<a>true<b>1</b></a>`, or a resource route's body
+            // that is a value, the path's elements added): never dropped silently.
             self.fail(
                 Code::InvalidFormat,
                 None,
@@ -416,6 +448,14 @@ impl Reader {
                 Code::InvalidFormat,
                 None,
                 "must be a value, not a container",
+            );
+            return None;
+        }
+        if node.literal && facets.prim == Prim::Str {
+            self.fail(
+                Code::InvalidFormat,
+                None,
+                "must be a string, not a number or boolean",
             );
             return None;
         }

@@ -139,7 +139,8 @@ codes! {
     TooMany = "TOO_MANY", Validation, "a repeated element over its maximum";
     Choice = "CHOICE", Validation, "a choice container without exactly one of its elements";
     TwoLevels = "TWO_LEVELS", Validation, "an agreement (or account) placed at two levels of the structure";
-    UnknownReference = "UNKNOWN_REFERENCE", Validation, "a code or number in the body names nothing";
+    UnknownReference = "UNKNOWN_REFERENCE", Rule, "a code or number in the body names nothing (the data holds no such thing: a state rule, 409 when every error of the fault is one)";
+    DateNotAllowed = "DATE_NOT_ALLOWED", Rule, "a date the clock or the data rules out: in the past where today or later is required, in the future where it must have happened, before the subscription was created or connected, before the current bill period or the service's start (a state rule, 409 when every error of the fault is one)";
     NotAnAgreementPlan = "NOT_AN_AGREEMENT_PLAN", Validation, "CreateAgreement with a `pricePlanCode` of the catalogue that is not an agreement price plan (`agreementPlan`)";
     CardNumberNotAllowed = "CARD_NUMBER_NOT_ALLOWED", Validation, "a 13–19 digit number (blanks or dashes allowed between digits) in any element of an accounts-and-payments request; every such element is named, the value never echoed";
     ForbiddenCharacter = "FORBIDDEN_CHARACTER", Validation, "a value holding a character XML 1.0 cannot carry: a control character other than TAB, LF, CR (U+0000 included), U+FFFE, U+FFFF, a lone surrogate (JSON `\\ud800`, XML `&#xD800;`); in any dialect, query or path parameter; the value is never echoed";
@@ -150,7 +151,7 @@ codes! {
     InvalidDates = "INVALID_DATES", Validation, "catalogue: an expiry date before the effective date";
     InvalidCardinality = "INVALID_CARDINALITY", Validation, "catalogue: a package group whose maximum is below its minimum";
     NotABasePackage = "NOT_A_BASE_PACKAGE", Validation, "catalogue: a price plan's base package that is not classified as a base package";
-    InUse = "IN_USE", Validation, "catalogue: an import that drops a plan, package or billing medium still in use";
+    InUse = "IN_USE", Rule, "catalogue: an import that drops a plan, package or billing medium still in use (a state rule, 409 when every error of the fault is one)";
     NotSupported = "NOT_SUPPORTED", Validation, "a CMP 7.3.8 alternative the gateway does not serve (services at ACCOUNT or AGREEMENT level, AutoSelect of a serial number, clearing an as-of date, UpdateTariff IgnoreDefaultPackage)";
     NotPlanBasePackage = "NOT_PLAN_BASE_PACKAGE", Validation, "the 7.3.8 CreateSubscription or UpdateTariff PackageCode is not the base package of the price plan (the plan decides the base package)";
 }

@@ -38,7 +38,8 @@ pub fn parse(text: &str, root: &str, aliases: &[&str], limits: Limits) -> Result
             }
         })?;
     let mut node = match <[Node; 1]>::try_from(nodes) {
-        Ok([n]) if n.text.is_empty() => n,
+        // An object: `null`, `""` (read as nothing) and other values are not a document.
+        Ok([n]) if n.container && n.text.is_empty() => n,
         _ => return Err(ParseError::malformed("the JSON body must be an object")),
     };
     if let [only] = node.children.as_slice() {
@@ -119,6 +120,14 @@ impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
 }
 
 impl ValueSeed<'_> {
+    /// A JSON number or boolean: text, marked so that a string field refuses it.
+    fn literal<E: de::Error>(self, text: String) -> Result<Vec<Node>, E> {
+        let mut nodes = self.leaf(text)?;
+        for n in &mut nodes {
+            n.literal = true;
+        }
+        Ok(nodes)
+    }
     fn leaf<E: de::Error>(self, text: String) -> Result<Vec<Node>, E> {
         *self.count += 1;
         if *self.count > self.limits.max_elements {
@@ -141,19 +150,25 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         f.write_str("a JSON value")
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.literal(v.to_string())
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.literal(v.to_string())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<Node>, E> {
-        self.leaf(v.to_string())
+        self.literal(v.to_string())
     }
-    /// A number with a fraction or an exponent (or beyond 64 bits): written so that it
-    /// keeps a `.` or an `e` (`3.0`, `10.0` for `1e1`, `1e20`), so an integer field refuses
-    /// it as XML refuses `3.0`, while a decimal still reads `3.0`.
+    /// A number with a fraction or an exponent (or beyond 64 bits). JSON, like JSON
+    /// Schema's `integer`, does not tell `36.0` or `3.6e1` from `36`: a whole number that
+    /// an f64 holds exactly (below 2^53) is written as digits, so an integer field takes
+    /// it; any other keeps its `.` or `e` (`3.5`, `1e20`), so an integer field refuses it
+    /// while a decimal still reads it.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<Node>, E> {
-        self.leaf(format!("{v:?}"))
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if v.fract() == 0.0 && v.abs() < EXACT {
+            return self.literal(format!("{}", v as i64));
+        }
+        self.literal(format!("{v:?}"))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<Node>, E> {
         self.leaf(v.to_string())
@@ -364,9 +379,9 @@ mod tests {
     }
 
     #[test]
-    fn numbers_keep_a_fraction_or_exponent_and_containers_are_marked() {
+    fn whole_numbers_read_as_digits_others_keep_a_fraction_or_exponent() {
         let n = parse(
-            r#"{"a":3.0,"b":1e1,"c":3,"d":{},"e":[],"f":[1],"g":1e20,"h":18446744073709551615}"#,
+            r#"{"a":3.0,"b":1e1,"c":3,"d":{},"e":[],"f":[1],"g":1e20,"h":18446744073709551615,"i":3.5,"j":-0.0,"k":9007199254740992.0}"#,
             "r",
             &[],
             Limits::default(),
@@ -380,17 +395,24 @@ mod tests {
         assert_eq!(
             seen,
             [
-                ("a", "3.0", false),
-                ("b", "10.0", false),
+                ("a", "3", false),
+                ("b", "10", false),
                 ("c", "3", false),
                 ("d", "", true),
                 ("e", "", true),
                 ("f", "1", false),
                 ("g", "1e20", false),
                 ("h", "18446744073709551615", false),
+                ("i", "3.5", false),
+                ("j", "0", false),
+                ("k", "9007199254740992.0", false),
             ]
         );
         assert!(parse("[]", "r", &[], Limits::default()).is_err());
+        for not_an_object in ["null", "\"\"", "true", "0"] {
+            let e = parse(not_an_object, "r", &[], Limits::default()).unwrap_err();
+            assert!(e.message.contains("must be an object"), "{not_an_object}");
+        }
     }
 
     #[test]

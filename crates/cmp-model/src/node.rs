@@ -12,6 +12,9 @@ pub struct Node {
     /// Written as a JSON object or array (`{}`, `[]`), not a value: where a value belongs
     /// it is refused (`INVALID_FORMAT`), even empty. Always false for XML.
     pub container: bool,
+    /// Written as a JSON number or boolean, not a string: where a string belongs it is
+    /// refused (`INVALID_FORMAT`). Always false for XML.
+    pub literal: bool,
 }
 
 impl Node {

@@ -21,6 +21,9 @@ impl ScalarValue for String {
         if let Some(min) = f.min_len.filter(|m| n < *m) {
             return Err(Problem::TooShort(min));
         }
+        if let Some(p) = f.pattern.filter(|p| !crate::codec::matches_pattern(p, t)) {
+            return Err(Problem::Pattern(f.type_name, p));
+        }
         Ok(t.to_string())
     }
     fn encode(&self, name: &'static str, sink: &mut dyn Sink) {
@@ -206,6 +209,7 @@ mod tests {
         max: Some("99999999"),
         total_digits: None,
         fraction_digits: None,
+        pattern: None,
     };
     const MONEY: Facets = Facets {
         type_name: "Money",
@@ -234,6 +238,28 @@ mod tests {
             Err(Problem::TooLong(6))
         );
         assert_eq!(String::decode_text("  ", &S6), Err(Problem::TooShort(1)));
+    }
+
+    #[test]
+    fn a_pattern_must_match_the_whole_trimmed_value() {
+        const DIGITS8: Facets = Facets {
+            type_name: "BankAccountNumber",
+            min_len: Some(8),
+            max_len: Some(8),
+            pattern: Some("[0-9]{8}"),
+            ..S6
+        };
+        assert_eq!(
+            String::decode_text(" 12345678 ", &DIGITS8).unwrap(),
+            "12345678"
+        );
+        for t in ["1234567x", "x2345678", "1234 678"] {
+            assert_eq!(
+                String::decode_text(t, &DIGITS8),
+                Err(Problem::Pattern("BankAccountNumber", "[0-9]{8}")),
+                "{t}"
+            );
+        }
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn facets_const(name: &str, type_name: &str, p: Prim, f: &Resolved) -> String {
             .map_or("None".to_string(), |n| format!("Some({n:?})"))
     };
     format!(
-        "pub const {name}: Facets = Facets {{ type_name: {type_name:?}, prim: Prim::{}, min_len: {}, max_len: {}, min: {}, max: {}, total_digits: {}, fraction_digits: {} }};\n",
+        "pub const {name}: Facets = Facets {{ type_name: {type_name:?}, prim: Prim::{}, min_len: {}, max_len: {}, min: {}, max: {}, total_digits: {}, fraction_digits: {}, pattern: {} }};\n",
         prim_name(p),
         opt(f.min_len),
         opt(f.max_len),
@@ -153,6 +153,7 @@ fn facets_const(name: &str, type_name: &str, p: Prim, f: &Resolved) -> String {
         opt_s(&f.max),
         opt(f.total_digits.map(u64::from)),
         opt(f.fraction_digits.map(u64::from)),
+        opt_s(&f.pattern),
     )
 }
 

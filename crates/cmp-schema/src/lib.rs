@@ -8,7 +8,9 @@
 //! - `xs:simpleType name` = one `xs:restriction base` (a builtin of [`BUILTINS`] or
 //!   another simple type) with facets `minLength`, `maxLength`, `length`, `enumeration`
 //!   (strings), `minInclusive`, `maxInclusive`, `totalDigits` (integers and decimals),
-//!   `fractionDigits` (decimals), each with a `value`;
+//!   `fractionDigits` (decimals), each with a `value`; `pattern` (strings, one on a type
+//!   and its bases) in the regular-expression subset of [`check_pattern`], which means
+//!   the same to XSD, to the decoder (`regex-lite`) and to JSON Schema (ECMA-262);
 //! - `xs:complexType name` = nothing, or one `xs:sequence`, `xs:all` or `xs:choice` of
 //!   `xs:element name type [minOccurs] [maxOccurs]` (in a choice: exactly once each);
 //! - a top-level `xs:element name type` declares a document root (of a complex type);
@@ -19,7 +21,7 @@
 //!
 //! Reading is a whitelist (a `Shape` per construct): every other element, attribute or
 //! text is refused with an error naming the file and line (`complexContent`, attributes,
-//! `import`, `ref=`, anonymous types, nested groups, `nillable`, `default`, `pattern`, …),
+//! `import`, `ref=`, anonymous types, nested groups, `nillable`, `default`, `whiteSpace`, …),
 //! as are a type or root declared twice, a reference to an undeclared type, a facet on a
 //! primitive it does not restrict and a name the generated code could not use (type names
 //! are ASCII PascalCase, element names ASCII letters and digits, no two with one Rust
@@ -178,6 +180,8 @@ pub struct Resolved {
     pub total_digits: Option<u32>,
     pub fraction_digits: Option<u32>,
     pub enums: Vec<String>,
+    /// `xs:pattern`: the whole value must match (at most one on a type and its bases).
+    pub pattern: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -225,11 +229,11 @@ const FACETS: &[(&str, &[Prim])] = &[
     ("totalDigits", &[Prim::Int, Prim::Dec]),
     ("fractionDigits", &[Prim::Dec]),
     ("enumeration", &[Prim::Str]),
+    ("pattern", &[Prim::Str]),
 ];
 
 /// The facets XSD has and the subset does not (named as facets in the refusal).
 const OTHER_FACETS: &[&str] = &[
-    "pattern",
     "whiteSpace",
     "minExclusive",
     "maxExclusive",
@@ -269,6 +273,7 @@ const RESTRICTION: Shape = Shape {
         "totalDigits",
         "fractionDigits",
         "enumeration",
+        "pattern",
     ],
     text: false,
 };
@@ -693,6 +698,11 @@ impl Reading {
             if counts.contains(&facet) && value.parse::<u32>().is_err() {
                 return src.fail(&c, format!("{what}: {value} is not a count"));
             }
+            if facet == "pattern" {
+                if let Err(e) = check_pattern(value) {
+                    return src.fail(&c, format!("{what}: {e}"));
+                }
+            }
             self.facets.push(FacetUse {
                 at: src.at(&c),
                 ty: name.to_string(),
@@ -905,6 +915,14 @@ impl Reading {
                     prim.label()
                 ));
             }
+            if f.facet == "pattern" && m.resolve(&m.simple[&f.ty].base).pattern.is_some() {
+                // XSD would require both to match; one pattern per type keeps each rule in
+                // one place and the published `pattern` a single expression.
+                return Err(format!(
+                    "{}: facet pattern of {}: its base already has a pattern",
+                    f.at, f.ty
+                ));
+            }
             if f.facet == "enumeration" {
                 let values = enums.entry(&f.ty).or_default();
                 let rust = codegen::variant(&f.value);
@@ -925,6 +943,215 @@ impl Reading {
         }
         Ok(m)
     }
+}
+
+/// Characters that are operators in a pattern (outside a class).
+const PATTERN_META: &str = ".\\?*+{}()[]|^$";
+
+/// Whether `c` may appear in a pattern as itself: a character XML 1.0 carries, not a
+/// control character and not a surrogate or noncharacter the decoder refuses.
+fn pattern_char(c: char) -> bool {
+    !(c < ' ' || ('\u{7f}'..='\u{9f}').contains(&c) || c == '\u{fffe}' || c == '\u{ffff}')
+}
+
+/// The regular-expression subset of `xs:pattern`, chosen so that XSD, `regex-lite` (the
+/// decoder, the pattern anchored as `^(?:…)$`) and ECMA-262 (JSON Schema `pattern`,
+/// published anchored the same way) all read it alike: characters as themselves,
+/// operators escaped with `\` (`\.`, `\+`, …; in a class also `\-`), classes `[a-z0-9_]`
+/// with ranges (not negated: a negated class would admit characters XML cannot carry),
+/// groups `(…)`, alternatives `|` and the quantifiers `?`, `*`, `+`, `{n}`, `{n,}`,
+/// `{n,m}`. Refused, each named: `.`, `\d`, `\s`, `\w`, `\p{…}` and the other escapes
+/// (their meaning differs between the three), `^` and `$` (literal in XSD, anchors
+/// elsewhere), `(?`, lazy quantifiers, class subtraction and set operators.
+pub fn check_pattern(p: &str) -> Result<(), String> {
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    let mut depth = 0usize;
+    // Whether a quantifier may follow: after an atom or a closed group.
+    let mut quantifiable = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                let Some(&e) = chars.get(i + 1) else {
+                    return Err("ends with a lone \\".into());
+                };
+                if !PATTERN_META.contains(e) {
+                    return Err(format!("escape \\{e} is not in the subset"));
+                }
+                i += 2;
+                quantifiable = true;
+            }
+            '[' => {
+                i = class_end(&chars, i)?;
+                quantifiable = true;
+            }
+            '(' => {
+                if chars.get(i + 1) == Some(&'?') {
+                    return Err("(? groups are not in the subset".into());
+                }
+                depth += 1;
+                i += 1;
+                quantifiable = false;
+            }
+            ')' => {
+                if depth == 0 || matches!(chars[i - 1], '(' | '|') {
+                    return Err("a ) without its ( or an empty group".into());
+                }
+                depth -= 1;
+                i += 1;
+                quantifiable = true;
+            }
+            '|' => {
+                i += 1;
+                quantifiable = false;
+            }
+            '?' | '*' | '+' | '{' => {
+                if !quantifiable {
+                    return Err(format!("quantifier {c} follows nothing it can repeat"));
+                }
+                i = if c == '{' {
+                    braces_end(&chars, i)?
+                } else {
+                    i + 1
+                };
+                quantifiable = false;
+            }
+            '.' | '^' | '$' | ']' | '}' => {
+                return Err(format!("{c} unescaped is not in the subset: write \\{c}"));
+            }
+            c if !pattern_char(c) => {
+                return Err(format!("character U+{:04X} is not in the subset", c as u32));
+            }
+            _ => {
+                i += 1;
+                quantifiable = true;
+            }
+        }
+    }
+    if depth > 0 {
+        return Err("a ( is not closed".into());
+    }
+    if p.is_empty() {
+        return Err("is empty".into());
+    }
+    Ok(())
+}
+
+/// The index after the class starting at `start` (`[`), checked.
+fn class_end(chars: &[char], start: usize) -> Result<usize, String> {
+    let mut i = start + 1;
+    if chars.get(i) == Some(&'^') {
+        return Err("a negated class [^…] is not in the subset".into());
+    }
+    let mut items: Vec<char> = Vec::new();
+    let mut prev_range_end = false;
+    loop {
+        let Some(&c) = chars.get(i) else {
+            return Err("a [ is not closed".into());
+        };
+        let (lit, next) = match c {
+            ']' if !items.is_empty() => return Ok(i + 1),
+            ']' => return Err("an empty class [] is not in the subset".into()),
+            '[' => return Err("[ inside a class (class subtraction) is not in the subset".into()),
+            '\\' => match chars.get(i + 1) {
+                Some(&e) if PATTERN_META.contains(e) || e == '-' => (e, i + 2),
+                Some(&e) => return Err(format!("escape \\{e} is not in the subset")),
+                None => return Err("a [ is not closed".into()),
+            },
+            '-' if chars.get(i + 1) == Some(&'[') => {
+                return Err("-[ in a class (class subtraction) is not in the subset".into());
+            }
+            '-' => {
+                let first = items.is_empty();
+                let last = chars.get(i + 1) == Some(&']');
+                if first || last {
+                    ('-', i + 1)
+                } else if prev_range_end {
+                    return Err("a range after a range's end: escape the - as \\-".into());
+                } else {
+                    // A range: the previous item to the next character.
+                    let from = *items.last().unwrap_or(&'-');
+                    let (to, after) = match chars.get(i + 1) {
+                        Some('\\') => match chars.get(i + 2) {
+                            Some(&e) if PATTERN_META.contains(e) || e == '-' => (e, i + 3),
+                            _ => return Err("a range ends in an escape outside the subset".into()),
+                        },
+                        Some(&t) if t != '[' => (t, i + 2),
+                        _ => return Err("a range without its end".into()),
+                    };
+                    if to < from {
+                        return Err(format!("range {from}-{to} is reversed"));
+                    }
+                    // Surrogates are no chars here, but a JSON string can hold them.
+                    if ((from as u32) < 0xd800 && (to as u32) > 0xdfff)
+                        || (from..=to).contains(&'\u{fffe}')
+                    {
+                        return Err(format!(
+                            "range {from}-{to} spans characters XML cannot carry"
+                        ));
+                    }
+                    if !pattern_char(to) {
+                        return Err(format!(
+                            "character U+{:04X} is not in the subset",
+                            to as u32
+                        ));
+                    }
+                    items.push(to);
+                    prev_range_end = true;
+                    i = after;
+                    continue;
+                }
+            }
+            '&' | '~' if chars.get(i + 1) == Some(&c) => {
+                return Err(format!(
+                    "{c}{c} in a class (a set operator) is not in the subset"
+                ));
+            }
+            c if !pattern_char(c) => {
+                return Err(format!("character U+{:04X} is not in the subset", c as u32));
+            }
+            c => (c, i + 1),
+        };
+        items.push(lit);
+        prev_range_end = false;
+        i = next;
+    }
+}
+
+/// The index after `{n}`, `{n,}` or `{n,m}` starting at `start`, checked.
+fn braces_end(chars: &[char], start: usize) -> Result<usize, String> {
+    let end = chars[start..]
+        .iter()
+        .position(|&c| c == '}')
+        .map(|n| start + n)
+        .ok_or("a { is not closed")?;
+    let inner: String = chars[start + 1..end].iter().collect();
+    let (a, b) = match inner.split_once(',') {
+        Some((a, b)) => (a, Some(b)),
+        None => (inner.as_str(), None),
+    };
+    let count = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let ok = count(a)
+        && match b {
+            None | Some("") => true,
+            Some(b) => count(b) && a.parse::<u64>().ok() <= b.parse::<u64>().ok(),
+        };
+    if !ok {
+        return Err(format!(
+            "quantifier {{{inner}}} is not {{n}}, {{n,}} or {{n,m}}"
+        ));
+    }
+    if matches!(chars.get(end + 1), Some('?' | '+')) {
+        return Err("lazy or possessive quantifiers are not in the subset".into());
+    }
+    Ok(end + 1)
+}
+
+/// A pattern of the subset as the whole-value expression the decoder and the published
+/// document use: `^(?:…)$`.
+pub fn anchored(pattern: &str) -> String {
+    format!("^(?:{pattern})$")
 }
 
 /// `-12`, `+3`, and with `decimal` also `1.5`, `.5`.
@@ -1016,6 +1243,7 @@ impl Model {
                 "totalDigits" => r.total_digits = v.parse().ok(),
                 "fractionDigits" => r.fraction_digits = v.parse().ok(),
                 "enumeration" => enums.push(v.clone()),
+                "pattern" => r.pattern = Some(v.clone()),
                 _ => {}
             }
         }
@@ -1048,6 +1276,9 @@ impl Model {
             (Some(a), None) => parts.push(format!(">= {a}")),
             (None, Some(b)) => parts.push(format!("<= {b}")),
             (None, None) => {}
+        }
+        if let Some(p) = &r.pattern {
+            parts.push(format!("pattern {p}"));
         }
         if let Some(td) = r.total_digits {
             let fd = r.fraction_digits.unwrap_or(0);
@@ -1262,11 +1493,11 @@ mod tests {
 </xs:simpleType>"#,
         ),
         (
-            "facet pattern",
+            "facet whiteSpace",
             4,
             r#"<xs:simpleType name="S">
   <xs:restriction base="xs:string">
-    <xs:pattern value="[0-9]+"/>
+    <xs:whiteSpace value="collapse"/>
   </xs:restriction>
 </xs:simpleType>"#,
         ),
@@ -1450,6 +1681,70 @@ mod tests {
                 "{construct}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn patterns_outside_the_subset_are_refused_with_their_line() {
+        for ok in [
+            "[0-9]{8}",
+            "[A-Za-z0-9._%+\\-]+@[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)+",
+            "(ab|c)?d*e+f{2,}g{1,3}",
+            "[-a]x[a-]",
+            "\\(\\)\\.",
+        ] {
+            assert_eq!(check_pattern(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            (".+", ". unescaped"),
+            ("\\d{8}", "escape \\d"),
+            ("\\s", "escape \\s"),
+            ("\\p{L}", "escape \\p"),
+            ("^a$", "^ unescaped"),
+            ("[^@]+", "negated class"),
+            ("[a-z-[aeiou]]", "class subtraction"),
+            ("[a&&b]", "set operator"),
+            ("(?:a)", "(? groups"),
+            ("a*?", "quantifier ?"),
+            ("a{2}?", "lazy"),
+            ("a{3,2}", "quantifier {3,2}"),
+            ("a{x}", "quantifier {x}"),
+            ("*a", "quantifier *"),
+            ("(a", "not closed"),
+            ("a)", "without its ("),
+            ("()", "empty group"),
+            ("[z-a]", "reversed"),
+            ("[]", "empty class"),
+            ("a\u{1}", "U+0001"),
+            ("", "empty"),
+        ] {
+            let e = check_pattern(bad).expect_err(bad);
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        let text = schema(
+            r#"<xs:simpleType name="S">
+  <xs:restriction base="xs:string">
+    <xs:pattern value="[0-9]+."/>
+  </xs:restriction>
+</xs:simpleType>"#,
+        );
+        let e = Model::read(&[("t.xsd", text)]).unwrap_err();
+        assert!(
+            e.starts_with("t.xsd line 4: facet pattern of S: . unescaped"),
+            "{e}"
+        );
+        // One pattern on a type and its bases.
+        let text = schema(
+            r#"<xs:simpleType name="A"><xs:restriction base="xs:string"><xs:pattern value="[a-z]+"/></xs:restriction></xs:simpleType>
+<xs:simpleType name="B"><xs:restriction base="A"><xs:pattern value="[a-c]+"/></xs:restriction></xs:simpleType>"#,
+        );
+        let e = Model::read(&[("t.xsd", text)]).unwrap_err();
+        assert!(e.contains("B: its base already has a pattern"), "{e}");
+        // A pattern on an integer is refused like any facet on a primitive it does not restrict.
+        let text = schema(
+            r#"<xs:simpleType name="N"><xs:restriction base="xs:integer"><xs:pattern value="[0-9]+"/></xs:restriction></xs:simpleType>"#,
+        );
+        let e = Model::read(&[("t.xsd", text)]).unwrap_err();
+        assert!(e.contains("facet pattern is not supported on N"), "{e}");
     }
 
     #[test]

@@ -15,9 +15,9 @@ use cmp_store::repo::payments as repo;
 use cmp_store::repo::{accounts, counters, subscriptions, Account};
 use cmp_store::DbConn;
 
-use super::{account, is_digits};
+use super::account;
 use crate::error::OpError;
-use crate::faults::{invalid, not_found, rule, unknown};
+use crate::faults::{not_found, rule, unknown};
 use crate::{Context, OpResult};
 
 fn card_answer(r: &repo::RegisteredCard) -> RegisteredCard {
@@ -55,14 +55,8 @@ struct NewCard<'a> {
 }
 
 fn add_card(ctx: &Context, n: NewCard) -> OpResult<repo::RegisteredCard> {
-    let (last_four, last_four_path) = n.last_four;
-    if !is_digits(last_four, 4) {
-        return Err(invalid(
-            Code::InvalidFormat,
-            last_four_path,
-            "must be 4 digits",
-        ));
-    }
+    // 4 digits by the schema type's pattern (LastFourDigits).
+    let (last_four, _) = n.last_four;
     let (token, token_path) = n.token;
     let now = ctx.now();
     let today = now.date();

@@ -6,11 +6,11 @@ use cmp_model::messages::{
     CancelDirectDebitRequest, CancelDirectDebitResponse, DirectDebitAccount,
     DirectDebitSetupMethod, PaymentMethod,
 };
-use cmp_model::{Code, Fault, FieldError};
+use cmp_model::Code;
 use cmp_store::repo::payments::{self as repo, DirectDebit};
 use cmp_store::repo::{accounts, counters};
 
-use super::{account, is_digits, mask};
+use super::{account, mask};
 use crate::faults::rule;
 use crate::{Context, OpResult};
 
@@ -20,25 +20,8 @@ pub fn add_direct_debit_details(
     ctx: &Context,
     req: AddDirectDebitDetailsRequest,
 ) -> OpResult<AddDirectDebitDetailsResponse> {
+    // The sort code and account number are digits by their schema types' patterns.
     let path = AddDirectDebitDetailsRequest::path;
-    let mut errors = Vec::new();
-    if !is_digits(&req.bank_sort_code, 6) {
-        errors.push(FieldError::on(
-            Code::InvalidFormat,
-            path().bank_sort_code(),
-            "must be 6 digits",
-        ));
-    }
-    if !is_digits(&req.bank_account_number, 8) {
-        errors.push(FieldError::on(
-            Code::InvalidFormat,
-            path().bank_account_number(),
-            "must be 8 digits",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(Fault::validation(errors));
-    }
     let now = ctx.now();
     let today = now.date();
     let row = ctx.write(|c| {

@@ -11,7 +11,7 @@ use cmp_store::repo::{customers, Account};
 use cmp_store::DbConn;
 
 use super::account;
-use crate::email_slots::{check_address, stored_type, written_type};
+use crate::email_slots::{stored_type, written_type};
 use crate::error::OpError;
 use crate::{Context, OpResult};
 
@@ -45,8 +45,6 @@ pub(crate) fn email_addresses(
     Ok(out)
 }
 
-pub use crate::email_slots::valid_email;
-
 pub fn get_account_email_addresses(
     ctx: &Context,
     req: GetAccountEmailAddressesRequest,
@@ -70,7 +68,6 @@ pub fn update_account_email_address(
     req: UpdateAccountEmailAddressRequest,
 ) -> OpResult<UpdateAccountEmailAddressResponse> {
     let path = UpdateAccountEmailAddressRequest::path;
-    check_address(&req.address, path().address())?;
     let now = ctx.now();
     let answer = ctx.write(|c| {
         let a = account(c, req.account_number, path().account_number())?;

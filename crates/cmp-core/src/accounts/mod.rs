@@ -25,10 +25,6 @@ fn account(c: &mut DbConn, n: i64, path: impl Into<FieldPath>) -> Result<Account
     accounts::get(c, n)?.ok_or_else(|| not_found(path).into())
 }
 
-pub(crate) fn is_digits(s: &str, n: usize) -> bool {
-    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// `****5678`: what is kept of a bank account number.
 pub fn mask(number: &str) -> String {
     let last4: String = number

@@ -147,7 +147,8 @@ fn direct_debit_fields(
         return Ok(None);
     }
     let mut errors = Vec::new();
-    let mut need = |v: Option<&String>, path: FieldPath, digits: usize| match v {
+    // The bank fields are digits by their schema types' patterns; here only required.
+    let mut need = |v: Option<&String>, path: FieldPath| match v {
         None => {
             errors.push(FieldError::on(
                 Code::Mandatory,
@@ -156,21 +157,12 @@ fn direct_debit_fields(
             ));
             String::new()
         }
-        Some(s) if digits > 0 && !crate::accounts::is_digits(s, digits) => {
-            errors.push(FieldError::on(
-                Code::InvalidFormat,
-                path,
-                format!("must be {digits} digits"),
-            ));
-            String::new()
-        }
         Some(s) => s.clone(),
     };
-    let sort_code = need(d.bank_sort_code.as_ref(), at.clone().bank_sort_code(), 6);
+    let sort_code = need(d.bank_sort_code.as_ref(), at.clone().bank_sort_code());
     let account_number = need(
         d.bank_account_number.as_ref(),
         at.clone().bank_account_number(),
-        8,
     );
     let company = d
         .address
@@ -179,7 +171,6 @@ fn direct_debit_fields(
     let name_of_payer = need(
         d.name_of_payer.as_ref().or(company.as_ref()),
         at.clone().name_of_payer(),
-        0,
     );
     if d.d_d_setup_method_code.is_none() {
         errors.push(FieldError::on(

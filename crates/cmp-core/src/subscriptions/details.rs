@@ -33,7 +33,7 @@ pub fn update_subscription(
     let today = ctx.clock.today();
     if req.date_of_birth.is_some_and(|d| d >= today) {
         return Err(invalid(
-            Code::OutOfRange,
+            Code::DateNotAllowed,
             path().date_of_birth(),
             "is not in the past",
         ));
@@ -116,14 +116,14 @@ pub(super) fn refuse_disconnected(
     Ok(())
 }
 
-/// `OUT_OF_RANGE` on `path` for a date before today.
+/// `DATE_NOT_ALLOWED` on `path` for a date before today.
 pub(super) fn not_in_the_past(
     date: NaiveDate,
     today: NaiveDate,
     path: impl Into<FieldPath>,
 ) -> Result<(), Fault> {
     if date < today {
-        return Err(invalid(Code::OutOfRange, path, "is in the past"));
+        return Err(invalid(Code::DateNotAllowed, path, "is in the past"));
     }
     Ok(())
 }

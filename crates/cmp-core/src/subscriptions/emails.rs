@@ -11,7 +11,7 @@ use cmp_store::repo::subscription_details::{self as repo, SubscriptionEmail};
 use cmp_store::repo::subscriptions as subs;
 
 use super::details::lock;
-use crate::email_slots::{check_address, stored_type, written_type};
+use crate::email_slots::{stored_type, written_type};
 use crate::faults::not_found;
 use crate::{Context, OpResult};
 
@@ -46,7 +46,6 @@ pub fn update_subscription_email_address(
     req: UpdateSubscriptionEmailAddressRequest,
 ) -> OpResult<UpdateSubscriptionEmailAddressResponse> {
     let path = UpdateSubscriptionEmailAddressRequest::path;
-    check_address(&req.address, path().address())?;
     let now = ctx.now();
     let answer = ctx.write(|c| {
         let sub = lock(

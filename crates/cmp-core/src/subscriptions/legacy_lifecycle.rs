@@ -355,7 +355,7 @@ pub fn is_eligible_for_upgrade(
     let on = req.upgrade_date.unwrap_or(today);
     if on < today {
         return Err(invalid(
-            Code::OutOfRange,
+            Code::DateNotAllowed,
             path().upgrade_date(),
             "is in the past",
         ));

@@ -53,7 +53,7 @@ pub fn activate_subscription(
     let on = req.activation_date.unwrap_or(today);
     if on > today {
         return Err(invalid(
-            Code::OutOfRange,
+            Code::DateNotAllowed,
             path().activation_date(),
             "is in the future",
         ));
@@ -77,7 +77,7 @@ pub fn activate_subscription(
         }
         if on < sub.created_at.date() {
             return Err(invalid(
-                Code::OutOfRange,
+                Code::DateNotAllowed,
                 path().activation_date(),
                 format!(
                     "is before the subscription was created ({})",

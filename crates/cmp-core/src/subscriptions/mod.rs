@@ -378,7 +378,7 @@ pub fn add_subscription_package(
     let on = req.effective_date.unwrap_or(today);
     if on < today {
         return Err(invalid(
-            Code::OutOfRange,
+            Code::DateNotAllowed,
             path().effective_date(),
             "is in the past",
         ));
@@ -529,7 +529,7 @@ pub fn expire_subscription_package(
     let expiry = req.expiry_date.unwrap_or(today);
     if expiry < today {
         return Err(invalid(
-            Code::OutOfRange,
+            Code::DateNotAllowed,
             path().expiry_date(),
             "is in the past",
         ));

@@ -142,7 +142,7 @@ pub fn update_subscription_service(
         }
         if req.expiry_date < row.effective_date {
             return Err(invalid(
-                Code::OutOfRange,
+                Code::DateNotAllowed,
                 path().expiry_date(),
                 format!("is before the service starts ({})", row.effective_date),
             )

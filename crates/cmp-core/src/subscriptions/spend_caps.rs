@@ -275,7 +275,7 @@ pub fn set_subscription_spend_cap(
         }
         if cap.effective_date.is_some_and(|d| d < today) {
             errors.push(FieldError::on(
-                Code::OutOfRange,
+                Code::DateNotAllowed,
                 path().cap().nth(i).effective_date(),
                 "is in the past",
             ));

@@ -149,7 +149,7 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
         .filter(|(_, e)| e.at > now)
         .map(|(i, _)| {
             FieldError::on(
-                Code::OutOfRange,
+                Code::DateNotAllowed,
                 path().usage().nth(i).date_time(),
                 "is in the future",
             )
@@ -183,13 +183,13 @@ pub fn record_usage(ctx: &Context, req: RecordUsageRequest) -> OpResult<RecordUs
             let day = e.at.date_naive();
             if day < period.start {
                 errors.push(FieldError::on(
-                    Code::OutOfRange,
+                    Code::DateNotAllowed,
                     path().usage().nth(i).date_time(),
                     format!("is before the current bill period (from {})", period.start),
                 ));
             } else if day < connected {
                 errors.push(FieldError::on(
-                    Code::OutOfRange,
+                    Code::DateNotAllowed,
                     path().usage().nth(i).date_time(),
                     format!("is before the subscription was connected ({connected})"),
                 ));

@@ -359,6 +359,11 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
         }
     }
     let title = case.title();
+    // A fault case's request goes with its answer, not among the request examples: a
+    // tester (schemathesis) sends every request example as a valid request, and a client
+    // reads them as requests that succeed.
+    let fault = case.status >= 400;
+    let mut fault_requests: BTreeMap<Dialect, Value> = BTreeMap::new();
     // The request: a body, or the parameters of a request without one.
     if let Some(body) = o.get_mut("requestBody") {
         for (d, text, converted) in rest_bodies(
@@ -370,6 +375,10 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
             if text.trim().is_empty() {
                 continue;
             }
+            if fault {
+                fault_requests.insert(d, value(d, &text));
+                continue;
+            }
             let mut e = title.clone();
             e["value"] = value(d, &text);
             if converted {
@@ -378,14 +387,20 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
             body["content"][d.media()]["examples"][case.name.as_str()] = e;
         }
     }
+    let mut fault_params = serde_json::Map::new();
     if let Some(Value::Array(declared)) = o.get_mut("parameters") {
         for (name, v, place) in &params {
             if let Some(p) = declared
                 .iter_mut()
                 .find(|p| p["name"] == name.as_str() && p["in"] == *place)
             {
+                let v = param_value(shared_schemas, &p["schema"], v);
+                if fault {
+                    fault_params.insert(name.clone(), v);
+                    continue;
+                }
                 let mut e = title.clone();
-                e["value"] = param_value(shared_schemas, &p["schema"], v);
+                e["value"] = v;
                 p["examples"][case.name.as_str()] = e;
             }
         }
@@ -423,8 +438,48 @@ fn add_case(doc: &mut Value, shared: &Value, shared_schemas: &Value, op: &Operat
         if converted {
             mark_converted(&mut e, d);
         }
+        if fault {
+            with_request(&mut e, d, &fault_requests, &fault_params, case);
+        }
         answer["content"][d.media()]["examples"][case.name.as_str()] = e;
     }
+}
+
+/// A fault answer's example carries the request that gets it (`x-cmp-request`: the body
+/// in the answer's dialect, else in the other, and the path and query values), also shown
+/// in its description for the console.
+fn with_request(
+    e: &mut Value,
+    d: Dialect,
+    bodies: &BTreeMap<Dialect, Value>,
+    params: &serde_json::Map<String, Value>,
+    case: &Case,
+) {
+    let mut request = serde_json::Map::new();
+    let mut text = String::new();
+    if let Some((bd, body)) = bodies.get_key_value(&d).or_else(|| bodies.iter().next()) {
+        request.insert("mediaType".into(), bd.media().into());
+        request.insert("body".into(), body.clone());
+        let shown = match body {
+            Value::String(s) => s.clone(),
+            v => serde_json::to_string_pretty(v).unwrap_or_default(),
+        };
+        text += &format!("\n\nRequest ({}):\n\n```\n{shown}\n```", bd.media());
+    }
+    if !params.is_empty() {
+        request.insert("parameters".into(), Value::Object(params.clone()));
+        text += &format!(
+            "\n\nRequest: `{} {}`",
+            case.method,
+            case.path.as_deref().unwrap_or_default()
+        );
+    }
+    if request.is_empty() {
+        return;
+    }
+    let description = e["description"].as_str().unwrap_or_default().to_string();
+    e["description"] = (description + &text).trim_start().to_string().into();
+    e["x-cmp-request"] = Value::Object(request);
 }
 
 /// An example rendered from the other dialect's file says so.
@@ -548,20 +603,30 @@ mod tests {
             r#"{"fault": "validationFault"}"#,
         )
         .unwrap();
+        std::fs::write(op.join("brand-new-ok.xml"), request).unwrap();
+        std::fs::write(
+            op.join("brand-new-ok.meta.json"),
+            r#"{"status": 200, "description": "new success"}"#,
+        )
+        .unwrap();
         let d = doc(dir.path());
         let xml = d
-            .pointer(&format!("{body}/application~1xml/examples/brand-new"))
+            .pointer(&format!("{body}/application~1xml/examples/brand-new-ok"))
             .unwrap();
         assert_eq!(xml["value"], request);
-        assert_eq!(xml["description"], "new");
+        assert_eq!(xml["description"], "new success");
         // The JSON request is the XML one decoded and rendered again.
         let json = d
             .pointer(&format!(
-                "{body}/application~1json/examples/brand-new/value"
+                "{body}/application~1json/examples/brand-new-ok/value"
             ))
             .unwrap();
         assert_eq!(json["externalReference"], "new-case");
-        // The fault answer, under its status (the shared response inlined to carry it).
+        // A fault case's request is not a request example: it goes with its answer, under
+        // its status (the shared response inlined to carry it).
+        assert!(d
+            .pointer(&format!("{body}/application~1xml/examples/brand-new"))
+            .is_none());
         let answer = "/paths/~1ws~1QueryCompatiblePackages/post/responses/404";
         let fault = d
             .pointer(&format!(
@@ -569,6 +634,16 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(fault["value"]["fault"], "validationFault");
+        // With the request in the answer's dialect (here rendered from the XML file).
+        assert_eq!(fault["x-cmp-request"]["mediaType"], "application/json");
+        assert_eq!(
+            fault["x-cmp-request"]["body"]["externalReference"],
+            "new-case"
+        );
+        assert!(
+            fault["description"].as_str().unwrap().contains("new-case"),
+            "{fault}"
+        );
         assert!(d
             .pointer(&format!("{answer}/content/application~1json/schema"))
             .is_some());

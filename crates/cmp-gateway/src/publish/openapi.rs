@@ -32,6 +32,26 @@ pub const JSON_FAULT: &str = "JsonFault";
 /// refuses the others with `FORBIDDEN_CHARACTER`, in every dialect).
 const XML_CHARS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]*$";
 
+/// The characters the decoder trims (`char::is_whitespace`, less the control characters
+/// XML 1.0 cannot carry), as a regular-expression class body.
+const BLANKS: &str =
+    "\\t\\n\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
+/// The forbidden characters of [`XML_CHARS`], as a class body.
+const FORBIDDEN: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF";
+/// The value of an optional field that the decoder reads as absent: `null`, blanks or
+/// nothing (WIRE.md §3: JSON `null`, an empty element, `""`).
+pub const ABSENT: &str = "AbsentValue";
+/// An optional container the decoder reads as absent: `null` or `{}` (an empty element).
+pub const ABSENT_CONTAINER: &str = "AbsentContainer";
+
+fn absent_schema() -> Value {
+    json!({
+        "type": ["string", "null"],
+        "pattern": format!("^[{BLANKS}]*$"),
+        "description": "null, nothing or blanks only: an optional field sent so is read as absent (WIRE.md §3, as an empty element is).",
+    })
+}
+
 fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
@@ -84,9 +104,19 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 if let Some(n) = r.max_len {
                     s.insert("maxLength".into(), n.into());
                 }
-                // Named types only: a plain xs:string is also what faults echo (an
-                // unknown element's name, in JSON as it came).
-                if matches!(t, TypeRef::Named(_)) {
+                // The type's xs:pattern, anchored as the decoder reads it (its subset admits
+                // only characters XML carries); else, for named types only, the XML
+                // character rule: a plain xs:string is also what faults echo (an unknown
+                // element's name, in JSON as it came).
+                // With a minimum length, also a character that is not a blank: the
+                // decoder trims, and a value of blanks only is empty.
+                if let Some(p) = &r.pattern {
+                    s.insert("pattern".into(), cmp_schema::anchored(p).into());
+                } else if matches!(t, TypeRef::Named(_)) && r.min_len.is_some_and(|n| n > 0) {
+                    let any = format!("[^{FORBIDDEN}]*");
+                    let pattern = format!("^{any}[^{FORBIDDEN}{BLANKS}]{any}$");
+                    s.insert("pattern".into(), pattern.into());
+                } else if matches!(t, TypeRef::Named(_)) {
                     s.insert("pattern".into(), XML_CHARS.into());
                 }
             } else {
@@ -173,14 +203,36 @@ fn property(m: &Model, f: &Field) -> Value {
 }
 
 /// An object of `fields` (a struct, or one branch of a choice).
-fn object(m: &Model, fields: &[&Field], leave_optional: &[&str]) -> Map<String, Value> {
+fn object(
+    m: &Model,
+    fields: &[&Field],
+    leave_optional: &[&str],
+    erasable: bool,
+) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("type".into(), "object".into());
     let mut props = Map::new();
     let mut required = Vec::new();
     for f in fields {
-        props.insert(f.name.clone(), property(m, f));
-        if f.required() && !leave_optional.contains(&f.name.as_str()) {
+        let optional = !f.required() || leave_optional.contains(&f.name.as_str());
+        let mut p = property(m, f);
+        // An optional single value may be blank or null, an optional container null or
+        // `{}`: read as absent (in an erasable type it is an attempt to erase, refused or
+        // not by the operation).
+        if optional && !erasable && !f.repeated() {
+            let absent = if m.is_simple(&f.ty) {
+                ABSENT
+            } else {
+                ABSENT_CONTAINER
+            };
+            let description = p.as_object_mut().and_then(|o| o.remove("description"));
+            p = json!({ "anyOf": [p, schema_ref(absent)] });
+            if let Some(d) = description {
+                p["description"] = d;
+            }
+        }
+        props.insert(f.name.clone(), p);
+        if !optional {
             required.push(Value::from(f.name.clone()));
         }
     }
@@ -204,13 +256,13 @@ fn complex_schema(m: &Model, c: &Complex) -> Value {
                     min: 1,
                     ..f.clone()
                 };
-                Value::Object(object(m, &[&single], &[]))
+                Value::Object(object(m, &[&single], &[], false))
             })
             .collect();
         o.insert("oneOf".into(), Value::Array(branches));
         o
     } else {
-        object(m, &c.fields.iter().collect::<Vec<_>>(), &[])
+        object(m, &c.fields.iter().collect::<Vec<_>>(), &[], c.erasable)
     };
     if let Some(d) = &c.doc {
         o.insert("description".into(), d.clone().into());
@@ -333,7 +385,7 @@ fn fault_statuses() -> [(&'static str, FaultKind, &'static str); 10] {
         (
             "Conflict",
             FaultKind::Validation,
-            "ValidationFault: a business rule forbids the request in the current state.",
+            "ValidationFault: the request is well-formed but the state forbids it: a business rule, or field errors that are all state rules (UNKNOWN_REFERENCE: a reference that names nothing; DATE_NOT_ALLOWED: a date the clock or the data rules out; IN_USE), every one listed in errors.",
         ),
         (
             "PayloadTooLarge",
@@ -358,19 +410,18 @@ fn fault_statuses() -> [(&'static str, FaultKind, &'static str); 10] {
     ]
 }
 
-/// The fault answers an operation declares: a rule (409) can refuse any method that
-/// writes, a DELETE included; only a body can be too large (413).
-fn fault_refs(with_body: bool, writes: bool) -> Vec<(&'static str, &'static str)> {
+/// The fault answers an operation declares: a rule (409) can refuse any operation, a read
+/// too (a reference that names nothing, a disconnected subscription); only a body can be
+/// too large (413).
+fn fault_refs(with_body: bool) -> Vec<(&'static str, &'static str)> {
     let mut v = vec![
         ("400", "BadRequest"),
         ("401", "Unauthorized"),
         ("403", "Forbidden"),
         ("404", "NotFound"),
         ("406", "NotAcceptable"),
+        ("409", "Conflict"),
     ];
-    if writes {
-        v.push(("409", "Conflict"));
-    }
     if with_body {
         v.push(("413", "PayloadTooLarge"));
     }
@@ -380,7 +431,7 @@ fn fault_refs(with_body: bool, writes: bool) -> Vec<(&'static str, &'static str)
     v
 }
 
-fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool, writes: bool) -> Value {
+fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool) -> Value {
     let mut r = Map::new();
     let ok = match m.roots.get(binding.response_root) {
         Some(root) => json!({
@@ -390,7 +441,7 @@ fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool, writes
         None => json!({ "description": binding.response_root }),
     };
     r.insert(status.into(), ok);
-    for (code, name) in fault_refs(with_body, writes) {
+    for (code, name) in fault_refs(with_body) {
         r.insert(
             code.into(),
             json!({ "$ref": format!("#/components/responses/{name}") }),
@@ -407,7 +458,12 @@ fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Valu
         .iter()
         .any(|p| c.fields.iter().any(|f| f.name == *p && f.required()))
     {
-        let mut o = object(m, &c.fields.iter().collect::<Vec<_>>(), from_path);
+        let mut o = object(
+            m,
+            &c.fields.iter().collect::<Vec<_>>(),
+            from_path,
+            c.erasable,
+        );
         o.insert(
             "description".into(),
             format!(
@@ -526,8 +582,7 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
         }
     }
     let status = if rest.creates { "201" } else { "200" };
-    let writes = rest.method != Method::Get;
-    o["responses"] = responses(m, binding, status, with_body, writes);
+    o["responses"] = responses(m, binding, status, with_body);
     let method = super::method_name(rest.method).to_ascii_lowercase();
     Some((rest.path.to_string(), method, o))
 }
@@ -560,7 +615,7 @@ fn document_operation(m: &Model, op: &Operation) -> (String, Value) {
     if let Some(body) = request_body(m, b, &[]) {
         o["requestBody"] = body;
     }
-    o["responses"] = responses(m, b, "200", true, true);
+    o["responses"] = responses(m, b, "200", true);
     (format!("/ws/{}", op.name), o)
 }
 
@@ -682,6 +737,15 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
     if let Some(f) = json_fault_schema(m) {
         schemas.insert(JSON_FAULT.into(), f);
     }
+    schemas.insert(ABSENT.into(), absent_schema());
+    schemas.insert(
+        ABSENT_CONTAINER.into(),
+        json!({
+            "type": ["object", "null"],
+            "maxProperties": 0,
+            "description": "null or {}: an optional container sent so is read as absent (as an empty element is).",
+        }),
+    );
     root_names(m, &mut schemas);
 
     let mut tags: Vec<String> = Vec::new();

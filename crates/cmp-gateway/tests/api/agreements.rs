@@ -200,7 +200,7 @@ async fn an_agreement_is_logged_at_exactly_one_existing_level() {
 
     let unknown = r#"{"externalReference":"E-9","agreementData":{"accountCode":99999999,"billingMedia":"FAXED"}}"#;
     let r = app.post_json("/agreements", unknown).await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 409);
     let j = r.json();
     assert_eq!(j["externalReference"], "E-9");
     let paths: Vec<&str> = j["errors"]

@@ -326,7 +326,7 @@ async fn a_second_data_bolt_on_passes_the_groups_maximum() {
         .await;
     assert_eq!(
         (r.status, r.json()["errors"][0]["messageId"].as_str()),
-        (400, Some("UNKNOWN_REFERENCE"))
+        (409, Some("UNKNOWN_REFERENCE"))
     );
     let r = app
         .request(
@@ -454,7 +454,7 @@ async fn a_catalogue_with_three_broken_references_is_refused_whole() {
     let r = app
         .request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     let paths: Vec<String> = r.json()["errors"]
         .as_array()
         .unwrap()
@@ -490,7 +490,7 @@ async fn a_catalogue_with_three_broken_references_is_refused_whole() {
         .await;
     assert_eq!(
         (r.status, r.json()["errors"][0]["messageId"].as_str()),
-        (400, Some("IN_USE")),
+        (409, Some("IN_USE")),
         "{}",
         r.body
     );

@@ -432,15 +432,16 @@ async fn a_utf16_envelope_with_a_byte_order_mark_is_read() {
     }
 }
 
-// Class 7: one rule for integers in XML and JSON.
+// Class 7: integers, in JSON by the number's value (as JSON Schema's `integer`), in XML
+// by the XSD lexical form.
 
 #[actix_web::test]
-async fn an_integer_is_digits_with_a_sign_in_json_as_in_xml() {
+async fn an_integer_is_a_whole_number_in_json_and_digits_with_a_sign_in_xml() {
     let app = spawn_demo();
     for (json, code) in [
-        ("3.0", "INVALID_FORMAT"),
-        ("1e1", "INVALID_FORMAT"),
-        ("10000001.0", "INVALID_FORMAT"),
+        ("3.5", "INVALID_FORMAT"),
+        ("1e-1", "INVALID_FORMAT"),
+        ("9007199254740993.0", "INVALID_FORMAT"),
         ("{}", "INVALID_FORMAT"),
         ("[]", "INVALID_FORMAT"),
         (r#"{"a":1}"#, "INVALID_FORMAT"),
@@ -471,10 +472,15 @@ async fn an_integer_is_digits_with_a_sign_in_json_as_in_xml() {
             "{xml}"
         );
     }
-    // The sign and a numeric string stay accepted.
-    app.post_json("/ws/GetAccount", r#"{"accountNumber":"+10000001"}"#)
-        .await
-        .good();
+    // The sign, a numeric string and a whole number written with a fraction or an
+    // exponent are accepted: JSON does not tell 10000001.0 from 10000001.
+    for json in [r#""+10000001""#, "10000001.0", "1.0000001e7"] {
+        let r = app
+            .post_json("/ws/GetAccount", &format!(r#"{{"accountNumber":{json}}}"#))
+            .await
+            .good();
+        assert!(r.body.contains("10000001"), "{json}: {}", r.body);
+    }
     // An empty object where a container belongs is still an absent container.
     app.post_json(
         "/ws/QueryCompatiblePackages",
@@ -641,6 +647,71 @@ async fn a_bodiless_request_is_answered_in_its_declared_content_type() {
         .await;
     assert!(r.body.trim_start().starts_with('<'), "{}", r.body);
     roxmltree::Document::parse(&r.body).unwrap_or_else(|e| panic!("{e}: {}", r.body));
+}
+
+// Class 14b: text beside elements is refused, never dropped (a resource route's body that
+// is a value gets the path's elements added: the text is still there).
+
+#[actix_web::test]
+async fn text_beside_elements_is_refused() {
+    let app = spawn_demo();
+    for (method, path, body, at) in [
+        (
+            Method::PATCH,
+            "/accounts/10000003",
+            "<patchAccount>true</patchAccount>",
+            "patchAccount",
+        ),
+        (
+            Method::POST,
+            "/ws/GetAccount",
+            "<getAccount>x<accountNumber>10000001</accountNumber></getAccount>",
+            "getAccount",
+        ),
+    ] {
+        let r = app
+            .request(method, path, &[("Content-Type", "application/xml")], body)
+            .await;
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
+        assert_eq!(xml_errors(&r.body), one("INVALID_FORMAT", at), "{body}");
+    }
+}
+
+// Class 14d: JSON types: a number or boolean where a string belongs, and a body that is
+// not an object, are refused.
+
+#[actix_web::test]
+async fn json_values_of_another_type_are_refused() {
+    let app = spawn_demo();
+    for v in ["false", "12", "1.5"] {
+        let body = format!(r#"{{"externalReference":{v},"accountNumber":10000001}}"#);
+        let r = app.post_json("/ws/GetAccount", &body).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
+        assert_eq!(
+            json_errors(&r),
+            one("INVALID_FORMAT", "externalReference"),
+            "{body}"
+        );
+    }
+    for body in ["null", "\"\"", "true"] {
+        let r = app.post_json("/ws/GetCatalogue", body).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.body);
+        assert!(r.body.contains("must be an object"), "{body}: {}", r.body);
+    }
+}
+
+// Class 14c: a path parameter is read percent-decoded, the escapes the router keeps
+// (`%25`, `%2B`) included.
+
+#[actix_web::test]
+async fn path_parameters_are_read_percent_decoded() {
+    let app = spawn_demo();
+    // "A%B+C" is 5 characters (a group code takes 6): no such group, not too long.
+    let r = app.get("/groups/A%25B%2BC", "application/json").await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = app.get("/groups/A%25B%2BCDEF", "application/json").await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("TOO_LONG"), "{}", r.body);
 }
 
 // Class 15: readiness needs the migrations.

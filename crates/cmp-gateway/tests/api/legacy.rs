@@ -301,7 +301,7 @@ async fn updates_change_only_what_is_given_and_an_empty_element_erases_nothing()
             r#"{"groupCode":"NOPE"}"#,
         )
         .await;
-    assert_eq!(unknown.status, 400, "{}", unknown.body);
+    assert_eq!(unknown.status, 409, "{}", unknown.body);
     assert_eq!(
         unknown.json()["errors"][0]["messageId"],
         "UNKNOWN_REFERENCE"

@@ -98,9 +98,13 @@ async fn bank_details_are_validated() {
         )
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
+    // Every field error at once: the length and the pattern are the schema types'.
     assert_eq!(
         error_ids(&r.json()),
-        vec![("TOO_SHORT".to_string(), "bankAccountNumber".to_string())]
+        vec![
+            ("INVALID_FORMAT".to_string(), "bankSortCode".to_string()),
+            ("TOO_SHORT".to_string(), "bankAccountNumber".to_string())
+        ]
     );
     let r = app
         .post_json(
@@ -242,7 +246,7 @@ async fn a_card_is_added_linked_and_cancelled() {
             r#"{"subscriptionNumber":49999999}"#,
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     // the same account's
     let r = app
         .request(

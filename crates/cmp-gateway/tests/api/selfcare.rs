@@ -492,7 +492,7 @@ async fn workflow_targets_and_codes_must_exist() {
             r#"{"targetIdentifier":{"accountIdentifier":10000099},"eventTypeCode":"XXXX","eventCode":"NOTE","reasonCode":"NOPE"}"#,
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     let paths: Vec<String> = r.json()["errors"]
         .as_array()
         .unwrap()
@@ -529,7 +529,7 @@ async fn workflow_targets_and_codes_must_exist() {
         ),
     ] {
         let r = app.post_json("/workflows", &workflow(target)).await;
-        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.status, 409, "{}", r.body);
         assert_eq!(
             r.json()["errors"][0]["extraInfo"],
             format!("targetIdentifier.{field}")

@@ -72,7 +72,7 @@ async fn structure_rules_are_refused_with_the_field_named() {
             r#"{"corporateCode":"NEW1","description":"x","groupCode":"NOPE"}"#,
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!(r.status, 409);
     assert_eq!(r.json()["errors"][0]["extraInfo"], "groupCode");
 
     let both = r#"{"contactDetails":{"personalDetails":{"lastName":"X"}},"account":{"corporateCode":"NWSALE","groupCode":"NWGRP"}}"#;
@@ -149,7 +149,7 @@ async fn the_schema_facets_decide_what_is_accepted() {
             j["errors"][0]["extraInfo"].as_str()
         ),
         (
-            400,
+            409,
             Some("UNKNOWN_REFERENCE"),
             Some("agreementData.corporateCode")
         )

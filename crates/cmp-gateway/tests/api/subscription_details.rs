@@ -122,7 +122,7 @@ async fn update_subscription_refuses_bad_fields_in_json_and_xml() {
     .await;
     assert_eq!(
         (fault(&r).0, fault(&r).2.as_str()),
-        (400, "OUT_OF_RANGE"),
+        (409, "DATE_NOT_ALLOWED"),
         "{}",
         r.body
     );
@@ -257,10 +257,10 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
             r#"{"serviceCode":"SIMSWP","chargeType":"Recurring"}"#,
             (409, "CHARGE_TYPE_MISMATCH"),
         ),
-        (r#"{"serviceCode":"NOSUCH"}"#, (400, "UNKNOWN_REFERENCE")),
+        (r#"{"serviceCode":"NOSUCH"}"#, (409, "UNKNOWN_REFERENCE")),
         (
             r#"{"serviceCode":"SIMSWP","effectiveDate":"2026-11-21"}"#,
-            (400, "OUT_OF_RANGE"),
+            (409, "DATE_NOT_ALLOWED"),
         ),
     ] {
         let r = app.post_json("/subscriptions/60272/services", body).await;
@@ -301,7 +301,7 @@ async fn services_are_added_listed_with_those_of_the_packages_and_expired() {
     assert_eq!(expire(60000099, "2026-12-31").await.status, 404);
     assert_eq!(
         fault(&expire(60000001, "2026-11-21").await).2,
-        "OUT_OF_RANGE"
+        "DATE_NOT_ALLOWED"
     );
     // Ended today: no longer listed, and a second expiry is refused.
     expire(60000001, "2026-11-22").await.good();
@@ -407,16 +407,25 @@ async fn attributes_are_created_once_for_defined_names_and_then_updated() {
         fault(&again),
         (409, "ALREADY_EXISTS".into(), "ALREADY_EXISTS".into())
     );
-    for (body, code) in [
-        (r#"{"name":"Shoe Size","value":"9"}"#, "UNKNOWN_REFERENCE"),
+    for (body, status, code) in [
         (
-            r#"{"group":"RULE","name":"Device Name","value":"x"}"#,
+            r#"{"name":"Shoe Size","value":"9"}"#,
+            409,
             "UNKNOWN_REFERENCE",
         ),
-        (r#"{"name":"Device Name"}"#, "MANDATORY"),
+        (
+            r#"{"group":"RULE","name":"Device Name","value":"x"}"#,
+            409,
+            "UNKNOWN_REFERENCE",
+        ),
+        (r#"{"name":"Device Name"}"#, 400, "MANDATORY"),
     ] {
         let r = app.post_json("/subscriptions/60270/attributes", body).await;
-        assert_eq!((fault(&r).0, fault(&r).2.as_str()), (400, code), "{body}");
+        assert_eq!(
+            (fault(&r).0, fault(&r).2.as_str()),
+            (status, code),
+            "{body}"
+        );
     }
     // A definition without a group; in XML.
     let r = app
@@ -700,7 +709,7 @@ async fn a_catalogue_must_keep_the_services_and_attribute_definitions_subscripti
     let r = app
         .request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     let errors: Vec<(String, String)> = r.json()["errors"]
         .as_array()
         .unwrap()

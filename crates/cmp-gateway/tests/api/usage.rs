@@ -325,8 +325,8 @@ async fn the_next_bill_period_starts_with_fresh_allowances() {
         r#"{"usage":[{"type":"Data","quantity":10,"dateTime":"2026-11-27T23:00:00Z"}]}"#,
     )
     .await;
-    assert_eq!(r.status, 400, "{}", r.body);
-    assert_eq!(r.json()["errors"][0]["messageId"], "OUT_OF_RANGE");
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["messageId"], "DATE_NOT_ALLOWED");
     let r = data(&app, 100).await.good().json();
     assert_eq!(r["periodStart"], "2026-11-28");
     assert_eq!(
@@ -362,7 +362,7 @@ async fn usage_the_subscription_or_plan_cannot_take_is_refused() {
         (
             60272,
             r#"{"usage":[{"type":"Data","quantity":1,"dateTime":"2026-11-22T10:00:01Z"}]}"#,
-            400,
+            409,
             "VALIDATION_FAILED",
         ),
         (60272, r#"{"usage":[]}"#, 400, "VALIDATION_FAILED"),
@@ -484,7 +484,7 @@ async fn a_new_cap_replaces_the_current_one_from_its_effective_date() {
         field_errors(&r),
         [
             "UNKNOWN_REFERENCE cap[0].capCode",
-            "OUT_OF_RANGE cap[1].effectiveDate"
+            "DATE_NOT_ALLOWED cap[1].effectiveDate"
         ]
     );
 }
@@ -520,7 +520,7 @@ async fn the_catalogue_keeps_its_spend_caps_and_one_rate_per_plan_and_type() {
     let r = app
         .request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     assert_eq!(r.json()["errors"][0]["messageId"], "IN_USE");
     let mut doc = catalogue;
     doc["spendCaps"]["spendCap"]

@@ -308,6 +308,7 @@ fn measures(field: &str, value: &str) -> String {
         ("code", "ABC"),
         ("name", "Ann"),
         ("shortName", "Bob"),
+        ("digits8", " 12345678 "),
         ("count", "7"),
         ("digits", "1234"),
         ("amount", "-100.50"),
@@ -356,6 +357,7 @@ fn scalars_of_each_builtin_and_facet_are_read() {
     assert_eq!(m.date_time.to_rfc3339(), "2026-11-01T09:30:00+00:00");
     assert!(m.flag);
     assert_eq!((m.size, m.position), (0, 1));
+    assert_eq!(m.digits8, "12345678");
 }
 
 #[test]
@@ -368,6 +370,10 @@ fn scalars_are_refused_by_their_facets_and_primitive() {
         // ShortName restricts Name: its own maxLength, Name's minLength.
         ("shortName", "Bobby6", "TOO_LONG"),
         ("shortName", "B", "TOO_SHORT"),
+        // Digits8's pattern, on the trimmed value, whole.
+        ("digits8", "1234567", "INVALID_FORMAT"),
+        ("digits8", "123456789", "INVALID_FORMAT"),
+        ("digits8", "1234567a", "INVALID_FORMAT"),
         ("count", "0", "OUT_OF_RANGE"),
         ("count", "100", "OUT_OF_RANGE"),
         ("count", "1.0", "INVALID_FORMAT"),
