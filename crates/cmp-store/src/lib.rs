@@ -202,14 +202,7 @@ impl Store {
         // waits for the pool.
         let _turn = self.turn(&pooled)?;
         let result = in_transaction(&mut pooled, |conn| {
-            if let DbConn::Sqlite(c) = conn {
-                // Through the DSL, not SQL text: diesel keeps the prepared statement, so
-                // SQLite does not parse it again on every write.
-                diesel::update(write_lock::table)
-                    .set(write_lock::n.eq(write_lock::n + 1))
-                    .execute(c)
-                    .map_err(StoreError::from)?;
-            }
+            take_write_lock(conn)?;
             f(conn)
         });
         if result.is_err() {
@@ -231,9 +224,7 @@ impl Store {
             open: true,
             _turn: turn,
         };
-        if let DbConn::Sqlite(c) = &mut *tx.conn {
-            c.batch_execute("UPDATE write_lock SET n = n + 1")?;
-        }
+        take_write_lock(&mut tx.conn)?;
         Ok(tx)
     }
 
@@ -450,6 +441,18 @@ impl Drop for Tx {
             }
         }
     }
+}
+
+/// On SQLite, the first statement of a write transaction: it takes the database's write
+/// lock at once (like `BEGIN IMMEDIATE`). Through the DSL, not SQL text: diesel keeps the
+/// prepared statement, so SQLite does not parse it again on every write.
+fn take_write_lock(conn: &mut DbConn) -> Result<(), StoreError> {
+    if let DbConn::Sqlite(c) = conn {
+        diesel::update(write_lock::table)
+            .set(write_lock::n.eq(write_lock::n + 1))
+            .execute(c)?;
+    }
+    Ok(())
 }
 
 /// After a failure, outside any transaction: a connection that no longer answers is
