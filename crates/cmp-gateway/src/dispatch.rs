@@ -382,7 +382,11 @@ async fn rest_like(
     if let Err(f) = apply_query(&req, &mut node, binding.request_root) {
         return ex.fault(&dialect, f);
     }
-    // The path names the resource: it wins over a body or query value of the same name.
+    // The path names the resource: the document leaves its elements out of the body, and
+    // a body or query that repeats one must give the path's value.
+    if let Err(f) = same_as_path(&node, &params, binding.request_root) {
+        return ex.fault(&dialect, f);
+    }
     for (element, value) in params {
         node.set_child(element, &value);
     }
@@ -392,6 +396,40 @@ async fn rest_like(
             respond::reply(&dialect, binding.response_root, &reply, status),
         ),
         Err(f) => ex.fault(&dialect, f),
+    }
+}
+
+/// Refuses (`PATH_MISMATCH`) a body or query element that a path parameter fills, given
+/// with another value (blanks around it, and leading zeros of a number, aside).
+fn same_as_path(
+    node: &Node,
+    params: &[(&'static str, String)],
+    root: &'static str,
+) -> Result<(), Fault> {
+    let same = |a: &str, b: &str| {
+        let (a, b) = (a.trim(), b.trim());
+        a == b || matches!((a.parse::<i64>(), b.parse::<i64>()), (Ok(x), Ok(y)) if x == y)
+    };
+    let errors: Vec<FieldError> = params
+        .iter()
+        .flat_map(|(element, value)| {
+            node.children
+                .iter()
+                .filter(move |c| c.name == *element && !c.is_blank())
+                .filter(move |c| !c.children.is_empty() || c.container || !same(&c.text, value))
+                .map(move |_| {
+                    FieldError::new(
+                        Code::PathMismatch,
+                        vec![PathSeg::new(root), PathSeg::new(element)],
+                        "differs from the path, which names the resource: leave it out of the body",
+                    )
+                })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Fault::validation(errors))
     }
 }
 

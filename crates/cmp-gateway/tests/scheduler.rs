@@ -54,7 +54,7 @@ fn two_schedulers_apply_each_of_1000_due_actions_exactly_once() {
                 assert_eq!(sub.status, STATUS_DISCONNECTED);
                 // One disconnection event per subscription: applied once, not twice.
                 let events =
-                    selfcare::workflows(c, Some(("Subscription", Some(&n.to_string()))), None, 10)?;
+                    selfcare::workflows(c, &["Subscription"], Some(&n.to_string()), None, 10)?;
                 assert_eq!(events.len(), 1, "subscription {n}: {events:?}");
             }
             Ok(())

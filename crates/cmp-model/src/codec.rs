@@ -51,6 +51,25 @@ pub fn matches_pattern(pattern: &'static str, text: &str) -> bool {
     found
 }
 
+/// How many fields of a rule across fields a message may give: `cmp_schema::HowMany`,
+/// which the generated decoders name (the schema crate is only a build dependency).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HowMany {
+    OneOf,
+    AtMostOne,
+    AtLeastOne,
+}
+
+impl HowMany {
+    fn phrase(self) -> &'static str {
+        match self {
+            HowMany::OneOf => "exactly one",
+            HowMany::AtMostOne => "at most one",
+            HowMany::AtLeastOne => "at least one",
+        }
+    }
+}
+
 /// Why a scalar was refused; rendered into a [`FieldError`] with its path.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
@@ -275,6 +294,46 @@ impl Reader {
         Some(groups)
     }
 
+    /// A rule across optional single fields of one type (`cmp_schema::Together`, from
+    /// the schemas' `xs:appinfo`): `given` = each field's name and the nodes found for it
+    /// (a blank one is not given). None given, where one is needed, is `MANDATORY` on the
+    /// first field; several given, where that is refused, is `code` on each of them.
+    pub fn together(&mut self, how: HowMany, given: &[(&'static str, &[&Node])], code: Code) {
+        let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
+        let list = match names.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => return,
+        };
+        let present: Vec<&str> = given
+            .iter()
+            .filter(|(_, found)| found.iter().any(|n| !n.is_blank()))
+            .map(|(n, _)| *n)
+            .collect();
+        let phrase = how.phrase();
+        match present.as_slice() {
+            [] if how != HowMany::AtMostOne => self.fail(
+                Code::Mandatory,
+                Some(PathSeg::new(names[0])),
+                format!("is mandatory: give {phrase} of {list}"),
+            ),
+            [_, _, ..] if how != HowMany::AtLeastOne => {
+                for name in &present {
+                    let others: Vec<&str> = present.iter().copied().filter(|o| o != name).collect();
+                    self.fail(
+                        code,
+                        Some(PathSeg::new(name)),
+                        format!(
+                            "cannot be given with {}: give {phrase} of {list}",
+                            others.join(", ")
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The single child of a choice container.
     pub fn choice<'n>(&mut self, node: &'n Node, names: &[&[&str]]) -> Option<(usize, &'n Node)> {
         let groups = self.group(node, names)?;
@@ -455,7 +514,19 @@ impl Reader {
             self.fail(
                 Code::InvalidFormat,
                 None,
-                "must be a string, not a number or boolean",
+                "must be a string, not a number, boolean or null",
+            );
+            return None;
+        }
+        // `1`/`0` are booleans in XML's lexical space, not in JSON (WIRE.md §3).
+        if node.literal
+            && facets.prim == Prim::Bool
+            && !matches!(node.text.as_str(), "true" | "false")
+        {
+            self.fail(
+                Code::InvalidFormat,
+                None,
+                "must be true or false, not a number",
             );
             return None;
         }

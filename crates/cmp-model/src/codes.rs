@@ -144,6 +144,7 @@ codes! {
     NotAnAgreementPlan = "NOT_AN_AGREEMENT_PLAN", Validation, "CreateAgreement with a `pricePlanCode` of the catalogue that is not an agreement price plan (`agreementPlan`)";
     CardNumberNotAllowed = "CARD_NUMBER_NOT_ALLOWED", Validation, "a 13–19 digit number (blanks or dashes allowed between digits) in any element of an accounts-and-payments request; every such element is named, the value never echoed";
     ForbiddenCharacter = "FORBIDDEN_CHARACTER", Validation, "a value holding a character XML 1.0 cannot carry: a control character other than TAB, LF, CR (U+0000 included), U+FFFE, U+FFFF, a lone surrogate (JSON `\\ud800`, XML `&#xD800;`); in any dialect, query or path parameter; the value is never echoed";
+    PathMismatch = "PATH_MISMATCH", Validation, "a body or query element that a resource route's path also gives, with another value (the document leaves it out of the body)";
     AmbiguousParameter = "AMBIGUOUS_PARAMETER", Validation, "a query parameter's leaf name (`salesChannel`) names elements at more than one place of the request: the message lists the dotted paths to use";
     CannotErase = "CANNOT_ERASE", Validation, "UpdateContactDetails: a field that holds a value sent empty (`<x/>`, `\"\"`, `null`); one error per field";
     // Catalogue import (field errors of `PUT /catalogue`).

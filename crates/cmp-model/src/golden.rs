@@ -19,7 +19,7 @@ macro_rules! golden {
     )*};
 }
 
-golden!(document, enumeration, erasable, facets, groups);
+golden!(document, enumeration, erasable, facets, groups, together);
 
 /// Every fixture is listed above.
 #[test]
@@ -35,6 +35,13 @@ fn every_golden_file_is_compiled() {
     stems.sort();
     assert_eq!(
         stems,
-        ["document", "enumeration", "erasable", "facets", "groups"]
+        [
+            "document",
+            "enumeration",
+            "erasable",
+            "facets",
+            "groups",
+            "together"
+        ]
     );
 }

@@ -177,6 +177,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         self.leaf(v)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Vec<Node>, E> {
+        // `null` is an absent value, but an item of a list is never absent: kept as the
+        // literal `null`, which every item type refuses, naming the item.
+        if self.in_array {
+            return self.literal("null".to_string());
+        }
         self.leaf(String::new())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Node>, A::Error> {

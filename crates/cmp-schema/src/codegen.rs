@@ -332,6 +332,18 @@ fn decode_header(out: &mut String, name: &str, fields: &[Field]) {
     .unwrap();
 }
 
+/// `TWO_LEVELS` → `TwoLevels`: the variant of `cmp_model::codes::Code` spelled so.
+fn code_variant(code: &str) -> String {
+    code.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or(String::new(), |f| {
+                f.to_string() + &c.as_str().to_ascii_lowercase()
+            })
+        })
+        .collect()
+}
+
 fn names_array(f: &Field) -> String {
     let mut all = vec![f.name.clone()];
     all.extend(f.aliases.iter().cloned());
@@ -386,6 +398,27 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
             "        let {} = r.{call}(node, {:?}, &__groups[{i}]{extra}, {reader});",
             snake(&f.name),
             f.name
+        )
+        .unwrap();
+    }
+    for t in &def.together {
+        let given: Vec<String> = t
+            .fields
+            .iter()
+            .map(|n| {
+                let i = fields
+                    .iter()
+                    .position(|f| f.name == *n)
+                    .expect("checked by the reader");
+                format!("({n:?}, &__groups[{i}][..])")
+            })
+            .collect();
+        writeln!(
+            out,
+            "        r.together(crate::codec::HowMany::{:?}, &[{}], crate::fault::Code::{});",
+            t.how,
+            given.join(", "),
+            code_variant(&t.code)
         )
         .unwrap();
     }

@@ -17,7 +17,10 @@
 //! - `xs:annotation` with `xs:documentation` (text) on types and elements;
 //!   `<xs:appinfo><alias>name</alias></xs:appinfo>` on elements: an accepted misspelling;
 //!   `<xs:appinfo><erasable/></xs:appinfo>` on a sequence or all: its optional single
-//!   elements are three-state (absent, sent empty, a value: `cmp_model::Patch`).
+//!   elements are three-state (absent, sent empty, a value: `cmp_model::Patch`);
+//!   `<xs:appinfo><oneOf code="…">a b</oneOf></xs:appinfo>` (and `atMostOne`,
+//!   `atLeastOne`) on a sequence or all: a rule across its optional single elements
+//!   ([`Together`]), which XSD 1.0 cannot state for elements that are not a choice group.
 //!
 //! Reading is a whitelist (a `Shape` per construct): every other element, attribute or
 //! text is refused with an error naming the file and line (`complexContent`, attributes,
@@ -137,6 +140,67 @@ pub struct Complex {
     /// `<xs:appinfo><erasable/></xs:appinfo>`: its optional single fields tell "sent
     /// empty" from "absent" (`cmp_model::Patch`).
     pub erasable: bool,
+    /// Rules across its optional single fields (`<oneOf>`, `<atMostOne>`, `<atLeastOne>`).
+    pub together: Vec<Together>,
+}
+
+/// How many of a [`Together`]'s fields a message may give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HowMany {
+    /// Exactly one (`<oneOf>`).
+    OneOf,
+    /// None or one (`<atMostOne>`).
+    AtMostOne,
+    /// One or more (`<atLeastOne>`).
+    AtLeastOne,
+}
+
+impl HowMany {
+    pub fn element(self) -> &'static str {
+        match self {
+            HowMany::OneOf => "oneOf",
+            HowMany::AtMostOne => "atMostOne",
+            HowMany::AtLeastOne => "atLeastOne",
+        }
+    }
+    /// `exactly one`, `at most one`, `at least one`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            HowMany::OneOf => "exactly one",
+            HowMany::AtMostOne => "at most one",
+            HowMany::AtLeastOne => "at least one",
+        }
+    }
+    /// Whether giving none of the fields is refused (`MANDATORY`).
+    pub fn needs_one(self) -> bool {
+        self != HowMany::AtMostOne
+    }
+    /// Whether giving several is refused (with the rule's `code`).
+    pub fn allows_several(self) -> bool {
+        self == HowMany::AtLeastOne
+    }
+}
+
+/// A rule across optional single fields of one complex type, checked by the decoder
+/// (`cmp_model::codec::Reader::together`) and stated in the OpenAPI document: none given
+/// is `MANDATORY` (when the rule needs one), several given is `code` (`CHOICE` unless
+/// the `code` attribute names another field-error code of `cmp_model::codes`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Together {
+    pub how: HowMany,
+    pub fields: Vec<String>,
+    pub code: String,
+}
+
+impl Together {
+    /// `a, b and c`.
+    pub fn names(&self) -> String {
+        match self.fields.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
 }
 
 impl Complex {
@@ -318,6 +382,13 @@ const NOTE: Shape = Shape {
     children: &[],
     text: true,
 };
+/// `<oneOf>`, `<atMostOne>`, `<atLeastOne>`: element names, and the code for "several".
+const TOGETHER: Shape = Shape {
+    attrs: &["code"],
+    children: &[],
+    text: true,
+};
+const TOGETHER_NOTES: [&str; 3] = ["oneOf", "atMostOne", "atLeastOne"];
 
 /// Names the generated code uses unqualified, which a type may not take.
 const RESERVED_TYPES: &[&str] = &[
@@ -444,6 +515,7 @@ struct Notes {
     doc: Option<String>,
     aliases: Vec<String>,
     erasable: bool,
+    together: Vec<Together>,
 }
 
 /// Reads the `xs:annotation` children of `owner`. `doc`: whether `xs:documentation` is
@@ -486,7 +558,12 @@ fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Res
                         ),
                     );
                 }
-                check(src, &n, &format!("<{name}>"), &NOTE)?;
+                let shape = if TOGETHER_NOTES.contains(&name) {
+                    &TOGETHER
+                } else {
+                    &NOTE
+                };
+                check(src, &n, &format!("<{name}>"), shape)?;
                 let text = n.text().unwrap_or_default().trim().to_string();
                 match name {
                     "alias" if text.is_empty() => {
@@ -497,6 +574,29 @@ fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Res
                         return src.fail(&n, "<erasable/> takes no content");
                     }
                     "erasable" => out.erasable = true,
+                    "oneOf" | "atMostOne" | "atLeastOne" => {
+                        let how = match name {
+                            "oneOf" => HowMany::OneOf,
+                            "atMostOne" => HowMany::AtMostOne,
+                            _ => HowMany::AtLeastOne,
+                        };
+                        let code = n.attribute("code").unwrap_or("CHOICE").to_string();
+                        if code.is_empty()
+                            || !code.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                        {
+                            return src.fail(
+                                &n,
+                                format!("<{name}> code {code:?} is not a fault code (A_CODE)"),
+                            );
+                        }
+                        let fields: Vec<String> =
+                            text.split_whitespace().map(str::to_string).collect();
+                        if fields.len() < 2 {
+                            return src
+                                .fail(&n, format!("<{name}> needs two element names or more"));
+                        }
+                        out.together.push(Together { how, fields, code });
+                    }
                     _ => unreachable!("every known appinfo child is read above"),
                 }
             }
@@ -722,7 +822,13 @@ impl Reading {
     fn complex(&mut self, src: &Src, top: &XNode, name: &str) -> Result<Complex, String> {
         let what = format!("complexType {name}");
         check(src, top, &what, &COMPLEX_TYPE)?;
-        let notes = notes(src, top, &what, true, &["erasable"])?;
+        let notes = notes(
+            src,
+            top,
+            &what,
+            true,
+            &["erasable", "oneOf", "atMostOne", "atLeastOne"],
+        )?;
         let groups: Vec<XNode> = top
             .children()
             .filter(|c| c.is_element() && !is_xs(c, "annotation"))
@@ -785,12 +891,41 @@ impl Reading {
             fields,
             doc: notes.doc,
             erasable: notes.erasable,
+            together: notes.together,
         };
         if c.erasable && !c.fields.iter().any(|f| c.is_patch(f)) {
             return src.fail(
                 top,
                 format!("<erasable/> on {what}, which has no optional single element"),
             );
+        }
+        if !c.together.is_empty() && c.group == Group::Choice {
+            return src.fail(top, format!("a rule across elements on choice {what}"));
+        }
+        for t in &c.together {
+            for n in &t.fields {
+                match c.fields.iter().find(|f| f.name == *n) {
+                    None => {
+                        return src.fail(
+                            top,
+                            format!(
+                                "<{}> of {what} names {n}, not one of its elements",
+                                t.how.element()
+                            ),
+                        )
+                    }
+                    Some(f) if (f.min, f.max) != (0, Some(1)) => {
+                        return src.fail(
+                            top,
+                            format!(
+                                "<{}> of {what} names {n}, which is not an optional single element",
+                                t.how.element()
+                            ),
+                        )
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         Ok(c)
     }

@@ -18,7 +18,7 @@ use cmp_store::repo::{accounts, billing_media, corporates, counters, groups};
 use cmp_store::DbConn;
 
 use crate::error::OpError;
-use crate::faults::{invalid, not_found, rule, stale, unknown, unknown_ref};
+use crate::faults::{not_found, rule, stale, unknown, unknown_ref};
 use crate::scheduled::{self, Payload};
 use crate::selfcare::workflow;
 use crate::{Context, OpResult};
@@ -58,40 +58,7 @@ pub fn create_agreement(
 ) -> OpResult<CreateAgreementResponse> {
     let d = &req.agreement_data;
     let data = || CreateAgreementRequest::path().agreement_data();
-    let levels: Vec<FieldPath> = [
-        d.corporate_code.as_ref().map(|_| data().corporate_code()),
-        d.group_code.as_ref().map(|_| data().group_code()),
-        d.account_code.map(|_| data().account_code()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    match &levels[..] {
-        [] => {
-            return Err(invalid(
-                Code::Mandatory,
-                data().account_code(),
-                "is mandatory: give exactly one of corporateCode, groupCode and accountCode",
-            ))
-        }
-        [_] => {}
-        [first, rest @ ..] => {
-            let first = first.segs().last().map_or("", |s| &s.name);
-            let errors = rest
-                .iter()
-                .map(|f| {
-                    FieldError::on(
-                        Code::TwoLevels,
-                        f.clone(),
-                        format!(
-                            "cannot be given with {first}: an agreement is logged at one level"
-                        ),
-                    )
-                })
-                .collect();
-            return Err(Fault::validation(errors));
-        }
-    }
+    // Exactly one level: the schema's <oneOf> on AgreementData, checked by the decoder.
     let plan_error = match &d.price_plan_code {
         None => None,
         Some(code) => match ctx.catalogue.current(ctx)?.plan(code) {

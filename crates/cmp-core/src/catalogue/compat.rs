@@ -310,13 +310,8 @@ pub fn query_compatible_packages(
     req: QueryCompatiblePackagesRequest,
 ) -> OpResult<QueryCompatiblePackagesResponse> {
     let path = QueryCompatiblePackagesRequest::path;
-    if req.subscription_number.is_none() && req.plan_code.is_none() {
-        return Err(invalid(
-            Code::Mandatory,
-            path().subscription_number(),
-            "is mandatory when planCode is not given",
-        ));
-    }
+    // planCode or subscriptionNumber: the <atLeastOne> on the request, which the decoder
+    // checks (without either, the plan code below is empty and names no plan).
     let s = ctx.catalogue.current(ctx)?;
     let held = req
         .subscription_number

@@ -54,11 +54,12 @@ pub fn generate_one_time_password(
     let (field, lock_key) = match (subscription, account) {
         (Some(s), None) => (path().subscription_number(), (1i64 << 40) | s),
         (None, Some(a)) => (path().account_number(), (2i64 << 40) | a),
+        // Exactly one: the <oneOf> on the request, which the decoder checks.
         _ => {
             return Err(invalid(
-                Code::Choice,
+                Code::Mandatory,
                 path().subscription_number(),
-                "or accountNumber: exactly one of them is required",
+                "is mandatory: give exactly one of subscriptionNumber and accountNumber",
             ))
         }
     };

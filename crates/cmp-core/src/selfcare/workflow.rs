@@ -14,11 +14,11 @@ use cmp_model::messages::{
     WorkflowEvent, WorkflowItem, WorkflowItems, WorkflowLevel, WorkflowProcessCommand,
     WorkflowStatus, WorkflowStatusFilter, WorkflowTarget,
 };
-use cmp_model::{Code, Date, Fault, FieldPath};
+use cmp_model::{Date, Fault, FieldPath};
 use cmp_store::repo::selfcare::{self, WorkflowRow};
 use cmp_store::repo::{accounts, agreements, corporates, counters, groups, subscriptions};
 
-use crate::faults::{invalid, unknown_ref};
+use crate::faults::unknown_ref;
 use crate::{Context, OpResult};
 
 /// The status of a new event.
@@ -283,20 +283,18 @@ fn status_filter(f: Option<WorkflowStatusFilter>) -> Option<&'static str> {
     }
 }
 
-/// `GET /workflows`: events of a level (and one entity of it), by status; by event number.
+/// `GET /workflows`: events of a level, of one entity (of that level, or of any level:
+/// the numbers and codes of the levels do not overlap in practice), by status; by event
+/// number.
 pub fn list_workflows(ctx: &Context, req: ListWorkflowsRequest) -> OpResult<ListWorkflowsResponse> {
-    if req.target_id.is_some() && req.target_type.is_none() {
-        return Err(invalid(
-            Code::Mandatory,
-            ListWorkflowsRequest::path().target_type(),
-            "is mandatory with targetId",
-        ));
-    }
-    let target = req
-        .target_type
-        .map(|t| (t.as_str(), req.target_id.as_deref()));
+    let types: Vec<&str> = match (req.target_type, &req.target_id) {
+        (Some(t), _) => vec![t.as_str()],
+        (None, Some(_)) => WorkflowLevel::VALUES.to_vec(),
+        (None, None) => Vec::new(),
+    };
+    let id = req.target_id.as_deref();
     let status = status_filter(req.status);
-    let rows = ctx.read(|c| Ok(selfcare::workflows(c, target, status, MAX_EVENTS)?))?;
+    let rows = ctx.read(|c| Ok(selfcare::workflows(c, &types, id, status, MAX_EVENTS)?))?;
     Ok(ListWorkflowsResponse {
         external_reference: req.external_reference,
         workflow: rows.into_iter().map(event).collect(),
@@ -309,12 +307,12 @@ pub fn query_workflows(
     ctx: &Context,
     req: QueryWorkflowsRequest,
 ) -> OpResult<QueryWorkflowsResponse> {
-    let target = Some((
-        req.customer_level.as_str(),
+    let (types, id) = (
+        [req.customer_level.as_str()],
         Some(req.customer_level_reference.as_str()),
-    ));
+    );
     let status = status_filter(Some(req.status_filter));
-    let rows = ctx.read(|c| Ok(selfcare::workflows(c, target, status, MAX_EVENTS)?))?;
+    let rows = ctx.read(|c| Ok(selfcare::workflows(c, &types, id, status, MAX_EVENTS)?))?;
     let exceeded = rows.len() as i64 >= MAX_EVENTS;
     let filter = req.data_filter.unwrap_or_default();
     let workflow = rows

@@ -7,11 +7,11 @@ use cmp_model::messages::{
     PaymentDetails, QueryAccountRequest, QueryAccountResponse, UpdateAccountDetailsRequest,
     UpdateResponse,
 };
-use cmp_model::{Code, DateTime, FieldPath};
+use cmp_model::{DateTime, FieldPath};
 use cmp_store::repo::{accounts, payments};
 
 use super::legacy::{self, Optimistic};
-use crate::faults::{invalid, not_found};
+use crate::faults::not_found;
 use crate::{Context, OpResult};
 
 pub fn legacy_create_account(
@@ -47,13 +47,7 @@ impl Parents {
         corporate: Option<(String, FieldPath)>,
         group: Option<(String, FieldPath)>,
     ) -> OpResult<Parents> {
-        if let (Some(_), Some((_, at))) = (&corporate, &group) {
-            return Err(invalid(
-                Code::TwoLevels,
-                at.clone(),
-                "cannot be given with corporateCode (an account hangs under a corporate or a group)",
-            ));
-        }
+        // Not both: the schemas' <atMostOne> on the request types, checked by the decoder.
         Ok(Parents { corporate, group })
     }
     fn codes(&self) -> (Option<&str>, Option<&str>) {

@@ -88,7 +88,6 @@ pub fn create_customer(
             .as_deref()
             .map(|g| (g, at().group_code())),
     };
-    parents.check_shape()?;
     let now = ctx.now();
     let (customer_number, account_number) = ctx.write(|c| {
         parents.check_exist(c)?;
@@ -130,7 +129,6 @@ pub fn create_account(ctx: &Context, req: CreateAccountRequest) -> OpResult<Crea
             .map(|c| (c, path().corporate_code())),
         group: req.group_code.as_deref().map(|g| (g, path().group_code())),
     };
-    parents.check_shape()?;
     let now = ctx.now();
     let account_number = ctx.write(|c| {
         if !customers::exists(c, req.customer_number)? {
@@ -196,17 +194,6 @@ impl AccountParents<'_> {
     }
     fn group(&self) -> Option<&str> {
         self.group.as_ref().map(|g| g.0)
-    }
-
-    fn check_shape(&self) -> OpResult<()> {
-        if let (Some(_), Some((_, at))) = (&self.corporate, &self.group) {
-            return Err(invalid(
-                Code::TwoLevels,
-                at.clone(),
-                "cannot be given with corporateCode (an account hangs under a corporate or a group)",
-            ));
-        }
-        Ok(())
     }
 
     fn check_exist(&self, c: &mut DbConn) -> Result<(), OpError> {

@@ -12,12 +12,11 @@ use cmp_model::messages::{
     StructureCorporate, StructureCorporates, StructureGroup, StructureGroups,
     StructureSubscription, StructureSubscriptions, SubscriptionNode, SubscriptionNodes, TreeFilter,
 };
-use cmp_model::Code;
 use cmp_store::repo::structure::{self, Load, Scope, Tree};
 use cmp_store::repo::subscriptions::{STATUS_ACTIVE, STATUS_DISCONNECTED};
 use cmp_store::repo::{agreements, customers, subscriptions, Account, Subscription};
 
-use crate::faults::{invalid, not_found};
+use crate::faults::not_found;
 use crate::{Context, OpResult};
 
 /// How deep below the node the answer goes.
@@ -167,13 +166,9 @@ pub fn query_customer_structure(
     let path = QueryCustomerStructureRequest::path;
     let id = req.customer_level_id.trim().to_string();
     let number = || {
-        id.parse::<i64>().map_err(|_| {
-            invalid(
-                Code::InvalidFormat,
-                path().customer_level_id(),
-                "is not a number (the level is an account or a subscription)",
-            )
-        })
+        // Accounts and subscriptions are numbered: any other id names none of them.
+        id.parse::<i64>()
+            .map_err(|_| not_found(path().customer_level_id()))
     };
     let what = Load {
         subscriptions: true,

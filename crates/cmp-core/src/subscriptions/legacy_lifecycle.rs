@@ -93,21 +93,16 @@ fn as_of(ctx: &Context, n: i64, as_of: Option<&AsOfDate>, at: FieldPath) -> OpRe
 pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<UpdateTariffResponse> {
     let path = UpdateTariffRequest::path;
     let n = req.subscription_number;
+    // Exactly one of them: the <oneOf> on UpdateTariffRequest, which the decoder checks
+    // (a request built in code without either is refused the same way).
     let (code, code_path) = match (&req.price_plan_code, &req.tariff_code) {
-        (Some(p), Some(t)) if !p.eq_ignore_ascii_case(t) => {
-            return Err(invalid(
-                Code::Choice,
-                path().tariff_code(),
-                format!("is not the pricePlanCode given ({p}): give one of them"),
-            ))
-        }
         (Some(p), _) => (p.clone(), path().price_plan_code()),
         (None, Some(t)) => (t.clone(), path().tariff_code()),
         (None, None) => {
             return Err(invalid(
                 Code::Mandatory,
                 path().price_plan_code(),
-                "is required (or tariffCode)",
+                "is mandatory: give exactly one of pricePlanCode and tariffCode",
             ))
         }
     };
@@ -220,7 +215,8 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
             _ => {
                 let events = selfcare::workflows(
                     c,
-                    Some((level.as_str(), Some(&n.to_string()))),
+                    &[level.as_str()],
+                    Some(&n.to_string()),
                     None,
                     i64::MAX,
                 )?;

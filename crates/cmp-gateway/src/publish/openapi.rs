@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use cmp_model::FaultKind;
 
 use super::examples::Examples;
-use super::model::{Complex, Field, Group, Model, Prim, TypeRef};
+use super::model::{Complex, Field, Group, HowMany, Model, Prim, TypeRef};
 use super::wsdl::{port_name, FAULTS};
 use super::GENERATED;
 use crate::registry::{Binding, Method, Operation};
@@ -203,18 +203,13 @@ fn property(m: &Model, f: &Field) -> Value {
 }
 
 /// An object of `fields` (a struct, or one branch of a choice).
-fn object(
-    m: &Model,
-    fields: &[&Field],
-    leave_optional: &[&str],
-    erasable: bool,
-) -> Map<String, Value> {
+fn object(m: &Model, fields: &[&Field], erasable: bool) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("type".into(), "object".into());
     let mut props = Map::new();
     let mut required = Vec::new();
     for f in fields {
-        let optional = !f.required() || leave_optional.contains(&f.name.as_str());
+        let optional = !f.required();
         let mut p = property(m, f);
         // An optional single value may be blank or null, an optional container null or
         // `{}`: read as absent (in an erasable type it is an attempt to erase, refused or
@@ -256,18 +251,78 @@ fn complex_schema(m: &Model, c: &Complex) -> Value {
                     min: 1,
                     ..f.clone()
                 };
-                Value::Object(object(m, &[&single], &[], false))
+                Value::Object(object(m, &[&single], false))
             })
             .collect();
         o.insert("oneOf".into(), Value::Array(branches));
         o
     } else {
-        object(m, &c.fields.iter().collect::<Vec<_>>(), &[], c.erasable)
+        object(m, &c.fields.iter().collect::<Vec<_>>(), c.erasable)
     };
     if let Some(d) = &c.doc {
         o.insert("description".into(), d.clone().into());
     }
+    together(m, c, &mut o);
     Value::Object(o)
+}
+
+/// The rules across fields of `c` (`<oneOf>`, `<atMostOne>`, `<atLeastOne>` in the
+/// schemas, which the decoder checks) as JSON Schema, and in the description. A field is
+/// given when it holds a value the decoder does not read as absent.
+fn together(m: &Model, c: &Complex, o: &mut Map<String, Value>) {
+    if c.together.is_empty() {
+        return;
+    }
+    let given = |name: &str| -> Value {
+        let simple = c
+            .fields
+            .iter()
+            .find(|f| f.name == name)
+            .is_none_or(|f| m.is_simple(&f.ty));
+        let absent = if simple { ABSENT } else { ABSENT_CONTAINER };
+        json!({ "required": [name], "properties": { name: { "not": schema_ref(absent) } } })
+    };
+    let mut all = Vec::new();
+    let mut text = Vec::new();
+    for t in &c.together {
+        let each: Vec<Value> = t.fields.iter().map(|n| given(n)).collect();
+        all.push(match t.how {
+            HowMany::OneOf => json!({ "oneOf": each }),
+            HowMany::AtLeastOne => json!({ "anyOf": each }),
+            HowMany::AtMostOne => {
+                let mut pairs = Vec::new();
+                for (i, a) in each.iter().enumerate() {
+                    for b in &each[i + 1..] {
+                        pairs.push(json!({ "allOf": [a, b] }));
+                    }
+                }
+                json!({ "not": { "anyOf": pairs } })
+            }
+        });
+        let mut answers = Vec::new();
+        if t.how.needs_one() {
+            answers.push("none given: MANDATORY".to_string());
+        }
+        if !t.how.allows_several() {
+            answers.push(format!("several: {}", t.code));
+        }
+        text.push(format!(
+            "Give {} of {} ({}).",
+            t.how.phrase(),
+            t.names(),
+            answers.join("; ")
+        ));
+    }
+    o.insert("allOf".into(), Value::Array(all));
+    let before = o
+        .get("description")
+        .and_then(Value::as_str)
+        .map(|d| format!("{d} "))
+        .unwrap_or_default();
+    o.insert(
+        "description".into(),
+        format!("{before}{}", text.join(" ")).into(),
+    );
 }
 
 /// The JSON fault: `{"fault": kind, …the fault type's fields…}`, with a wrapper of one
@@ -450,20 +505,22 @@ fn responses(m: &Model, binding: &Binding, status: &str, with_body: bool) -> Val
     Value::Object(r)
 }
 
-/// The request body: the request type; elements the path fills are optional in it.
+/// The request body: the request type without the elements the path fills (a body may
+/// repeat one only with the path's value, `PATH_MISMATCH` otherwise).
 fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Value> {
     let root = m.roots.get(binding.request_root)?;
     let c = m.complex.get(&root.ty)?;
-    let schema = if from_path
+    let schema = if c
+        .fields
         .iter()
-        .any(|p| c.fields.iter().any(|f| f.name == *p && f.required()))
+        .any(|f| from_path.contains(&f.name.as_str()))
     {
-        let mut o = object(
-            m,
-            &c.fields.iter().collect::<Vec<_>>(),
-            from_path,
-            c.erasable,
-        );
+        let rest: Vec<&Field> = c
+            .fields
+            .iter()
+            .filter(|f| !from_path.contains(&f.name.as_str()))
+            .collect();
+        let mut o = object(m, &rest, c.erasable);
         o.insert(
             "description".into(),
             format!(
@@ -473,6 +530,7 @@ fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Valu
             )
             .into(),
         );
+        together(m, c, &mut o);
         Value::Object(o)
     } else {
         schema_ref(&c.name)

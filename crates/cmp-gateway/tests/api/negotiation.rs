@@ -282,16 +282,51 @@ async fn the_request_id_is_echoed_or_made() {
 }
 
 #[actix_web::test]
-async fn the_path_names_the_resource_whatever_the_query_says() {
+async fn a_query_or_body_may_repeat_the_path_only_with_its_value() {
     let app = spawn_demo();
-    let r = app
+    let other = app
         .get(
             "/accounts/10000001?accountNumber=10000002",
             "application/json",
         )
+        .await;
+    assert_eq!(
+        (
+            other.status,
+            other.json()["errors"][0]["messageId"].as_str(),
+            other.json()["errors"][0]["extraInfo"].as_str()
+        ),
+        (400, Some("PATH_MISMATCH"), Some("accountNumber")),
+        "{}",
+        other.body
+    );
+    let same = app
+        .get(
+            "/accounts/10000001?accountNumber=010000001",
+            "application/json",
+        )
         .await
         .good();
-    assert_eq!(r.json()["account"]["accountNumber"], 10000001);
+    assert_eq!(same.json()["account"]["accountNumber"], 10000001);
+    // A body too, in XML as in JSON; a value that is not even a number is no exception.
+    let xml = app
+        .post_xml(
+            "/subscriptions/60271/attributes",
+            "<createSubscriptionAttribute><subscriptionNumber>x</subscriptionNumber><name>Device Name</name><value>v</value></createSubscriptionAttribute>",
+        )
+        .await;
+    assert_eq!(xml.status, 400, "{}", xml.body);
+    assert!(
+        xml.body.contains("<messageId>PATH_MISMATCH</messageId>"),
+        "{}",
+        xml.body
+    );
+    assert!(
+        xml.body
+            .contains("<extraInfo>createSubscriptionAttribute/subscriptionNumber</extraInfo>"),
+        "{}",
+        xml.body
+    );
 }
 
 #[actix_web::test]

@@ -301,6 +301,42 @@ fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 #[actix_web::test]
+async fn openapi_states_rules_across_fields_and_leaves_path_elements_out_of_bodies() {
+    let app = spawn_app();
+    let api = app.get("/openapi.json", "*/*").await.good().json();
+    // AgreementData's <oneOf>: exactly one level given (a blank one is absent).
+    let data = &api["components"]["schemas"]["AgreementData"];
+    let branches = data["allOf"][0]["oneOf"]
+        .as_array()
+        .expect("oneOf of the levels");
+    let named: Vec<&str> = branches
+        .iter()
+        .map(|b| b["required"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["corporateCode", "groupCode", "accountCode"]);
+    assert_eq!(
+        branches[0]["properties"]["corporateCode"]["not"]["$ref"],
+        "#/components/schemas/AbsentValue"
+    );
+    assert!(data["description"]
+        .as_str()
+        .unwrap()
+        .contains("several: TWO_LEVELS"));
+    // CreateAccountRequest's <atMostOne>: not both parents.
+    let account = &api["components"]["schemas"]["CreateAccountRequest"];
+    assert!(account["allOf"][0]["not"]["anyOf"].is_array(), "{account}");
+    // A resource route's body leaves out what its path gives.
+    let body = &api["paths"]["/subscriptions/{subscriptionId}/attributes"]["post"]["requestBody"]
+        ["content"]["application/json"]["schema"];
+    assert!(body["properties"]["name"].is_object(), "{body}");
+    assert!(
+        body["properties"].get("subscriptionNumber").is_none(),
+        "{body}"
+    );
+    assert_eq!(body["additionalProperties"], false);
+}
+
+#[actix_web::test]
 async fn openapi_has_every_rest_route_and_document() {
     let app = spawn_app();
     let r = app.get("/openapi.json", "*/*").await.good();

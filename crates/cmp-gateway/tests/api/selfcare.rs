@@ -477,10 +477,24 @@ async fn workflow_events_on_every_level() {
         .good()
         .json();
     assert_eq!(none["workflow"], json!([]), "{none}");
-    let r = app
-        .get("/workflows?targetId=10000001", "application/json")
-        .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    // targetId alone: the events of that entity, whatever its level.
+    let by_id = app
+        .get("/workflows?targetId=NWSALE", "application/json")
+        .await
+        .good()
+        .json();
+    let found: Vec<(&str, &str)> = by_id["workflow"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["targetType"].as_str().unwrap(),
+                w["targetId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("Corporate", "NWSALE")], "{by_id}");
 }
 
 #[actix_web::test]

@@ -538,3 +538,68 @@ mod erasable {
         );
     }
 }
+
+#[test]
+fn rules_across_fields_name_every_field_they_count() {
+    use crate::golden::together::Placement;
+    let doc = |body: &str| format!("<placement>{body}</placement>");
+    // Exactly one level, a label or a place: both met.
+    let ok = xml::<Placement>(&doc("<account>7</account><label>L</label>")).unwrap();
+    assert_eq!((ok.account, ok.label.as_deref()), (Some(7), Some("L")));
+    // None of a <oneOf> (a blank element is not given) and none of an <atLeastOne>:
+    // MANDATORY on the first field of each.
+    assert_eq!(
+        xml::<Placement>(&doc("<group> </group>")).unwrap_err(),
+        [
+            ("MANDATORY".to_string(), "placement/group".to_string()),
+            ("MANDATORY".to_string(), "placement/label".to_string())
+        ]
+    );
+    // Several of a <oneOf> (its code) and of an <atMostOne> (CHOICE by default): each
+    // given field is named, a value refused by its type too.
+    assert_eq!(
+        json::<Placement>(
+            r#"{"group":"G","account":"x","near":"N","far":"F","place":{"town":"T"}}"#
+        )
+        .unwrap_err(),
+        [
+            ("INVALID_FORMAT".to_string(), "account".to_string()),
+            ("TWO_LEVELS".to_string(), "group".to_string()),
+            ("TWO_LEVELS".to_string(), "account".to_string()),
+            ("CHOICE".to_string(), "near".to_string()),
+            ("CHOICE".to_string(), "far".to_string())
+        ]
+    );
+    // JSON null and "" are not given.
+    let ok = json::<Placement>(r#"{"group":null,"corporate":"","account":1,"place":{"town":"T"}}"#)
+        .unwrap();
+    assert_eq!(ok.account, Some(1));
+}
+
+#[test]
+fn json_booleans_are_true_or_false_and_list_items_are_never_null() {
+    let collect = |v: &str| {
+        json::<Order>(&format!(
+            r#"{{"reference":"ABC","delivery":{{"collect":{v}}}}}"#
+        ))
+    };
+    assert!(collect("true").is_ok());
+    assert_eq!(
+        collect("1").unwrap_err(),
+        one("INVALID_FORMAT", "delivery.collect")
+    );
+    assert_eq!(
+        collect("0").unwrap_err(),
+        one("INVALID_FORMAT", "delivery.collect")
+    );
+    // XML's lexical space keeps 1 and 0.
+    assert!(xml::<Order>(
+        "<order><reference>ABC</reference><delivery><collect>1</collect></delivery></order>"
+    )
+    .is_ok());
+    // `null` as an item is refused, naming it; `null` for the whole list is absent.
+    assert_eq!(
+        json::<Order>(r#"{"reference":"ABC","lines":{"line":[{"item":"XYZ"},null]}}"#).unwrap_err(),
+        one("INVALID_FORMAT", "lines.line[1]")
+    );
+}

@@ -191,21 +191,26 @@ pub fn insert_workflow(conn: &mut DbConn, row: &WorkflowRow) -> Result<(), Store
     Ok(())
 }
 
-/// Workflow events, by event number, optionally of one target and status.
+/// Workflow events, by event number, optionally of some target types (`types`; none:
+/// any), one target id and a status. An id with the list of every type still searches
+/// the (target_type, target_id) index.
 pub fn workflows(
     conn: &mut DbConn,
-    target: Option<(&str, Option<&str>)>,
+    types: &[&str],
+    id: Option<&str>,
     status: Option<&str>,
     limit: i64,
 ) -> Result<Vec<WorkflowRow>, StoreError> {
     let mut q = workflow_events::table
         .select(WorkflowRow::as_select())
         .into_boxed();
-    if let Some((t, id)) = target {
-        q = q.filter(workflow_events::target_type.eq(t.to_string()));
-        if let Some(id) = id {
-            q = q.filter(workflow_events::target_id.eq(id.to_string()));
-        }
+    match types {
+        [] => {}
+        [t] => q = q.filter(workflow_events::target_type.eq(t.to_string())),
+        many => q = q.filter(workflow_events::target_type.eq_any(many.to_vec())),
+    }
+    if let Some(id) = id {
+        q = q.filter(workflow_events::target_id.eq(id.to_string()));
     }
     if let Some(s) = status {
         q = q.filter(workflow_events::status.eq(s.to_string()));
