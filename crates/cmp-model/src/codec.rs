@@ -51,24 +51,9 @@ pub fn matches_pattern(pattern: &'static str, text: &str) -> bool {
     found
 }
 
-/// How many fields of a rule across fields a message may give: `cmp_schema::HowMany`,
-/// which the generated decoders name (the schema crate is only a build dependency).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HowMany {
-    OneOf,
-    AtMostOne,
-    AtLeastOne,
-}
-
-impl HowMany {
-    fn phrase(self) -> &'static str {
-        match self {
-            HowMany::OneOf => "exactly one",
-            HowMany::AtMostOne => "at most one",
-            HowMany::AtLeastOne => "at least one",
-        }
-    }
-}
+/// How many fields of a rule across fields a message may give, as the schemas say it
+/// (the generated decoders name it here).
+pub use cmp_schema::HowMany;
 
 /// Why a scalar was refused; rendered into a [`FieldError`] with its path.
 #[derive(Debug, Clone, PartialEq)]
@@ -312,12 +297,12 @@ impl Reader {
             .collect();
         let phrase = how.phrase();
         match present.as_slice() {
-            [] if how != HowMany::AtMostOne => self.fail(
+            [] if how.needs_one() => self.fail(
                 Code::Mandatory,
                 Some(PathSeg::new(names[0])),
                 format!("is mandatory: give {phrase} of {list}"),
             ),
-            [_, _, ..] if how != HowMany::AtLeastOne => {
+            [_, _, ..] if !how.allows_several() => {
                 for name in &present {
                     let others: Vec<&str> = present.iter().copied().filter(|o| o != name).collect();
                     self.fail(

@@ -23,7 +23,7 @@ pub fn legacy_create_account(
     let parents = Parents::of(
         d.corporate_code.clone().map(|c| (c, at().corporate_code())),
         d.group_code.clone().map(|g| (g, at().group_code())),
-    )?;
+    );
     let now = ctx.now();
     let account_number = ctx.write(|c| {
         parents.check_exist(c)?;
@@ -43,12 +43,9 @@ struct Parents {
 }
 
 impl Parents {
-    fn of(
-        corporate: Option<(String, FieldPath)>,
-        group: Option<(String, FieldPath)>,
-    ) -> OpResult<Parents> {
+    fn of(corporate: Option<(String, FieldPath)>, group: Option<(String, FieldPath)>) -> Parents {
         // Not both: the schemas' <atMostOne> on the request types, checked by the decoder.
-        Ok(Parents { corporate, group })
+        Parents { corporate, group }
     }
     fn codes(&self) -> (Option<&str>, Option<&str>) {
         (
@@ -213,7 +210,7 @@ pub fn update_account_details(
             parents: Parents::of(
                 basic.corporate_code.map(|c| (c, at().corporate_code())),
                 basic.group_code.map(|g| (g, at().group_code())),
-            )?,
+            ),
             changes: accounts::AccountChanges {
                 account_name: basic.account_name,
                 currency: basic.currency,
@@ -254,7 +251,7 @@ pub fn patch_account(ctx: &Context, req: PatchAccountRequest) -> OpResult<Update
                     .clone()
                     .map(|c| (c, path().corporate_code())),
                 req.group_code.clone().map(|g| (g, path().group_code())),
-            )?,
+            ),
             changes: accounts::AccountChanges {
                 account_name: req.account_name.clone(),
                 currency: req.currency.clone(),
