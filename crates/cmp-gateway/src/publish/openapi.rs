@@ -188,7 +188,13 @@ fn property(m: &Model, f: &Field) -> Value {
         if let Some(max) = f.max {
             a.insert("maxItems".into(), max.into());
         }
-        Value::Object(a)
+        if f.min == 0 {
+            // An optional list may be `null` or `{}` too: read as no item (an empty
+            // container is blank, and blank items are dropped).
+            json!({ "anyOf": [Value::Object(a), schema_ref(ABSENT_CONTAINER)] })
+        } else {
+            Value::Object(a)
+        }
     } else {
         one
     };
@@ -535,10 +541,13 @@ fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Valu
     } else {
         schema_ref(&c.name)
     };
-    let required = c
-        .fields
-        .iter()
-        .any(|f| f.required() && !from_path.contains(&f.name.as_str()));
+    // A body is required when it must hold something: a required element, or one of the
+    // fields of a rule that needs one (none of them from the path).
+    let in_body = |name: &str| !from_path.contains(&name);
+    let required = c.fields.iter().any(|f| f.required() && in_body(&f.name))
+        || c.together
+            .iter()
+            .any(|t| t.how.needs_one() && t.fields.iter().all(|n| in_body(n)));
     let mut content = media(schema, binding.request_root);
     if !binding.request_aliases.is_empty() {
         content[XML]["x-cmp-root-aliases"] = json!(binding.request_aliases);

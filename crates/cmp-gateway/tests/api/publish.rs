@@ -334,6 +334,30 @@ async fn openapi_states_rules_across_fields_and_leaves_path_elements_out_of_bodi
         "{body}"
     );
     assert_eq!(body["additionalProperties"], false);
+    // A rule that needs one of its fields makes the body required.
+    let packages = &api["paths"]["/ws/QueryCompatiblePackages"]["post"]["requestBody"];
+    assert_eq!(packages["required"], true, "{packages}");
+}
+
+#[actix_web::test]
+async fn an_optional_list_may_be_an_absent_container_as_documented() {
+    let app = spawn_demo();
+    let api = app.get("/openapi.json", "*/*").await.good().json();
+    let list = &api["components"]["schemas"]["Parameters"]["properties"]["parameter"];
+    assert_eq!(list["anyOf"][0]["type"], "array", "{list}");
+    assert_eq!(
+        list["anyOf"][1]["$ref"], "#/components/schemas/AbsentContainer",
+        "{list}"
+    );
+    // And the gateway reads `{}` and `null` for it as no item.
+    for empty in ["{}", "null"] {
+        let body = format!(
+            r#"{{"planCode":"SIMO12","eligibilityRules":{{"salesChannel":"MYACCOUNT","parameters":[{{"parameter":{empty}}}]}}}}"#
+        );
+        app.post_json("/ws/QueryCompatiblePackages", &body)
+            .await
+            .good();
+    }
 }
 
 #[actix_web::test]
