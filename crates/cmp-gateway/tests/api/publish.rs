@@ -349,14 +349,25 @@ async fn an_optional_list_may_be_an_absent_container_as_documented() {
         list["anyOf"][1]["$ref"], "#/components/schemas/AbsentContainer",
         "{list}"
     );
-    // And the gateway reads `{}` and `null` for it as no item.
+    // And the gateway reads `{}` and `null` for it as no item: the same answer as none.
+    let ask = |parameter: &str| {
+        format!(
+            r#"{{"planCode":"SIMO12","eligibilityRules":{{"salesChannel":"MYACCOUNT","parameters":[{{{parameter}}}]}}}}"#
+        )
+    };
+    let none = app
+        .post_json("/ws/QueryCompatiblePackages", &ask(""))
+        .await
+        .good()
+        .json();
     for empty in ["{}", "null"] {
-        let body = format!(
-            r#"{{"planCode":"SIMO12","eligibilityRules":{{"salesChannel":"MYACCOUNT","parameters":[{{"parameter":{empty}}}]}}}}"#
-        );
-        app.post_json("/ws/QueryCompatiblePackages", &body)
+        let body = ask(&format!(r#""parameter":{empty}"#));
+        let got = app
+            .post_json("/ws/QueryCompatiblePackages", &body)
             .await
-            .good();
+            .good()
+            .json();
+        assert_eq!(got, none, "{body}");
     }
 }
 
