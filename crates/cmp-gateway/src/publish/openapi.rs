@@ -188,13 +188,7 @@ fn property(m: &Model, f: &Field) -> Value {
         if let Some(max) = f.max {
             a.insert("maxItems".into(), max.into());
         }
-        if f.min == 0 {
-            // An optional list may be `null` or `{}` too: read as no item (an empty
-            // container is blank, and blank items are dropped).
-            json!({ "anyOf": [Value::Object(a), schema_ref(ABSENT_CONTAINER)] })
-        } else {
-            Value::Object(a)
-        }
+        Value::Object(a)
     } else {
         one
     };
@@ -217,11 +211,11 @@ fn object(m: &Model, fields: &[&Field], erasable: bool) -> Map<String, Value> {
     for f in fields {
         let optional = !f.required();
         let mut p = property(m, f);
-        // An optional single value may be blank or null, an optional container null or
-        // `{}`: read as absent (in an erasable type it is an attempt to erase, refused or
-        // not by the operation).
-        if optional && !erasable && !f.repeated() {
-            let absent = if m.is_simple(&f.ty) {
+        // An optional single value may be blank or null, an optional container or list
+        // null or `{}`: read as absent, or as no item (in an erasable type a single value
+        // sent so is an attempt to erase, refused or not by the operation).
+        if optional && (f.repeated() || !erasable) {
+            let absent = if m.is_simple(&f.ty) && !f.repeated() {
                 ABSENT
             } else {
                 ABSENT_CONTAINER
