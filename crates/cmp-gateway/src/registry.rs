@@ -25,6 +25,9 @@ pub struct Binding {
     pub request_root: &'static str,
     pub request_aliases: &'static [&'static str],
     pub response_root: &'static str,
+    /// Whether a card number anywhere in the request is refused first
+    /// (`screening::refuse_card_numbers`; the OpenAPI document says so).
+    pub screens_card_numbers: bool,
     /// Decodes the request (every field error collected) and runs the operation.
     pub call: fn(&Context, &Node) -> Result<Reply, Fault>,
 }
@@ -96,6 +99,7 @@ macro_rules! bind {
             request_root: <$req as Document>::ROOT,
             request_aliases: <$req as Document>::ALIASES,
             response_root: $resp_root,
+            screens_card_numbers: false,
             call: |ctx, node| run::<$req, _>(ctx, node, $f),
         }
     };
@@ -105,6 +109,7 @@ macro_rules! bind {
             request_root: <$req as Document>::ROOT,
             request_aliases: <$req as Document>::ALIASES,
             response_root: $resp_root,
+            screens_card_numbers: true,
             call: |ctx, node| {
                 refuse_card_numbers(node)?;
                 run::<$req, _>(ctx, node, $f)

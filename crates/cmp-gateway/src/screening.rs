@@ -6,6 +6,13 @@
 use cmp_model::fault::PathSeg;
 use cmp_model::{Code, Fault, FieldError, Node};
 
+/// [`looks_like_card_number`] as a regular expression (found anywhere in the text; no
+/// look-around, so ECMA-262, Python and `regex-lite` read it alike), published in the
+/// OpenAPI document: a run starts at the text's start, after a character that is not a
+/// digit or separator, or after a separator that does not follow a digit; it ends alike.
+pub const CARD_NUMBER_PATTERN: &str =
+    "(?:^|[^0-9 -]|(?:^|[^0-9])[ -])[0-9](?:[ -]?[0-9]){12,18}(?:$|[^0-9 -]|[ -](?:$|[^0-9]))";
+
 /// Whether `text` holds a 13–19 digit number (digits, possibly separated by spaces or
 /// dashes): a card number.
 pub fn looks_like_card_number(text: &str) -> bool {
@@ -71,5 +78,39 @@ mod tests {
         assert!(!looks_like_card_number("411111111111"));
         assert!(!looks_like_card_number("41111111111111111111"));
         assert!(!looks_like_card_number("4111  1111 1111 1111"));
+    }
+
+    /// The published pattern and the screening agree, on every text of up to 22
+    /// characters drawn from digits, both separators and a letter (a pseudo-random sample).
+    #[test]
+    fn the_published_pattern_is_the_screening_rule() {
+        let re = regex_lite::Regex::new(CARD_NUMBER_PATTERN).unwrap();
+        let alphabet = ['1', '1', '1', '1', '1', ' ', '-', 'x'];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut hits = 0;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 23) as usize;
+            let text: String = (0..len)
+                .map(|i| alphabet[((seed >> (i * 2 % 60)) as usize + i) % alphabet.len()])
+                .collect();
+            let hit = looks_like_card_number(&text);
+            assert_eq!(re.is_match(&text), hit, "{text:?}");
+            hits += usize::from(hit);
+        }
+        assert!(
+            (1_000..190_000).contains(&hits),
+            "{hits} card numbers in the sample"
+        );
+        for t in [
+            "4111111111111111",
+            "a 1234567890123",
+            "1234567890123 -",
+            "-1234567890123",
+        ] {
+            assert!(re.is_match(t), "{t}");
+        }
     }
 }

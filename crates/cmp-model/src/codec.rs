@@ -280,10 +280,16 @@ impl Reader {
     }
 
     /// A rule across optional single fields of one type (`cmp_schema::Together`, from
-    /// the schemas' `xs:appinfo`): `given` = each field's name and the nodes found for it
-    /// (a blank one is not given). None given, where one is needed, is `MANDATORY` on the
-    /// first field; several given, where that is refused, is `code` on each of them.
+    /// the schemas' `xs:appinfo`): `given` = each field's name (or `a/b`, the field b of
+    /// its container a) and the nodes found for it (a blank one is not given). None
+    /// given, where one is needed, is `MANDATORY` on the first field; several given,
+    /// where that is refused, is `code` on each of them.
     pub fn together(&mut self, how: HowMany, given: &[(&'static str, &[&Node])], code: Code) {
+        let mut at = |code: Code, name: &'static str, phrase: String| {
+            let mut path = self.path.clone();
+            path.extend(name.split('/').map(PathSeg::new));
+            self.errors.push(FieldError::new(code, path, phrase));
+        };
         let names: Vec<&str> = given.iter().map(|(n, _)| *n).collect();
         let list = match names.split_last() {
             Some((last, [])) => last.to_string(),
@@ -297,17 +303,17 @@ impl Reader {
             .collect();
         let phrase = how.phrase();
         match present.as_slice() {
-            [] if how.needs_one() => self.fail(
+            [] if how.needs_one() => at(
                 Code::Mandatory,
-                Some(PathSeg::new(names[0])),
+                names[0],
                 format!("is mandatory: give {phrase} of {list}"),
             ),
             [_, _, ..] if !how.allows_several() => {
                 for name in &present {
                     let others: Vec<&str> = present.iter().copied().filter(|o| o != name).collect();
-                    self.fail(
+                    at(
                         code,
-                        Some(PathSeg::new(name)),
+                        name,
                         format!(
                             "cannot be given with {}: give {phrase} of {list}",
                             others.join(", ")

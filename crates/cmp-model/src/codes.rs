@@ -146,15 +146,15 @@ codes! {
     ForbiddenCharacter = "FORBIDDEN_CHARACTER", Validation, "a value holding a character XML 1.0 cannot carry: a control character other than TAB, LF, CR (U+0000 included), U+FFFE, U+FFFF, a lone surrogate (JSON `\\ud800`, XML `&#xD800;`); in any dialect, query or path parameter; the value is never echoed";
     PathMismatch = "PATH_MISMATCH", Validation, "a body or query element that a resource route's path also gives, with another value (the document leaves it out of the body)";
     AmbiguousParameter = "AMBIGUOUS_PARAMETER", Validation, "a query parameter's leaf name (`salesChannel`) names elements at more than one place of the request: the message lists the dotted paths to use";
-    CannotErase = "CANNOT_ERASE", Validation, "UpdateContactDetails: a field that holds a value sent empty (`<x/>`, `\"\"`, `null`); one error per field";
+    CannotErase = "CANNOT_ERASE", Rule, "UpdateContactDetails: a field that holds a value sent empty (`<x/>`, `\"\"`, `null`); one error per field (a state rule, 409 when every error of the fault is one: the same request erases a field that holds nothing)";
     // Catalogue import (field errors of `PUT /catalogue`).
     DuplicateCode = "DUPLICATE_CODE", Validation, "catalogue: two items of one list with the same code";
     InvalidDates = "INVALID_DATES", Validation, "catalogue: an expiry date before the effective date";
     InvalidCardinality = "INVALID_CARDINALITY", Validation, "catalogue: a package group whose maximum is below its minimum";
-    NotABasePackage = "NOT_A_BASE_PACKAGE", Validation, "catalogue: a price plan's base package that is not classified as a base package";
+    NotABasePackage = "NOT_A_BASE_PACKAGE", Rule, "catalogue: a price plan's base package that is not classified as a base package (a reference to the wrong kind of package, like UNKNOWN_REFERENCE a state rule: 409 when every error of the fault is one)";
     InUse = "IN_USE", Rule, "catalogue: an import that drops a plan, package or billing medium still in use (a state rule, 409 when every error of the fault is one)";
     NotSupported = "NOT_SUPPORTED", Validation, "a CMP 7.3.8 alternative the gateway does not serve (services at ACCOUNT or AGREEMENT level, AutoSelect of a serial number, clearing an as-of date, UpdateTariff IgnoreDefaultPackage)";
-    NotPlanBasePackage = "NOT_PLAN_BASE_PACKAGE", Validation, "the 7.3.8 CreateSubscription or UpdateTariff PackageCode is not the base package of the price plan (the plan decides the base package)";
+    NotPlanBasePackage = "NOT_PLAN_BASE_PACKAGE", Rule, "the 7.3.8 CreateSubscription or UpdateTariff PackageCode is not the base package of the price plan (the plan decides the base package: the catalogue's, so a state rule, 409 when every error of the fault is one)";
 }
 
 impl Code {

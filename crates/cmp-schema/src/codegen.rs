@@ -406,11 +406,21 @@ fn gen_struct(out: &mut String, s: &Model, name: &str, fields: &[Field]) {
             .fields
             .iter()
             .map(|n| {
+                let (outer, inner) = match n.split_once('/') {
+                    Some((a, b)) => (a, Some(b)),
+                    None => (n.as_str(), None),
+                };
                 let i = fields
                     .iter()
-                    .position(|f| f.name == *n)
+                    .position(|f| f.name == outer)
                     .expect("checked by the reader");
-                format!("({n:?}, &__groups[{i}][..])")
+                match inner {
+                    // `a/b`: the b children of the a found.
+                    Some(b) => format!(
+                        "({n:?}, &__groups[{i}].iter().flat_map(|n| n.children.iter().filter(|c| c.name == {b:?})).collect::<Vec<&Node>>()[..])"
+                    ),
+                    None => format!("({n:?}, &__groups[{i}][..])"),
+                }
             })
             .collect();
         writeln!(

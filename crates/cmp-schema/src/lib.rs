@@ -20,7 +20,17 @@
 //!   elements are three-state (absent, sent empty, a value: `cmp_model::Patch`);
 //!   `<xs:appinfo><oneOf code="…">a b</oneOf></xs:appinfo>` (and `atMostOne`,
 //!   `atLeastOne`) on a sequence or all: a rule across its optional single elements
-//!   ([`Together`]), which XSD 1.0 cannot state for elements that are not a choice group.
+//!   ([`Together`]), which XSD 1.0 cannot state for elements that are not a choice group;
+//!   `<xs:appinfo><notServed value="…">why</notServed></xs:appinfo>` on a single element:
+//!   a value its type allows (an enumeration value, `true`/`false`, a choice branch) that
+//!   the operation refuses (`NOT_SUPPORTED`, [`NotServed`]);
+//!   `<xs:appinfo><ordered code="…" [strict="false"]>a b</ordered></xs:appinfo>` and
+//!   `<requiredWhen field="…" value="…" code="…">a</requiredWhen>` on a sequence or all:
+//!   values in order when both are given, an element required by another's value
+//!   ([`Ordered`], [`RequiredWhen`]; the operation checks them, the document states them);
+//!   `<xs:appinfo><unique code="…">key …</unique></xs:appinfo>` on a repeated element: no
+//!   two of its items have the same key ([`Unique`]), which XSD states with `xs:unique`
+//!   and an XPath this subset does not read.
 //!
 //! Reading is a whitelist (a `Shape` per construct): every other element, attribute or
 //! text is refused with an error naming the file and line (`complexContent`, attributes,
@@ -111,6 +121,30 @@ pub struct Field {
     /// Accepted misspellings (`<xs:appinfo><alias>`).
     pub aliases: Vec<String>,
     pub doc: Option<String>,
+    /// Values the type allows that the operation refuses (`<xs:appinfo><notServed>`).
+    pub not_served: Vec<NotServed>,
+    /// No two items with one key (`<xs:appinfo><unique>`, a repeated element).
+    pub unique: Option<Unique>,
+}
+
+/// A value an element's type allows that the operations refuse with `NOT_SUPPORTED`
+/// (the 7.3.8 contract offers it; this gateway does not serve it): an enumeration value,
+/// `true` or `false` for a boolean, or a branch element of a choice. The operation
+/// refuses it (the core's rule, `why` its reason); the OpenAPI document leaves it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotServed {
+    pub value: String,
+    pub why: String,
+}
+
+/// Items of a repeated element that must differ in `keys` (single simple elements of
+/// the item type): a second item with the same key is refused with `code`
+/// (`DUPLICATE_CODE`, `DUPLICATE_ELEMENT`) by the operation, and stated in the OpenAPI
+/// document (`x-cmp-unique`), which JSON Schema cannot say for objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unique {
+    pub keys: Vec<String>,
+    pub code: String,
 }
 
 impl Field {
@@ -142,6 +176,32 @@ pub struct Complex {
     pub erasable: bool,
     /// Rules across its optional single fields (`<oneOf>`, `<atMostOne>`, `<atLeastOne>`).
     pub together: Vec<Together>,
+    /// Values in order (`<ordered>`).
+    pub ordered: Vec<Ordered>,
+    /// Elements another's value requires (`<requiredWhen>`).
+    pub required_when: Vec<RequiredWhen>,
+}
+
+/// Two single values of one type in order when both are given: `first` before `then`
+/// (or equal, unless `strict`), refused otherwise with `code` on `then` by the operation
+/// (`INVALID_DATES`: an expiry not after its effective date). JSON Schema cannot
+/// compare two values; the OpenAPI document says it (`x-cmp-ordered`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordered {
+    pub first: String,
+    pub then: String,
+    pub strict: bool,
+    pub code: String,
+}
+
+/// `required` must be given when `field` holds `value` (a bolt-on package names its
+/// primary group): refused with `MANDATORY` by the operation, and in the OpenAPI
+/// document as "not that value, or the element given".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredWhen {
+    pub field: String,
+    pub value: String,
+    pub required: String,
 }
 
 /// How many of a [`Together`]'s fields a message may give.
@@ -389,6 +449,24 @@ const TOGETHER: Shape = Shape {
     text: true,
 };
 const TOGETHER_NOTES: [&str; 3] = ["oneOf", "atMostOne", "atLeastOne"];
+/// `<ordered code="…" strict="…">a b</ordered>`.
+const ORDERED: Shape = Shape {
+    attrs: &["code", "strict"],
+    children: &[],
+    text: true,
+};
+/// `<requiredWhen field="…" value="…">a</requiredWhen>`.
+const REQUIRED_WHEN: Shape = Shape {
+    attrs: &["field", "value"],
+    children: &[],
+    text: true,
+};
+/// `<notServed value="…">why</notServed>`.
+const NOT_SERVED: Shape = Shape {
+    attrs: &["value"],
+    children: &[],
+    text: true,
+};
 
 /// Names the generated code uses unqualified, which a type may not take.
 const RESERVED_TYPES: &[&str] = &[
@@ -516,6 +594,22 @@ struct Notes {
     aliases: Vec<String>,
     erasable: bool,
     together: Vec<Together>,
+    not_served: Vec<NotServed>,
+    unique: Option<Unique>,
+    ordered: Vec<Ordered>,
+    required_when: Vec<RequiredWhen>,
+}
+
+/// A fault code attribute (`A_CODE`) of `<name>`, `default` when absent.
+fn code_attr(src: &Src, n: &XNode, name: &str, default: &str) -> Result<String, String> {
+    let code = n.attribute("code").unwrap_or(default).to_string();
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+        return src.fail(
+            n,
+            format!("<{name}> code {code:?} is not a fault code (A_CODE)"),
+        );
+    }
+    Ok(code)
 }
 
 /// Reads the `xs:annotation` children of `owner`. `doc`: whether `xs:documentation` is
@@ -558,8 +652,14 @@ fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Res
                         ),
                     );
                 }
-                let shape = if TOGETHER_NOTES.contains(&name) {
+                let shape = if TOGETHER_NOTES.contains(&name) || name == "unique" {
                     &TOGETHER
+                } else if name == "notServed" {
+                    &NOT_SERVED
+                } else if name == "ordered" {
+                    &ORDERED
+                } else if name == "requiredWhen" {
+                    &REQUIRED_WHEN
                 } else {
                     &NOTE
                 };
@@ -580,15 +680,7 @@ fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Res
                             "atMostOne" => HowMany::AtMostOne,
                             _ => HowMany::AtLeastOne,
                         };
-                        let code = n.attribute("code").unwrap_or("CHOICE").to_string();
-                        if code.is_empty()
-                            || !code.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                        {
-                            return src.fail(
-                                &n,
-                                format!("<{name}> code {code:?} is not a fault code (A_CODE)"),
-                            );
-                        }
+                        let code = code_attr(src, &n, name, "CHOICE")?;
                         let fields: Vec<String> =
                             text.split_whitespace().map(str::to_string).collect();
                         if fields.len() < 2 {
@@ -596,6 +688,65 @@ fn notes(src: &Src, owner: &XNode, what: &str, doc: bool, known: &[&str]) -> Res
                                 .fail(&n, format!("<{name}> needs two element names or more"));
                         }
                         out.together.push(Together { how, fields, code });
+                    }
+                    "notServed" => {
+                        let Some(value) = n.attribute("value").filter(|v| !v.is_empty()) else {
+                            return src.fail(&n, "<notServed> needs a value attribute");
+                        };
+                        if text.is_empty() {
+                            return src.fail(&n, "<notServed> needs its reason as text");
+                        }
+                        out.not_served.push(NotServed {
+                            value: value.to_string(),
+                            why: collapse(&text),
+                        });
+                    }
+                    "ordered" => {
+                        let code = code_attr(src, &n, name, "OUT_OF_RANGE")?;
+                        let strict = match n.attribute("strict") {
+                            None | Some("true") => true,
+                            Some("false") => false,
+                            Some(v) => {
+                                return src
+                                    .fail(&n, format!("<ordered> strict {v:?}: true or false"))
+                            }
+                        };
+                        let [first, then] = text.split_whitespace().collect::<Vec<_>>()[..] else {
+                            return src.fail(&n, "<ordered> names two elements");
+                        };
+                        out.ordered.push(Ordered {
+                            first: first.into(),
+                            then: then.into(),
+                            strict,
+                            code,
+                        });
+                    }
+                    "requiredWhen" => {
+                        let (Some(field), Some(value)) =
+                            (n.attribute("field"), n.attribute("value"))
+                        else {
+                            return src.fail(&n, "<requiredWhen> needs field and value attributes");
+                        };
+                        if text.is_empty() || text.contains(char::is_whitespace) {
+                            return src.fail(&n, "<requiredWhen> names one element");
+                        }
+                        out.required_when.push(RequiredWhen {
+                            field: field.into(),
+                            value: value.into(),
+                            required: text.clone(),
+                        });
+                    }
+                    "unique" if out.unique.is_some() => {
+                        return src.fail(&n, "a second <unique> on one element");
+                    }
+                    "unique" => {
+                        let code = code_attr(src, &n, name, "DUPLICATE_ELEMENT")?;
+                        let keys: Vec<String> =
+                            text.split_whitespace().map(str::to_string).collect();
+                        if keys.is_empty() {
+                            return src.fail(&n, "<unique> needs the key's element names");
+                        }
+                        out.unique = Some(Unique { keys, code });
                     }
                     _ => unreachable!("every known appinfo child is read above"),
                 }
@@ -639,6 +790,12 @@ struct Reading {
     roots_at: BTreeMap<String, String>,
     refs: Vec<Ref>,
     facets: Vec<FacetUse>,
+    /// (where, owner type, element) of each element with `<notServed>` or `<unique>`.
+    noted: Vec<(String, String, String)>,
+    /// (where, type) of each type with `<ordered>` or `<requiredWhen>`.
+    ruled: Vec<(String, String)>,
+    /// (where, owner type, `a/b`) of each rule across fields naming a nested element.
+    nested_rules: Vec<(String, String, String)>,
 }
 
 impl Reading {
@@ -827,7 +984,14 @@ impl Reading {
             top,
             &what,
             true,
-            &["erasable", "oneOf", "atMostOne", "atLeastOne"],
+            &[
+                "erasable",
+                "oneOf",
+                "atMostOne",
+                "atLeastOne",
+                "ordered",
+                "requiredWhen",
+            ],
         )?;
         let groups: Vec<XNode> = top
             .children()
@@ -892,7 +1056,15 @@ impl Reading {
             doc: notes.doc,
             erasable: notes.erasable,
             together: notes.together,
+            ordered: notes.ordered,
+            required_when: notes.required_when,
         };
+        if (!c.ordered.is_empty() || !c.required_when.is_empty()) && c.group == Group::Choice {
+            return src.fail(top, format!("a rule across elements on choice {what}"));
+        }
+        if !c.ordered.is_empty() || !c.required_when.is_empty() {
+            self.ruled.push((src.at(top), name.to_string()));
+        }
         if c.erasable && !c.fields.iter().any(|f| c.is_patch(f)) {
             return src.fail(
                 top,
@@ -904,6 +1076,25 @@ impl Reading {
         }
         for t in &c.together {
             for n in &t.fields {
+                // `a/b`: the element b of the optional single container a (checked once
+                // every type is read).
+                let (n, nested) = match n.split_once('/') {
+                    Some((a, b)) => (&a.to_string(), Some(b)),
+                    None => (n, None),
+                };
+                if let Some(b) = nested {
+                    if b.contains('/') {
+                        return src.fail(
+                            top,
+                            format!(
+                                "<{}> of {what} names {n}/{b}: one level down at most",
+                                t.how.element()
+                            ),
+                        );
+                    }
+                    self.nested_rules
+                        .push((src.at(top), name.to_string(), format!("{n}/{b}")));
+                }
                 match c.fields.iter().find(|f| f.name == *n) {
                     None => {
                         return src.fail(
@@ -961,7 +1152,17 @@ impl Reading {
         if max.is_some_and(|m| m == 0 || m < min) {
             return src.fail(e, format!("bad occurrences {min}..{max:?} on {name}"));
         }
-        let notes = notes(src, e, &what, true, &["alias"])?;
+        let notes = notes(src, e, &what, true, &["alias", "notServed", "unique"])?;
+        if !notes.not_served.is_empty() && max != Some(1) {
+            return src.fail(e, format!("<notServed> on {what}, which is repeated"));
+        }
+        if notes.unique.is_some() && max == Some(1) {
+            return src.fail(e, format!("<unique> on {what}, which is not repeated"));
+        }
+        if !notes.not_served.is_empty() || notes.unique.is_some() {
+            self.noted
+                .push((src.at(e), owner.to_string(), name.to_string()));
+        }
         Ok(Field {
             name: name.to_string(),
             ty: self.type_ref(src, e, ty, Want::Any, &what)?,
@@ -969,6 +1170,8 @@ impl Reading {
             max,
             aliases: notes.aliases,
             doc: notes.doc,
+            not_served: notes.not_served,
+            unique: notes.unique,
         })
     }
 
@@ -1076,8 +1279,135 @@ impl Reading {
                 values.push(&f.value);
             }
         }
+        for (at, owner) in &self.ruled {
+            check_rules(&m, &m.complex[owner])
+                .map_err(|e| format!("{at}: complexType {owner}: {e}"))?;
+        }
+        for (at, owner, path) in &self.nested_rules {
+            let (a, b) = path.split_once('/').expect("a path");
+            let outer = m.complex[owner].fields.iter().find(|f| f.name == a);
+            let inner = outer
+                .and_then(|f| m.complex.get(f.ty.name()))
+                .filter(|c| c.group != Group::Choice)
+                .and_then(|c| c.fields.iter().find(|f| f.name == b));
+            if !inner.is_some_and(|f| (f.min, f.max) == (0, Some(1)) && m.is_simple(&f.ty)) {
+                return Err(format!(
+                    "{at}: the rule across elements of {owner} names {path}, which is not an optional single value of {a}"
+                ));
+            }
+        }
+        for (at, owner, name) in &self.noted {
+            let f = m.complex[owner]
+                .fields
+                .iter()
+                .find(|f| f.name == *name)
+                .expect("noted when read");
+            check_field_notes(&m, f)
+                .map_err(|e| format!("{at}: element {name} of {owner}: {e}"))?;
+        }
         Ok(m)
     }
+}
+
+/// `<ordered>` names two single values of one primitive that compares (a number, a
+/// date); `<requiredWhen>` a single enumeration or boolean with one of its values, and
+/// an optional single element.
+fn check_rules(m: &Model, c: &Complex) -> Result<(), String> {
+    let single = |n: &str| {
+        c.fields
+            .iter()
+            .find(|f| f.name == n && !f.repeated())
+            .ok_or(format!("{n} is not a single element of it"))
+    };
+    for o in &c.ordered {
+        let (a, b) = (single(&o.first)?, single(&o.then)?);
+        let (pa, pb) = (m.resolve(&a.ty).prim, m.resolve(&b.ty).prim);
+        if pa != pb
+            || !matches!(
+                pa,
+                Some(Prim::Int | Prim::Dec | Prim::Date | Prim::DateTime)
+            )
+        {
+            return Err(format!(
+                "<ordered> {} {}: two numbers or two dates",
+                o.first, o.then
+            ));
+        }
+    }
+    for r in &c.required_when {
+        let f = single(&r.field)?;
+        let t = single(&r.required)?;
+        let res = m.resolve(&f.ty);
+        let allowed = match res.prim {
+            Some(Prim::Bool) => vec!["true".to_string(), "false".to_string()],
+            _ => res.enums,
+        };
+        if !allowed.contains(&r.value) {
+            return Err(format!(
+                "<requiredWhen> value {} is not one of {} ({})",
+                r.value,
+                r.field,
+                allowed.join(", ")
+            ));
+        }
+        if t.required() {
+            return Err(format!(
+                "<requiredWhen> names {}, which is required anyway",
+                r.required
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A `<notServed>` value must be one its type allows (an enumeration value, a boolean,
+/// a choice branch); a `<unique>` key a single simple element of the item type.
+fn check_field_notes(m: &Model, f: &Field) -> Result<(), String> {
+    for n in &f.not_served {
+        let allowed: Vec<String> = match m.complex.get(f.ty.name()) {
+            Some(c) if c.group == Group::Choice => {
+                c.fields.iter().map(|b| b.name.clone()).collect()
+            }
+            Some(_) => return Err("<notServed> on an element of a sequence type".into()),
+            None => {
+                let r = m.resolve(&f.ty);
+                match r.prim {
+                    Some(Prim::Bool) => vec!["true".into(), "false".into()],
+                    _ if !r.enums.is_empty() => r.enums.clone(),
+                    _ => {
+                        return Err("<notServed> needs an enumeration, a boolean or a choice".into())
+                    }
+                }
+            }
+        };
+        if !allowed.contains(&n.value) {
+            return Err(format!(
+                "<notServed> value {} is not one of {}",
+                n.value,
+                allowed.join(", ")
+            ));
+        }
+    }
+    if let Some(u) = &f.unique {
+        let item = m
+            .complex
+            .get(f.ty.name())
+            .filter(|c| c.group != Group::Choice)
+            .ok_or("<unique> on an element whose items are not a sequence or all")?;
+        for k in &u.keys {
+            if !item
+                .fields
+                .iter()
+                .any(|i| i.name == *k && !i.repeated() && m.is_simple(&i.ty))
+            {
+                return Err(format!(
+                    "<unique> key {k} is not a single simple element of {}",
+                    item.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Characters that are operators in a pattern (outside a class).
@@ -1728,6 +2058,54 @@ mod tests {
   </xs:sequence>
 </xs:complexType>"#,
         ),
+        (
+            "<notServed> value C is not one of A, B",
+            5,
+            r#"<xs:simpleType name="E"><xs:restriction base="xs:string"><xs:enumeration value="A"/><xs:enumeration value="B"/></xs:restriction></xs:simpleType>
+<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e" type="E"><xs:annotation><xs:appinfo><notServed value="C">why</notServed></xs:appinfo></xs:annotation></xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "<notServed> needs an enumeration, a boolean or a choice",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e" type="xs:string"><xs:annotation><xs:appinfo><notServed value="x">why</notServed></xs:appinfo></xs:annotation></xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "<notServed> needs its reason as text",
+            4,
+            r#"<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e" type="xs:boolean"><xs:annotation><xs:appinfo><notServed value="true"/></xs:appinfo></xs:annotation></xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "<unique> key b is not a single simple element of I",
+            5,
+            r#"<xs:complexType name="I"><xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence></xs:complexType>
+<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="i" type="I" maxOccurs="3"><xs:annotation><xs:appinfo><unique>b</unique></xs:appinfo></xs:annotation></xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
+        (
+            "<unique> on element i of C, which is not repeated",
+            5,
+            r#"<xs:complexType name="I"><xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence></xs:complexType>
+<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="i" type="I"><xs:annotation><xs:appinfo><unique>a</unique></xs:appinfo></xs:annotation></xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        ),
         // Names the generated code could not use.
         (
             "type name Node",
@@ -1880,6 +2258,52 @@ mod tests {
         );
         let e = Model::read(&[("t.xsd", text)]).unwrap_err();
         assert!(e.contains("facet pattern is not supported on N"), "{e}");
+    }
+
+    #[test]
+    fn values_not_served_and_unique_keys_are_read() {
+        let text = schema(
+            r#"<xs:simpleType name="E"><xs:restriction base="xs:string"><xs:enumeration value="A"/><xs:enumeration value="B"/></xs:restriction></xs:simpleType>
+<xs:complexType name="Ch"><xs:choice><xs:element name="v" type="xs:date"/><xs:element name="clear" type="xs:string"/></xs:choice></xs:complexType>
+<xs:complexType name="I"><xs:sequence><xs:element name="a" type="xs:string"/><xs:element name="b" type="E"/></xs:sequence></xs:complexType>
+<xs:complexType name="C">
+  <xs:sequence>
+    <xs:element name="e" type="E"><xs:annotation><xs:appinfo><notServed value="B">only A here</notServed></xs:appinfo></xs:annotation></xs:element>
+    <xs:element name="f" type="xs:boolean" minOccurs="0"><xs:annotation><xs:appinfo><notServed value="true">never</notServed></xs:appinfo></xs:annotation></xs:element>
+    <xs:element name="g" type="Ch"><xs:annotation><xs:appinfo><notServed value="clear">give the date</notServed></xs:appinfo></xs:annotation></xs:element>
+    <xs:element name="i" type="I" maxOccurs="3"><xs:annotation><xs:appinfo><unique code="DUPLICATE_CODE">a b</unique></xs:appinfo></xs:annotation></xs:element>
+  </xs:sequence>
+</xs:complexType>"#,
+        );
+        let m = Model::read(&[("t.xsd", text)]).unwrap();
+        let f = |n: &str| {
+            m.complex["C"]
+                .fields
+                .iter()
+                .find(|f| f.name == n)
+                .unwrap()
+                .clone()
+        };
+        let served = |n: &str| {
+            f(n).not_served
+                .iter()
+                .map(|s| (s.value.clone(), s.why.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(served("e"), [("B".to_string(), "only A here".to_string())]);
+        assert_eq!(served("f"), [("true".to_string(), "never".to_string())]);
+        assert_eq!(
+            served("g"),
+            [("clear".to_string(), "give the date".to_string())]
+        );
+        assert_eq!(
+            f("i").unique,
+            Some(Unique {
+                keys: vec!["a".into(), "b".into()],
+                code: "DUPLICATE_CODE".into()
+            })
+        );
+        assert!(f("e").unique.is_none() && f("i").not_served.is_empty());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use cmp_store::repo::{accounts, corporates, counters, customers, groups};
 use cmp_store::DbConn;
 
 use crate::error::OpError;
-use crate::faults::{invalid, not_found, rule, unknown};
+use crate::faults::{not_found, rule, unknown};
 use crate::{Context, OpResult};
 
 /// Currency of an account when the request names none (*choice*, docs/domain-choices.md).
@@ -75,7 +75,6 @@ pub fn create_customer(
     ctx: &Context,
     req: CreateCustomerRequest,
 ) -> OpResult<CreateCustomerResponse> {
-    check_has_name(&req.contact_details)?;
     let account = req.account.clone().unwrap_or_default();
     let at = || CreateCustomerRequest::path().account();
     let parents = AccountParents {
@@ -252,29 +251,6 @@ fn already_exists(path: FieldPath) -> cmp_model::Fault {
 }
 
 /// A customer needs a name: a last name or a company name (*choice*).
-fn check_has_name(d: &CustomerContactDetails) -> OpResult<()> {
-    let person = d
-        .personal_details
-        .as_ref()
-        .and_then(|p| p.last_name.value());
-    let company = d
-        .business_details
-        .as_ref()
-        .and_then(|b| b.company_name.value());
-    if person.is_none() && company.is_none() {
-        let at = CreateCustomerRequest::path()
-            .contact_details()
-            .personal_details()
-            .last_name();
-        return Err(invalid(
-            Code::Mandatory,
-            at,
-            "is mandatory unless businessDetails/companyName is given",
-        ));
-    }
-    Ok(())
-}
-
 fn customer_row(
     customer_number: i64,
     d: &CustomerContactDetails,

@@ -136,9 +136,10 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
     if let Some(contract) = &req.update_contract_and_sales {
         let at = || path().update_contract_and_sales();
         match &contract.contract_start_date {
+            // The day of the change is the clock's or the asOfDate's: a state rule.
             Some(ClearableDate::Value(d)) if *d != on => {
                 return Err(invalid(
-                    Code::OutOfRange,
+                    Code::DateNotAllowed,
                     at().contract_start_date().value(),
                     format!("is not the day of the change ({on}): the new contract starts then"),
                 ))

@@ -44,6 +44,43 @@ pub const ABSENT: &str = "AbsentValue";
 /// An optional container the decoder reads as absent: `null` or `{}` (an empty element).
 pub const ABSENT_CONTAINER: &str = "AbsentContainer";
 
+/// The components that refuse a card number at any depth of a body (`NoCardNumber0` a
+/// value, `NoCardNumber{k}` also the items and properties of a container, `k` levels
+/// down): a chain, not a recursive schema, which every tool can expand.
+const NO_CARD_NUMBER: &str = "NoCardNumber";
+
+fn no_card_number_schemas(depth: usize, schemas: &mut Map<String, Value>) {
+    let value = json!({ "type": "string", "pattern": crate::screening::CARD_NUMBER_PATTERN });
+    for k in 0..=depth {
+        let mut s = json!({
+            "not": value,
+            "description": format!("No string value{} holds a card number: 13 to 19 digits, single spaces or dashes between them (CARD_NUMBER_NOT_ALLOWED).", if k == 0 { "" } else { ", down to this many levels" }),
+        });
+        if k > 0 {
+            let below = schema_ref(&format!("{NO_CARD_NUMBER}{}", k - 1));
+            s["items"] = below.clone();
+            s["additionalProperties"] = below;
+        }
+        schemas.insert(format!("{NO_CARD_NUMBER}{k}"), s);
+    }
+}
+
+/// How deep a value of `t` nests in JSON (a container 1 more than its deepest field, a
+/// list 1 more than its items).
+fn depth(m: &Model, t: &TypeRef, guard: usize) -> usize {
+    match m.complex.get(t.name()) {
+        Some(c) if guard < 64 => {
+            1 + c
+                .fields
+                .iter()
+                .map(|f| depth(m, &f.ty, guard + 1) + usize::from(f.repeated()))
+                .max()
+                .unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
 fn absent_schema() -> Value {
     json!({
         "type": ["string", "null"],
@@ -75,6 +112,28 @@ fn number(v: &str) -> Value {
         .unwrap_or_else(|_| Value::from(v))
 }
 
+/// A string of `min` to `max` characters once its surrounding blanks are trimmed (as
+/// the decoder reads it), of characters XML carries: blanks, then a value that starts
+/// and ends with a character that is not a blank, then blanks.
+fn trimmed_length(min: u64, max: Option<u64>) -> String {
+    let (any, solid) = (format!("[^{FORBIDDEN}]"), format!("[^{FORBIDDEN}{BLANKS}]"));
+    let middle = match max {
+        Some(m) => format!("{{{},{}}}", min.saturating_sub(2), m.saturating_sub(2)),
+        None => format!("{{{},}}", min.saturating_sub(2)),
+    };
+    let value = match max {
+        Some(1) => solid.clone(),
+        _ if min >= 2 => format!("{solid}{any}{middle}{solid}"),
+        _ => format!("{solid}(?:{any}{middle}{solid})?"),
+    };
+    let value = if min == 0 {
+        format!("(?:{value})?")
+    } else {
+        value
+    };
+    format!("^[{BLANKS}]*{value}[{BLANKS}]*$")
+}
+
 /// A decimal as a JSON string: `^-?[0-9]{1,9}(\.[0-9]{1,2})?$` for Money.
 fn decimal_pattern(total: Option<u32>, fraction: Option<u32>, signed: bool) -> String {
     let sign = if signed { "-?" } else { "" };
@@ -98,24 +157,26 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
         Prim::Str => {
             s.insert("type".into(), "string".into());
             if r.enums.is_empty() {
-                if let Some(n) = r.min_len {
-                    s.insert("minLength".into(), n.into());
-                }
-                if let Some(n) = r.max_len {
-                    s.insert("maxLength".into(), n.into());
-                }
                 // The type's xs:pattern, anchored as the decoder reads it (its subset admits
-                // only characters XML carries); else, for named types only, the XML
-                // character rule: a plain xs:string is also what faults echo (an unknown
-                // element's name, in JSON as it came).
-                // With a minimum length, also a character that is not a blank: the
-                // decoder trims, and a value of blanks only is empty.
+                // only characters XML carries), with its lengths; else, for named types
+                // only, the XML character rule: a plain xs:string is also what faults echo
+                // (an unknown element's name, in JSON as it came). A named type's lengths
+                // are those of the value the decoder trims (WIRE.md §3): a pattern.
                 if let Some(p) = &r.pattern {
+                    if let Some(n) = r.min_len {
+                        s.insert("minLength".into(), n.into());
+                    }
+                    if let Some(n) = r.max_len {
+                        s.insert("maxLength".into(), n.into());
+                    }
                     s.insert("pattern".into(), cmp_schema::anchored(p).into());
-                } else if matches!(t, TypeRef::Named(_)) && r.min_len.is_some_and(|n| n > 0) {
-                    let any = format!("[^{FORBIDDEN}]*");
-                    let pattern = format!("^{any}[^{FORBIDDEN}{BLANKS}]{any}$");
-                    s.insert("pattern".into(), pattern.into());
+                } else if matches!(t, TypeRef::Named(_))
+                    && (r.min_len.is_some_and(|n| n > 0) || r.max_len.is_some())
+                {
+                    s.insert(
+                        "pattern".into(),
+                        trimmed_length(r.min_len.unwrap_or(0), r.max_len).into(),
+                    );
                 } else if matches!(t, TypeRef::Named(_)) {
                     s.insert("pattern".into(), XML_CHARS.into());
                 }
@@ -176,8 +237,31 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
     Value::Object(s)
 }
 
-fn property(m: &Model, f: &Field) -> Value {
+/// The schema of one value of `f`: its type, less the values the operation refuses
+/// (`<notServed>`: an enumeration value, a boolean, a choice branch).
+fn value_schema(m: &Model, f: &Field) -> Value {
     let one = type_schema(m, &f.ty);
+    if f.not_served.is_empty() {
+        return one;
+    }
+    let refused: Vec<Value> = f
+        .not_served
+        .iter()
+        .map(|n| {
+            if m.complex.contains_key(f.ty.name()) {
+                json!({ "not": { "required": [n.value] } })
+            } else if m.resolve(&f.ty).prim == Some(Prim::Bool) {
+                json!({ "not": { "const": n.value == "true" } })
+            } else {
+                json!({ "not": { "const": n.value } })
+            }
+        })
+        .collect();
+    json!({ "allOf": std::iter::once(one).chain(refused).collect::<Vec<_>>() })
+}
+
+fn property(m: &Model, f: &Field) -> Value {
+    let one = value_schema(m, f);
     let mut v = if f.repeated() {
         let mut a = Map::new();
         a.insert("type".into(), "array".into());
@@ -196,6 +280,21 @@ fn property(m: &Model, f: &Field) -> Value {
     if !f.aliases.is_empty() {
         docs.push(format!("Also accepted as {}.", f.aliases.join(", ")));
     }
+    for n in &f.not_served {
+        docs.push(format!(
+            "{} is not served: {} (NOT_SUPPORTED).",
+            n.value, n.why
+        ));
+    }
+    if let Some(u) = &f.unique {
+        // JSON Schema's uniqueItems compares whole items; the key is said by extension.
+        v["x-cmp-unique"] = json!(u.keys);
+        docs.push(format!(
+            "No two items with the same {} ({}).",
+            u.keys.join(" and "),
+            u.code
+        ));
+    }
     if !docs.is_empty() {
         v["description"] = docs.join(" ").into();
     }
@@ -203,7 +302,7 @@ fn property(m: &Model, f: &Field) -> Value {
 }
 
 /// An object of `fields` (a struct, or one branch of a choice).
-fn object(m: &Model, fields: &[&Field], erasable: bool) -> Map<String, Value> {
+fn object(m: &Model, fields: &[&Field]) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("type".into(), "object".into());
     let mut props = Map::new();
@@ -212,9 +311,9 @@ fn object(m: &Model, fields: &[&Field], erasable: bool) -> Map<String, Value> {
         let optional = !f.required();
         let mut p = property(m, f);
         // An optional single value may be blank or null, an optional container or list
-        // null or `{}`: read as absent, or as no item (in an erasable type a single value
-        // sent so is an attempt to erase, refused or not by the operation).
-        if optional && (f.repeated() || !erasable) {
+        // null or `{}`: read as absent, or as no item (in an erasable type, sent empty: an
+        // attempt to erase, which only the stored value can refuse, CANNOT_ERASE 409).
+        if optional {
             let absent = if m.is_simple(&f.ty) && !f.repeated() {
                 ABSENT
             } else {
@@ -222,6 +321,13 @@ fn object(m: &Model, fields: &[&Field], erasable: bool) -> Map<String, Value> {
             };
             let description = p.as_object_mut().and_then(|o| o.remove("description"));
             p = json!({ "anyOf": [p, schema_ref(absent)] });
+            if let Some(d) = description {
+                p["description"] = d;
+            }
+        } else if !f.repeated() && m.complex.contains_key(f.ty.name()) {
+            // A required container sent as `{}` (an empty element) is missing: MANDATORY.
+            let description = p.as_object_mut().and_then(|o| o.remove("description"));
+            p = json!({ "allOf": [p, { "minProperties": 1 }] });
             if let Some(d) = description {
                 p["description"] = d;
             }
@@ -251,16 +357,20 @@ fn complex_schema(m: &Model, c: &Complex) -> Value {
                     min: 1,
                     ..f.clone()
                 };
-                Value::Object(object(m, &[&single], false))
+                Value::Object(object(m, &[&single]))
             })
             .collect();
         o.insert("oneOf".into(), Value::Array(branches));
         o
     } else {
-        object(m, &c.fields.iter().collect::<Vec<_>>(), c.erasable)
+        object(m, &c.fields.iter().collect::<Vec<_>>())
     };
-    if let Some(d) = &c.doc {
-        o.insert("description".into(), d.clone().into());
+    let mut docs: Vec<&str> = c.doc.iter().map(String::as_str).collect();
+    if c.erasable {
+        docs.push("Erasable: an optional field sent empty (null, \"\" or an empty element) is an attempt to erase its value, refused for a value that must stay (UpdateContactDetails: CANNOT_ERASE, 409).");
+    }
+    if !docs.is_empty() {
+        o.insert("description".into(), docs.join(" ").into());
     }
     together(m, c, &mut o);
     Value::Object(o)
@@ -270,10 +380,15 @@ fn complex_schema(m: &Model, c: &Complex) -> Value {
 /// schemas, which the decoder checks) as JSON Schema, and in the description. A field is
 /// given when it holds a value the decoder does not read as absent.
 fn together(m: &Model, c: &Complex, o: &mut Map<String, Value>) {
-    if c.together.is_empty() {
+    if c.together.is_empty() && c.ordered.is_empty() && c.required_when.is_empty() {
         return;
     }
     let given = |name: &str| -> Value {
+        if let Some((outer, inner)) = name.split_once('/') {
+            // `a/b`: a is an object whose b is given.
+            let b = json!({ "type": "object", "required": [inner], "properties": { inner: { "not": schema_ref(ABSENT) } } });
+            return json!({ "required": [outer], "properties": { outer: b } });
+        }
         let simple = c
             .fields
             .iter()
@@ -313,7 +428,37 @@ fn together(m: &Model, c: &Complex, o: &mut Map<String, Value>) {
             answers.join("; ")
         ));
     }
-    o.insert("allOf".into(), Value::Array(all));
+    for r in &c.required_when {
+        let is_value =
+            json!({ "required": [r.field], "properties": { &r.field: { "const": r.value } } });
+        let given = json!({ "required": [r.required], "properties": { &r.required: { "not": schema_ref(ABSENT) } } });
+        all.push(json!({ "anyOf": [{ "not": is_value }, given] }));
+        text.push(format!(
+            "{} is mandatory when {} is {} (MANDATORY).",
+            r.required, r.field, r.value
+        ));
+    }
+    if !c.ordered.is_empty() {
+        // JSON Schema cannot compare two values: an extension, and the description.
+        let rules: Vec<Value> = c
+            .ordered
+            .iter()
+            .map(
+                |r| json!({ "first": r.first, "then": r.then, "strict": r.strict, "code": r.code }),
+            )
+            .collect();
+        o.insert("x-cmp-ordered".into(), rules.into());
+        for r in &c.ordered {
+            let how = if r.strict { "after" } else { "not below" };
+            text.push(format!(
+                "Given both, {} is {how} {} ({}).",
+                r.then, r.first, r.code
+            ));
+        }
+    }
+    if !all.is_empty() {
+        o.insert("allOf".into(), Value::Array(all));
+    }
     let before = o
         .get("description")
         .and_then(Value::as_str)
@@ -520,7 +665,7 @@ fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Valu
             .iter()
             .filter(|f| !from_path.contains(&f.name.as_str()))
             .collect();
-        let mut o = object(m, &rest, c.erasable);
+        let mut o = object(m, &rest);
         o.insert(
             "description".into(),
             format!(
@@ -542,6 +687,12 @@ fn request_body(m: &Model, binding: &Binding, from_path: &[&str]) -> Option<Valu
         || c.together
             .iter()
             .any(|t| t.how.needs_one() && t.fields.iter().all(|n| in_body(n)));
+    let schema = if binding.screens_card_numbers {
+        let deepest = depth(m, &TypeRef::Named(c.name.clone()), 0);
+        json!({ "allOf": [schema, schema_ref(&format!("{NO_CARD_NUMBER}{deepest}"))] })
+    } else {
+        schema
+    };
     let mut content = media(schema, binding.request_root);
     if !binding.request_aliases.is_empty() {
         content[XML]["x-cmp-root-aliases"] = json!(binding.request_aliases);
@@ -570,8 +721,7 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
     };
     let mut params = Vec::new();
     for (name, element) in rest.params {
-        let schema =
-            field_of(element).map_or(json!({ "type": "string" }), |f| type_schema(m, &f.ty));
+        let schema = field_of(element).map_or(json!({ "type": "string" }), |f| value_schema(m, f));
         params.push(json!({
             "name": name,
             "in": "path",
@@ -591,13 +741,16 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
                     "name": f.name,
                     "in": "query",
                     "required": f.required(),
-                    "schema": type_schema(m, &f.ty),
+                    "schema": value_schema(m, f),
                 });
                 let mut text: Vec<&str> = f.doc.iter().map(String::as_str).collect();
                 if !f.required() {
-                    // Like an empty element (docs/decisions.md), `?name=` is the parameter left out.
+                    // Like an empty element (docs/decisions.md), `?name=` is the parameter
+                    // left out, and so is a value of blanks only (trimmed, it is empty).
                     p["allowEmptyValue"] = true.into();
-                    text.push("An empty value is read as absent.");
+                    let blanks = json!({ "type": "string", "pattern": format!("^[{BLANKS}]*$") });
+                    p["schema"] = json!({ "anyOf": [p["schema"].take(), blanks] });
+                    text.push("An empty value, or blanks only, is read as absent.");
                 }
                 if !text.is_empty() {
                     p["description"] = text.join(" ").into();
@@ -808,6 +961,16 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
         }),
     );
     root_names(m, &mut schemas);
+    let screened = ops
+        .iter()
+        .flat_map(|o| std::iter::once(&o.document).chain(o.rest_binding()))
+        .filter(|b| b.screens_card_numbers)
+        .filter_map(|b| m.roots.get(b.request_root))
+        .map(|r| depth(m, &TypeRef::Named(r.ty.clone()), 0))
+        .max();
+    if let Some(d) = screened {
+        no_card_number_schemas(d, &mut schemas);
+    }
 
     let mut tags: Vec<String> = Vec::new();
     for item in paths.values() {
@@ -855,4 +1018,33 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
     });
     super::examples::add(&mut doc, ops, examples);
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed_length;
+
+    /// The published lengths are those of the trimmed value, as the decoder counts them.
+    #[test]
+    fn a_length_pattern_counts_the_trimmed_value() {
+        let alphabet = ['a', ' ', '\t', '\u{2029}', 'é'];
+        for (min, max) in [
+            (0, Some(1)),
+            (1, Some(1)),
+            (1, Some(3)),
+            (2, Some(4)),
+            (0, None),
+            (3, None),
+        ] {
+            let re = regex_lite::Regex::new(&trimmed_length(min, max)).unwrap();
+            for n in 0..alphabet.len().pow(6) {
+                let text: String = (0..(n % 7))
+                    .map(|i| alphabet[(n / alphabet.len().pow(i as u32)) % alphabet.len()])
+                    .collect();
+                let len = text.trim().chars().count() as u64;
+                let ok = len >= min && max.is_none_or(|m| len <= m);
+                assert_eq!(re.is_match(&text), ok, "{min}..{max:?} {text:?}");
+            }
+        }
+    }
 }

@@ -132,6 +132,7 @@ static PANICS: Operation = Operation {
         request_root: <m::GetAccountRequest as cmp_model::Document>::ROOT,
         request_aliases: &[],
         response_root: "getAccountResponse",
+        screens_card_numbers: false,
         call: |_, _| panic!("a deliberate panic in an operation"),
     },
     soap: None,

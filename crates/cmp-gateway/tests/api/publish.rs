@@ -339,6 +339,88 @@ async fn openapi_states_rules_across_fields_and_leaves_path_elements_out_of_bodi
     assert_eq!(packages["required"], true, "{packages}");
 }
 
+/// The rules the schemas state for the operations (`<notServed>`, `<unique>`, `<ordered>`,
+/// `<requiredWhen>`, a nested rule across fields), the card-number screening and a
+/// required container: each in the document, and each answered as it says.
+#[actix_web::test]
+async fn openapi_states_what_the_operations_refuse_beyond_the_types() {
+    let app = spawn_demo();
+    let api = app.get("/openapi.json", "*/*").await.good().json();
+    let schemas = &api["components"]["schemas"];
+    // A 7.3.8 value not served is left out of the document, and refused.
+    let level = &schemas["LegacyService"]["properties"]["customerLevel"]["allOf"];
+    assert_eq!(level[1]["not"]["const"], "ACCOUNT", "{level}");
+    assert_eq!(level[2]["not"]["const"], "AGREEMENT", "{level}");
+    let r = app
+        .post_xml(
+            "/ws/CreateService",
+            "<createService><serviceData><customerLevel>ACCOUNT</customerLevel><customerLevelReference>60272</customerLevelReference>\
+             <effectiveDate>2026-11-25</effectiveDate><serviceCode>SIMSWP</serviceCode></serviceData></createService>",
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(xml_text(&r.body, "messageId"), Some("VALIDATION_FAILED"));
+    assert!(
+        r.body.contains("<messageId>NOT_SUPPORTED</messageId>"),
+        "{}",
+        r.body
+    );
+    // Keys and orders JSON Schema cannot state, by extension.
+    let plans = &schemas["CataloguePricePlans"]["properties"]["pricePlan"];
+    assert_eq!(
+        plans["x-cmp-unique"],
+        serde_json::json!(["code"]),
+        "{plans}"
+    );
+    let package = &schemas["CataloguePackage"];
+    assert_eq!(
+        package["x-cmp-ordered"][0]["code"], "INVALID_DATES",
+        "{package}"
+    );
+    assert!(package["description"].as_str().unwrap().contains(
+        "primaryPackageGroupCode is mandatory when packageClassification is Bolton Package"
+    ));
+    // Card numbers, at every depth of a payment operation's body.
+    let body = &api["paths"]["/ws/AddDirectDebitDetails"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"];
+    let chain = body["allOf"][1]["$ref"]
+        .as_str()
+        .expect("a NoCardNumber level");
+    assert!(
+        chain.starts_with("#/components/schemas/NoCardNumber"),
+        "{body}"
+    );
+    assert_eq!(
+        schemas["NoCardNumber0"]["not"]["pattern"],
+        cmp_gateway::screening::CARD_NUMBER_PATTERN
+    );
+    // A required container: `{}` is missing; the customer's name rule, one level down.
+    let contact = &schemas["CreateCustomerRequest"]["properties"]["contactDetails"];
+    assert_eq!(contact["allOf"][1]["minProperties"], 1, "{contact}");
+    let missing = |body: &'static str, at: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.post_json("/customers", body).await;
+            assert_eq!(r.status, 400, "{}", r.body);
+            let v = r.json();
+            assert_eq!(v["errors"][0]["messageId"], "MANDATORY", "{v}");
+            assert_eq!(v["errors"][0]["extraInfo"], at, "{v}");
+        }
+    };
+    missing(
+        r#"{"contactDetails":{},"account":{"groupCode":"ACMEGP"}}"#,
+        "contactDetails",
+    )
+    .await;
+    missing(
+        r#"{"contactDetails":{"contactDetails":{"email":"ann@example.com"}},"account":{"groupCode":"ACMEGP"}}"#,
+        "contactDetails.personalDetails.lastName",
+    )
+    .await;
+    let company = r#"{"contactDetails":{"businessDetails":{"companyName":"Fine Widgets Ltd"}},"account":{"groupCode":"ACMEGP"}}"#;
+    assert_eq!(app.post_json("/customers", company).await.status, 201);
+}
+
 #[actix_web::test]
 async fn an_optional_list_may_be_an_absent_container_as_documented() {
     let app = spawn_demo();

@@ -309,7 +309,7 @@ async fn contact_details_change_but_are_never_erased_json() {
                 "addresses":{"address":[{"addressType":"Billing","line1":""},{"addressType":"Home","line1":""}]}}"#,
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.status, 409, "{}", r.body);
     let v = r.json();
     let errors: Vec<(String, String)> = v["errors"]
         .as_array()
@@ -402,7 +402,8 @@ async fn contact_details_are_never_erased_xml() {
              <contactDetails><mobilePhone> </mobilePhone><homePhone/></contactDetails></updateContactDetails>",
         )
         .await;
-    assert_eq!(r.status, 400, "{}", r.body);
+    // A state rule (the same request erases a field that holds nothing): 409.
+    assert_eq!(r.status, 409, "{}", r.body);
     assert_eq!(
         xml_texts(&r.body, "extraInfo"),
         vec![
