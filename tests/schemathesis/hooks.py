@@ -1,6 +1,7 @@
 """Schemathesis hooks for tests/schemathesis/run.sh (loaded through SCHEMATHESIS_HOOKS).
 
-One hook, and only for what XML cannot carry. Schemathesis writes an XML body from the
+One hook, `filter_failure`, for two kinds of failure that are not the gateway's: what
+an XML body cannot carry, and rules JSON Schema cannot state. Schemathesis writes an XML body from the
 JSON value it generated, so a negative case whose violation lives in the JSON value is
 not the request the gateway reads: XML text has no JSON type (`true`, `12`, `null` are
 text), an empty string is an empty element, which the gateway reads as absent (WIRE.md
@@ -25,12 +26,16 @@ Schema's `uniqueItems` compares whole items), and two values of an object in ord
 (`x-cmp-ordered`, from `<ordered>`: an expiry after its effective date). A "schema-valid
 request rejected" failure is dropped when the body the case generated breaks one of
 them: the request breaks a documented rule, so its refusal is the documented answer.
-(The rules are found by property names, which is all a generated body carries.)
+(Only the rules of the types the operation's body refers to count; within them, a rule
+is found by its property names, which is all a generated body carries.)
 
-Dropped failures are counted in the run's summary. The XML decoder's own refusals of
-such input are tested by the contract fixtures and the fuzz crate.
+Schemathesis counts the dropped failures in its summary; with `CMP_ST_DROPS` set (run.sh
+sets it) each drop's reason and operation is also logged, and run.sh prints the count by
+reason. The XML decoder's own refusals of such input are tested by the contract
+fixtures and the fuzz crate.
 """
 
+import os
 import re
 
 import jsonschema_rs
@@ -133,53 +138,58 @@ def _refused_for_whole_floats(body, response):
     return False
 
 
-_UNIQUE = {}
+_CACHE = {}
 
 
-def _unique_lists(raw):
-    """{list property name: {key tuple, …}} of every `x-cmp-unique` in the document (one
+def _objects(node):
+    """Every object (dict) of a JSON value, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _objects(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _objects(v)
+
+
+def _reachable(raw, case):
+    """The components the body of `case`'s operation refers to, directly or not."""
+    key = ("reach", id(raw), case.operation.path, case.method, case.media_type)
+    if key not in _CACHE:
+        try:
+            op = raw["paths"][case.operation.path][case.method.lower()]
+            todo = [op["requestBody"]["content"][case.media_type]["schema"]]
+        except (KeyError, TypeError):
+            todo = []
+        schemas, seen = raw.get("components", {}).get("schemas", {}), {}
+        while todo:
+            for node in _objects(todo.pop()):
+                ref = node.get("$ref", "")
+                name = ref.rsplit("/", 1)[-1]
+                if ref.startswith("#/components/schemas/") and name not in seen and name in schemas:
+                    seen[name] = schemas[name]
+                    todo.append(schemas[name])
+        _CACHE[key] = list(seen.values())
+    return _CACHE[key]
+
+
+def _unique_lists(components):
+    """{list property name: {key tuple, …}} of every `x-cmp-unique` in `components` (one
     name may be declared with different keys, in different types)."""
-    key = id(raw)
-    if key not in _UNIQUE:
-        found = {}
-
-        def walk(node):
-            if isinstance(node, dict):
-                properties = node.get("properties")
-                for prop, sub in (properties if isinstance(properties, dict) else {}).items():
-                    # The list itself, or the first alternative of an optional one.
-                    for alt in [sub, *sub.get("anyOf", [])] if isinstance(sub, dict) else []:
-                        if isinstance(alt, dict) and "x-cmp-unique" in alt:
-                            found.setdefault(prop, set()).add(tuple(alt["x-cmp-unique"]))
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(raw)
-        _UNIQUE[key] = found
-    return _UNIQUE[key]
+    found = {}
+    for node in (n for c in components for n in _objects(c)):
+        properties = node.get("properties")
+        for prop, sub in (properties if isinstance(properties, dict) else {}).items():
+            # The list itself, or the first alternative of an optional one.
+            for alt in [sub, *sub.get("anyOf", [])] if isinstance(sub, dict) else []:
+                if isinstance(alt, dict) and "x-cmp-unique" in alt:
+                    found.setdefault(prop, set()).add(tuple(alt["x-cmp-unique"]))
+    return found
 
 
-def _ordered_rules(raw):
-    """Every `x-cmp-ordered` rule of the document."""
-    key = ("ordered", id(raw))
-    if key not in _UNIQUE:
-        found = []
-
-        def walk(node):
-            if isinstance(node, dict):
-                found.extend(node.get("x-cmp-ordered", []))
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(raw)
-        _UNIQUE[key] = found
-    return _UNIQUE[key]
+def _ordered_rules(components):
+    """Every `x-cmp-ordered` rule of `components`."""
+    return [r for c in components for node in _objects(c) for r in node.get("x-cmp-ordered", [])]
 
 
 def _out_of_order(body, rules):
@@ -225,28 +235,43 @@ def _repeats_a_key(body, lists):
     return False
 
 
-@schemathesis.hook
-def filter_failure(context, failure, case, response):
+def _why_dropped(failure, case, response):
+    """The reason a failure is not the gateway's (see the module's doc), or None."""
     code = getattr(failure, "code", None)
     if code not in ("ST201", "ST202"):
-        return True
-    raw = case.operation.schema.raw_schema
-    if code == "ST202" and (
-        _repeats_a_key(case.body, _unique_lists(raw)) or _out_of_order(case.body, _ordered_rules(raw))
-    ):
-        return False
+        return None
+    if code == "ST202":
+        components = _reachable(case.operation.schema.raw_schema, case)
+        if _repeats_a_key(case.body, _unique_lists(components)):
+            return "rejected: a documented unique key repeated"
+        if _out_of_order(case.body, _ordered_rules(components)):
+            return "rejected: documented values out of order"
     body = _sent_xml(case, response)
     if body is None:
-        return True
+        return None
     if code == "ST202":
-        return not (_refused_for_nulls(body, response) or _refused_for_whole_floats(body, response))
+        if _refused_for_nulls(body, response):
+            return "rejected (XML): null written as text"
+        if _refused_for_whole_floats(body, response):
+            return "rejected (XML): a whole number written as a float"
+        return None
     message = failure.message or ""
     if TYPE.search(message) or XML_CHARS in message:
-        return False
+        return "accepted (XML): a JSON type or character XML cannot carry"
     if "violates `$ref`" in message and EMPTY_ROOT.search(body):
-        return False
+        return "accepted (XML): a body that is not an object, an empty root"
     if _xml_twin_is_valid(case):
-        return False
+        return "accepted (XML): a valid JSON value has the same XML"
     if EMPTY.search(message) and EMPTY_ELEMENT.search(body):
-        return False
-    return True
+        return "accepted (XML): an empty element, read as absent"
+    return None
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    why = _why_dropped(failure, case, response)
+    if why and os.environ.get("CMP_ST_DROPS"):
+        # One line per drop, for run.sh's summary.
+        with open(os.environ["CMP_ST_DROPS"], "a", encoding="utf-8") as log:
+            log.write(f"{why}\t{case.method} {case.operation.path}\n")
+    return why is None

@@ -376,9 +376,11 @@ fn complex_schema(m: &Model, c: &Complex) -> Value {
     Value::Object(o)
 }
 
-/// The rules across fields of `c` (`<oneOf>`, `<atMostOne>`, `<atLeastOne>` in the
-/// schemas, which the decoder checks) as JSON Schema, and in the description. A field is
-/// given when it holds a value the decoder does not read as absent.
+/// The rules across fields of `c` as JSON Schema, and in the description: `<oneOf>`,
+/// `<atMostOne>`, `<atLeastOne>` (which the decoder checks) and `<requiredWhen>` (which
+/// the operation checks); `<ordered>`, which JSON Schema cannot compare, as
+/// `x-cmp-ordered`. A field is given when it holds a value the decoder does not read as
+/// absent.
 fn together(m: &Model, c: &Complex, o: &mut Map<String, Value>) {
     if c.together.is_empty() && c.ordered.is_empty() && c.required_when.is_empty() {
         return;
