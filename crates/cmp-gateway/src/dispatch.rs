@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::http::{header, ConnectionType, StatusCode};
+use actix_web::http::{header, ConnectionType, Method, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use cmp_core::keys;
 use cmp_model::fault::{FieldError, PathSeg};
@@ -350,9 +350,14 @@ async fn rest_like(
         Ok(b) => b,
         Err(f) => return ex.fault(&fallback_dialect(&req), f),
     };
-    // A body of blanks is no body (a GET may still carry a Content-Type).
+    // No body is no body (a GET may still carry a Content-Type), and so are blanks where
+    // the method reads none; elsewhere blanks are a body, and not a JSON or XML one
+    // (MALFORMED_REQUEST, as the document's media types say).
+    let reads_none = matches!(*req.method(), Method::GET | Method::DELETE | Method::HEAD);
     let input = match request_format(ct, &body, false) {
-        _ if body.iter().all(u8::is_ascii_whitespace) => Ok(None),
+        _ if body.is_empty() || (reads_none && body.iter().all(u8::is_ascii_whitespace)) => {
+            Ok(None)
+        }
         Ok(Some(RequestFormat::Soap11 | RequestFormat::Soap12)) => {
             Err(NegotiationError::UnsupportedMediaType)
         }

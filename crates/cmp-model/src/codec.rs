@@ -196,6 +196,21 @@ pub trait Sink {
     fn value(&mut self, name: &'static str, value: &dyn std::fmt::Display, json_literal: bool);
 }
 
+/// `text` cut to the maximum length of `f` (in characters) and trimmed: a value stored
+/// under a wider type (a customer's 30-character first name) answered in a narrower one
+/// (the 7.3.8 address's 15-character `forename`) still fits what the contract says.
+pub fn fit(text: &str, f: &Facets) -> String {
+    match f.max_len {
+        Some(n) if text.chars().count() > n as usize => text
+            .chars()
+            .take(n as usize)
+            .collect::<String>()
+            .trim_end()
+            .to_string(),
+        _ => text.to_string(),
+    }
+}
+
 /// The index of `text` among an enumeration's documented tokens, matching
 /// case-insensitively and ignoring blanks, `_` and `-` (WIRE.md §3).
 pub fn enum_index(text: &str, values: &[&str]) -> Option<usize> {

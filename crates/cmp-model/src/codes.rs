@@ -155,6 +155,7 @@ codes! {
     InUse = "IN_USE", Rule, "catalogue: an import that drops a plan, package or billing medium still in use (a state rule, 409 when every error of the fault is one)";
     NotSupported = "NOT_SUPPORTED", Validation, "a CMP 7.3.8 alternative the gateway does not serve (services at ACCOUNT or AGREEMENT level, AutoSelect of a serial number, clearing an as-of date, UpdateTariff IgnoreDefaultPackage)";
     NotPlanBasePackage = "NOT_PLAN_BASE_PACKAGE", Rule, "the 7.3.8 CreateSubscription or UpdateTariff PackageCode is not the base package of the price plan (the plan decides the base package: the catalogue's, so a state rule, 409 when every error of the fault is one)";
+    NotPlanTerm = "NOT_PLAN_TERM", Rule, "UpdateTariff termOfContract that is not the new price plan's contract term, or given for a plan without one (the catalogue decides: a state rule, 409 when every error of the fault is one)";
 }
 
 impl Code {

@@ -268,24 +268,34 @@ pub(crate) fn address_of(
         .cloned()
         .collect::<Vec<_>>()
         .join(" ");
+    // The 7.3.8 address is narrower than what the customer holds: each value fits its type.
+    use cmp_model::codec::fit;
+    use cmp_model::messages::{
+        FACETS_STRING10, FACETS_STRING15, FACETS_STRING25, FACETS_STRING30, FACETS_STRING40,
+        FACETS_STRING60,
+    };
+    let to = |v: &Option<String>, f| v.as_deref().map(|s| fit(s, f));
     Ok(Some(AddressQuery {
         address_number: customer_number,
         business_address: BusinessAddress {
-            company_name: cu.company_name.clone().unwrap_or(person),
-            address1: line1,
-            address2: a.line2.clone(),
-            address3: a.line3.clone(),
-            address4: a.line4.clone(),
-            address5: a.town.clone(),
-            postcode: a.postcode.clone(),
-            company_telephone_number: cu.work_phone.clone(),
-            fax_number: cu.fax.clone(),
-            contact_telephone_number: cu.mobile_phone.clone(),
-            company_registration: cu.company_registration_number.clone(),
-            title: cu.title.clone(),
-            forename: cu.first_name.clone(),
-            surname: cu.last_name.clone(),
-            job_title: cu.occupation.clone(),
+            company_name: fit(
+                cu.company_name.as_deref().unwrap_or(&person),
+                &FACETS_STRING60,
+            ),
+            address1: fit(&line1, &FACETS_STRING40),
+            address2: to(&a.line2, &FACETS_STRING40),
+            address3: to(&a.line3, &FACETS_STRING40),
+            address4: to(&a.line4, &FACETS_STRING40),
+            address5: to(&a.town, &FACETS_STRING40),
+            postcode: to(&a.postcode, &FACETS_STRING10),
+            company_telephone_number: to(&cu.work_phone, &FACETS_STRING15),
+            fax_number: to(&cu.fax, &FACETS_STRING15),
+            contact_telephone_number: to(&cu.mobile_phone, &FACETS_STRING15),
+            company_registration: to(&cu.company_registration_number, &FACETS_STRING25),
+            title: to(&cu.title, &FACETS_STRING10),
+            forename: to(&cu.first_name, &FACETS_STRING15),
+            surname: to(&cu.last_name, &FACETS_STRING25),
+            job_title: to(&cu.occupation, &FACETS_STRING30),
         },
         last_amended_date: Some(cu.last_amended_at.and_utc()),
     }))

@@ -157,7 +157,7 @@ pub fn update_tariff(ctx: &Context, req: UpdateTariffRequest) -> OpResult<Update
         if let Some(given) = contract.term_of_contract {
             if term != Some(given) {
                 return Err(invalid(
-                    Code::OutOfRange,
+                    Code::NotPlanTerm,
                     at().term_of_contract(),
                     match term {
                         Some(t) => {

@@ -134,6 +134,35 @@ fn trimmed_length(min: u64, max: Option<u64>) -> String {
     format!("^[{BLANKS}]*{value}[{BLANKS}]*$")
 }
 
+/// An unsigned decimal of at most `max` (a whole number) as a JSON string: a whole part
+/// below `max` with any fraction, or `max` itself with a zero one. The whole parts below
+/// `max`: fewer digits, or as many with a smaller digit after a common prefix.
+fn bounded_decimal_pattern(max: u64, fraction: Option<u32>) -> String {
+    let digits: Vec<u32> = max
+        .to_string()
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .collect();
+    let n = digits.len();
+    let mut below = Vec::new();
+    if n > 1 {
+        below.push(format!("[0-9]{{1,{}}}", n - 1));
+    }
+    for (i, d) in digits.iter().enumerate().filter(|(_, d)| **d > 0) {
+        let prefix: String = digits[..i].iter().map(|d| d.to_string()).collect();
+        below.push(format!("{prefix}[0-{}][0-9]{{{}}}", d - 1, n - i - 1));
+    }
+    let (any, zero) = match fraction {
+        Some(0) => (String::new(), String::new()),
+        Some(f) => (format!("(\\.[0-9]{{1,{f}}})?"), format!("(\\.0{{1,{f}}})?")),
+        None => ("(\\.[0-9]+)?".to_string(), "(\\.0+)?".to_string()),
+    };
+    if below.is_empty() {
+        return format!("^{max}{zero}$");
+    }
+    format!("^(?:(?:{}){any}|{max}{zero})$", below.join("|"))
+}
+
 /// A decimal as a JSON string: `^-?[0-9]{1,9}(\.[0-9]{1,2})?$` for Money.
 fn decimal_pattern(total: Option<u32>, fraction: Option<u32>, signed: bool) -> String {
     let sign = if signed { "-?" } else { "" };
@@ -200,10 +229,12 @@ fn simple_schema(m: &Model, t: &TypeRef, doc: Option<&str>) -> Value {
                 .min
                 .as_deref()
                 .is_none_or(|v| v.trim_start().starts_with('-'));
-            s.insert(
-                "pattern".into(),
-                decimal_pattern(r.total_digits, r.fraction_digits, signed).into(),
-            );
+            // A whole maximum of an unsigned decimal (Percentage: 100) is in the pattern too.
+            let pattern = match r.max.as_deref().map(str::parse::<u64>) {
+                Some(Ok(max)) if !signed => bounded_decimal_pattern(max, r.fraction_digits),
+                _ => decimal_pattern(r.total_digits, r.fraction_digits, signed),
+            };
+            s.insert("pattern".into(), pattern.into());
             let mut text = String::from("A decimal written as a string, never a float");
             match (&r.min, &r.max) {
                 (Some(a), Some(b)) => text += &format!("; {a} to {b}"),
@@ -789,6 +820,24 @@ fn rest_operation(m: &Model, op: &Operation) -> Option<(String, String, Value)> 
         "x-cmp-operation": op.name,
         "x-cmp-role": op.role.as_str(),
     });
+    if binding.screens_card_numbers {
+        // The path and query values join the request the screening reads; only text can
+        // hold a card number (the numbers of these routes are 8-digit identifiers).
+        let is_text = |name: &str| {
+            let element = rest
+                .params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(name, |(_, e)| *e);
+            field_of(element).is_none_or(|f| m.resolve(&f.ty).prim.is_none_or(|p| p == Prim::Str))
+        };
+        for p in &mut params {
+            if p["name"].as_str().is_some_and(is_text) {
+                let one = p["schema"].take();
+                p["schema"] = json!({ "allOf": [one, schema_ref(&format!("{NO_CARD_NUMBER}0"))] });
+            }
+        }
+    }
     if !params.is_empty() {
         o["parameters"] = Value::Array(params);
     }
@@ -1025,6 +1074,29 @@ pub fn openapi(m: &Model, ops: &[&Operation], examples: &Examples) -> Value {
 #[cfg(test)]
 mod tests {
     use super::trimmed_length;
+
+    /// An unsigned decimal's whole maximum, in its pattern: every value up to it, none above.
+    #[test]
+    fn a_decimal_maximum_is_in_its_pattern() {
+        for (max, fraction) in [(100, Some(2)), (7, Some(0)), (250, None), (1000, Some(1))] {
+            let re =
+                regex_lite::Regex::new(&super::bounded_decimal_pattern(max, fraction)).unwrap();
+            for whole in 0..=max * 2 {
+                for frac in ["", ".0", ".00", ".5", ".25"] {
+                    let text = format!("{whole}{frac}");
+                    let places = frac.len().saturating_sub(1) as u32;
+                    let fits =
+                        fraction.is_none_or(|f| places <= f) && (frac.is_empty() || places > 0);
+                    let value: f64 = text.parse().unwrap();
+                    assert_eq!(
+                        re.is_match(&text),
+                        fits && value <= max as f64,
+                        "{max} {fraction:?} {text}"
+                    );
+                }
+            }
+        }
+    }
 
     /// The published lengths are those of the trimmed value, as the decoder counts them.
     #[test]

@@ -669,3 +669,48 @@ async fn package_groups_list_bolt_ons_of_every_group_they_are_in_on_the_as_of_da
         "{later}"
     );
 }
+
+/// The rules the schemas state for a catalogue (`<unique>`, `<ordered>`,
+/// `<requiredWhen>`, published as `x-cmp-unique`, `x-cmp-ordered` and JSON Schema):
+/// each broken one is a field error of one ValidationFault (400), naming the field.
+#[actix_web::test]
+async fn a_catalogue_breaking_the_rules_its_schema_states_is_refused_naming_each() {
+    let app = with_subscription().await;
+    let mut doc: Value = serde_json::from_str(&small_catalogue()).unwrap();
+    doc["pricePlans"]["pricePlan"][3]["code"] = "P30".into(); // a second P30
+    doc["packages"]["package"][6]["expiryDate"] = "2025-01-01".into(); // = effectiveDate
+    doc["packageGroups"]["packageGroup"][2]["max"] = serde_json::json!(0); // = min 0: allowed
+    doc["packageGroups"]["packageGroup"][0]["max"] = serde_json::json!(0); // below min 1
+    doc["packages"]["package"][8]
+        .as_object_mut()
+        .unwrap()
+        .remove("primaryPackageGroupCode"); // a bolt-on without its group
+    let r = app
+        .request(Method::PUT, "/catalogue", &JSON, &doc.to_string())
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let errors: Vec<(String, String)> = r.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("messageId"), s("extraInfo"))
+        })
+        .collect();
+    for want in [
+        ("DUPLICATE_CODE", "pricePlans.pricePlan[3].code"),
+        ("INVALID_DATES", "packages.package[6].expiryDate"),
+        ("INVALID_CARDINALITY", "packageGroups.packageGroup[0].max"),
+        ("MANDATORY", "packages.package[8].primaryPackageGroupCode"),
+    ] {
+        let want = (want.0.to_string(), want.1.to_string());
+        assert!(errors.contains(&want), "{want:?} in {errors:?}");
+    }
+    assert!(
+        !errors
+            .iter()
+            .any(|(_, at)| at.starts_with("packageGroups.packageGroup[2]")),
+        "max 0 is not below min 0: {errors:?}"
+    );
+}

@@ -570,3 +570,35 @@ async fn an_update_that_changes_nothing_keeps_the_stamp_and_writes_no_audit_entr
         .await;
     assert_eq!(r.status, 409, "{}", r.body);
 }
+
+/// A customer's values are wider than the 7.3.8 address QueryAccount answers (a
+/// 30-character first name, a 15-character `forename`): each is cut to fit its type.
+#[actix_web::test]
+async fn the_legacy_address_fits_what_the_customer_holds_into_its_types() {
+    let app = spawn_demo();
+    let created = app
+        .post_json(
+            "/customers",
+            r#"{"contactDetails":{"personalDetails":{"firstName":"Maximiliana Wilhelmina Anne","lastName":"Featherstonehaugh-Cholmondeley"},
+                "addresses":{"address":[{"addressType":"Billing","line1":"1 High Street","town":"York","postcode":"YO1 7HH","country":"GB"}]}},
+                "account":{"groupCode":"ACMEGP"}}"#,
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let account = created.json()["accountNumber"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            "/ws/QueryAccount",
+            &format!(r#"{{"accountNumber":{account}}}"#),
+        )
+        .await
+        .good()
+        .json();
+    let address = &r["address"]["businessAddress"];
+    assert_eq!(address["forename"], "Maximiliana Wil", "{r}");
+    assert_eq!(address["surname"], "Featherstonehaugh-Cholmon", "{r}");
+    assert_eq!(
+        address["companyName"],
+        "Maximiliana Wilhelmina Anne Featherstonehaugh-Cholmondeley"
+    );
+}

@@ -329,7 +329,7 @@ async fn update_tariff_refusals_name_the_7_3_8_fields_and_the_reason() {
         .await;
     assert_fault(
         &r,
-        "OUT_OF_RANGE",
+        "NOT_PLAN_TERM",
         "UpdateTariff/Request/UpdateContractAndSales/TermOfContract",
     );
     // IgnoreDefaultPackage true is not served.
