@@ -360,3 +360,30 @@ async fn a_truncated_xml_body_names_where_it_ends() {
         r.body
     );
 }
+
+/// A body of blanks is a body where the method reads one (not JSON, not XML: malformed),
+/// and no body where it reads none (a GET's parameters come from its path and query).
+#[actix_web::test]
+async fn a_blank_body_is_malformed_where_a_body_is_read() {
+    let app = spawn_demo();
+    let json = [("content-type", "application/json")];
+    let r = app
+        .request(Method::PATCH, "/accounts/10000005", &json, "\r\n ")
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(
+        r.json()["details"]["messageId"],
+        "MALFORMED_REQUEST",
+        "{}",
+        r.body
+    );
+    let r = app
+        .request(Method::GET, "/accounts/10000005", &json, "\r\n ")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // No body at all, where every field is optional: nothing to change.
+    let r = app
+        .request(Method::PATCH, "/accounts/10000005", &json, "")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
