@@ -61,16 +61,39 @@ seed=()
 if [[ -n "${CMP_ST_SEED:-}" ]]; then
     seed=(--seed "$CMP_ST_SEED")
 fi
-CMP_ST_DROPS="$drops" SCHEMATHESIS_HOOKS="$PWD/tests/schemathesis/hooks.py" \
-"$venv/bin/schemathesis" run "$base/openapi.json" \
-    --checks all \
-    --phases examples,coverage,fuzzing,stateful \
-    --max-examples "${CMP_ST_EXAMPLES:-30}" \
-    --header "X-API-Key: $key" \
-    --workers 2 \
-    --no-color \
-    --report junit --report-dir "$work" \
-    "${seed[@]}" "$@" || status=$?
+# One run; its JUnit report goes to $1.
+conformance() {
+    CMP_ST_DROPS="$drops" SCHEMATHESIS_HOOKS="$PWD/tests/schemathesis/hooks.py" \
+    "$venv/bin/schemathesis" run "$base/openapi.json" \
+        --checks all \
+        --phases examples,coverage,fuzzing,stateful \
+        --max-examples "${CMP_ST_EXAMPLES:-30}" \
+        --header "X-API-Key: $key" \
+        --workers 2 \
+        --no-color \
+        --report junit --report-dir "$1" \
+        "${seed[@]}" "${extra[@]}"
+}
+# Whether the report in $1 holds errors of the tool (an operation it could not test) and
+# no failure of the gateway.
+only_tool_errors() {
+    "$venv/bin/python" - "$1" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+tags = [c.tag for f in glob.glob(sys.argv[1] + "/*.xml") for tc in ET.parse(f).iter("testcase") for c in tc]
+sys.exit(0 if "error" in tags and "failure" not in tags else 1)
+PY
+}
+extra=("$@")
+conformance "$work" || status=$?
+# Schemathesis 4.32 on Python 3.11 can itself fail now and then, in two threads at once
+# (CPython's "AST constructor recursion depth mismatch"): such a run found no failure and
+# tested less, so it runs once more; a failure, or a second error, fails.
+if [[ $status -ne 0 ]] && only_tool_errors "$work"; then
+    echo "schemathesis: the tool errored on an operation and found no failure: running once more"
+    status=0
+    mkdir -p "$work/again"
+    conformance "$work/again" || status=$?
+fi
 if [[ -s "$drops" ]]; then
     echo "schemathesis: failures dropped by tests/schemathesis/hooks.py, by reason:"
     cut -f1 "$drops" | sort | uniq -c | sort -rn
