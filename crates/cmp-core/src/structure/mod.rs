@@ -250,7 +250,6 @@ fn already_exists(path: FieldPath) -> cmp_model::Fault {
     rule(Code::AlreadyExists, path, "is already in use")
 }
 
-/// A customer needs a name: a last name or a company name (*choice*).
 fn customer_row(
     customer_number: i64,
     d: &CustomerContactDetails,
