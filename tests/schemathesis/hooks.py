@@ -68,13 +68,13 @@ EMPTY_ROOT = re.compile(rb"^\s*(<\?xml[^>]*\?>)?\s*<([A-Za-z][\w.-]*)\s*(/>|>\s*
 EXTRA_INFO = re.compile(r"<extraInfo>([^<]*)</extraInfo>")
 
 
-def _refused_for_nulls(body, response):
-    """Whether an element the XML fault names was sent as the text `null`. A rule across
-    fields (one of a, b) names every field it counts, so the `null` that XML turned into
-    a value may be any of them."""
+def _refused_for_text(body, response, text):
+    """Whether an element the XML fault names was sent with text matching `text` (bytes
+    pattern). A rule across fields (one of a, b) names every field it counts, so the
+    element that XML turned into a value may be any of them."""
     for path in EXTRA_INFO.findall(response.text or ""):
-        leaf = re.escape(path.rsplit("/", 1)[-1].split("[")[0])
-        if re.search(rb"<" + leaf.encode() + rb">null</" + leaf.encode() + rb">", body):
+        leaf = re.escape(path.rsplit("/", 1)[-1].split("[")[0]).encode()
+        if re.search(rb"<" + leaf + rb">" + text + rb"</" + leaf + rb">", body):
             return True
     return False
 
@@ -125,16 +125,6 @@ def _xml_twin_is_valid(case):
         if not errors:
             return True
         body = _twin(body, at=errors)
-    return False
-
-
-def _refused_for_whole_floats(body, response):
-    """Whether an element the XML fault names was written from a whole number as a
-    float (`<emailId>3.0</emailId>`)."""
-    for path in EXTRA_INFO.findall(response.text or ""):
-        leaf = re.escape(path.rsplit("/", 1)[-1].split("[")[0]).encode()
-        if re.search(rb"<" + leaf + rb">" + WHOLE_FLOAT + rb"</" + leaf + rb">", body):
-            return True
     return False
 
 
@@ -250,9 +240,9 @@ def _why_dropped(failure, case, response):
     if body is None:
         return None
     if code == "ST202":
-        if _refused_for_nulls(body, response):
+        if _refused_for_text(body, response, rb"null"):
             return "rejected (XML): null written as text"
-        if _refused_for_whole_floats(body, response):
+        if _refused_for_text(body, response, WHOLE_FLOAT):
             return "rejected (XML): a whole number written as a float"
         return None
     message = failure.message or ""

@@ -25,7 +25,7 @@
 //!   a value its type allows (an enumeration value, `true`/`false`, a choice branch) that
 //!   the operation refuses (`NOT_SUPPORTED`, [`NotServed`]);
 //!   `<xs:appinfo><ordered code="…" [strict="false"]>a b</ordered></xs:appinfo>` and
-//!   `<requiredWhen field="…" value="…" code="…">a</requiredWhen>` on a sequence or all:
+//!   `<requiredWhen field="…" value="…">a</requiredWhen>` on a sequence or all:
 //!   values in order when both are given, an element required by another's value
 //!   ([`Ordered`], [`RequiredWhen`]; the operation checks them, the document states them);
 //!   `<xs:appinfo><unique code="…">key …</unique></xs:appinfo>` on a repeated element: no
@@ -1309,6 +1309,16 @@ impl Reading {
     }
 }
 
+/// The values a simple type lists: its enumeration, or `true` and `false` for a boolean
+/// (none for other types).
+fn scalar_values(m: &Model, t: &TypeRef) -> Vec<String> {
+    let r = m.resolve(t);
+    match r.prim {
+        Some(Prim::Bool) => vec!["true".into(), "false".into()],
+        _ => r.enums,
+    }
+}
+
 /// `<ordered>` names two single values of one primitive that compares (a number, a
 /// date); `<requiredWhen>` a single enumeration or boolean with one of its values, and
 /// an optional single element.
@@ -1337,11 +1347,7 @@ fn check_rules(m: &Model, c: &Complex) -> Result<(), String> {
     for r in &c.required_when {
         let f = single(&r.field)?;
         let t = single(&r.required)?;
-        let res = m.resolve(&f.ty);
-        let allowed = match res.prim {
-            Some(Prim::Bool) => vec!["true".to_string(), "false".to_string()],
-            _ => res.enums,
-        };
+        let allowed = scalar_values(m, &f.ty);
         if !allowed.contains(&r.value) {
             return Err(format!(
                 "<requiredWhen> value {} is not one of {} ({})",
@@ -1369,16 +1375,12 @@ fn check_field_notes(m: &Model, f: &Field) -> Result<(), String> {
                 c.fields.iter().map(|b| b.name.clone()).collect()
             }
             Some(_) => return Err("<notServed> on an element of a sequence type".into()),
-            None => {
-                let r = m.resolve(&f.ty);
-                match r.prim {
-                    Some(Prim::Bool) => vec!["true".into(), "false".into()],
-                    _ if !r.enums.is_empty() => r.enums.clone(),
-                    _ => {
-                        return Err("<notServed> needs an enumeration, a boolean or a choice".into())
-                    }
+            None => match scalar_values(m, &f.ty) {
+                v if v.is_empty() => {
+                    return Err("<notServed> needs an enumeration, a boolean or a choice".into())
                 }
-            }
+                v => v,
+            },
         };
         if !allowed.contains(&n.value) {
             return Err(format!(

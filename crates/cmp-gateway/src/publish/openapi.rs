@@ -332,6 +332,16 @@ fn property(m: &Model, f: &Field) -> Value {
     v
 }
 
+/// `{keyword: [p, other]}`, with `p`'s description kept on the whole.
+fn combined(mut p: Value, keyword: &str, other: Value) -> Value {
+    let description = p.as_object_mut().and_then(|o| o.remove("description"));
+    let mut v = json!({ keyword: [p, other] });
+    if let Some(d) = description {
+        v["description"] = d;
+    }
+    v
+}
+
 /// An object of `fields` (a struct, or one branch of a choice).
 fn object(m: &Model, fields: &[&Field]) -> Map<String, Value> {
     let mut o = Map::new();
@@ -350,18 +360,10 @@ fn object(m: &Model, fields: &[&Field]) -> Map<String, Value> {
             } else {
                 ABSENT_CONTAINER
             };
-            let description = p.as_object_mut().and_then(|o| o.remove("description"));
-            p = json!({ "anyOf": [p, schema_ref(absent)] });
-            if let Some(d) = description {
-                p["description"] = d;
-            }
+            p = combined(p, "anyOf", schema_ref(absent));
         } else if !f.repeated() && m.complex.contains_key(f.ty.name()) {
             // A required container sent as `{}` (an empty element) is missing: MANDATORY.
-            let description = p.as_object_mut().and_then(|o| o.remove("description"));
-            p = json!({ "allOf": [p, { "minProperties": 1 }] });
-            if let Some(d) = description {
-                p["description"] = d;
-            }
+            p = combined(p, "allOf", json!({ "minProperties": 1 }));
         }
         props.insert(f.name.clone(), p);
         if !optional {
